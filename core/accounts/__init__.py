@@ -1,0 +1,1 @@
+"""Users of a tenant, their roles, API tokens and passwords."""

@@ -1,0 +1,1 @@
+"""Alembic migrations of the core (``versions/``); plugins bring their own version locations."""

@@ -1,0 +1,80 @@
+"""Core default plugin: the spec's roles, the calendar policy, the core navigation, the generic preset
+and the demo users. Industry plugins add to these through the same hooks."""
+from __future__ import annotations
+
+from core.plugins.markers import hookimpl
+from core.plugins.records import IndustryPreset, NavItem, PluginInfo, PolicySchema, Role
+
+CORE_ROLES = [
+    Role("tenant_admin", "系统管理员", "Tenant administrator"),
+    Role("gm", "总经理", "General manager"),
+    Role("vp", "副总经理", "Vice president"),
+    Role("dept_manager", "部门经理", "Department manager"),
+    Role("supervisor", "主管", "Supervisor"),
+    Role("sales_manager", "销售经理", "Sales manager"),
+    Role("salesperson", "销售顾问", "Salesperson"),
+    Role("assistant", "销售助理", "Assistant"),
+    Role("resource_director", "客户资源总监", "Customer resource director"),
+    Role("cs_agent", "客服专员", "Customer service agent"),
+    Role("cs_supervisor", "客服主管", "Customer service supervisor"),
+    Role("cs_manager", "客服经理", "Customer service manager"),
+    Role("technician", "服务专员", "Technician"),
+    Role("finance", "财务", "Finance"),
+]
+
+MANAGERS = ("tenant_admin", "gm", "vp", "dept_manager", "sales_manager", "cs_manager")
+
+
+@hookimpl
+def kehu_plugin_info():
+    return PluginInfo(
+        name="core",
+        title_zh="核心",
+        title_en="Core",
+        description="Customers, complaints, service, staff ledger, calendar, policies and decisions.",
+        core=True,
+    )
+
+
+@hookimpl
+def kehu_industry_presets():
+    return [
+        IndustryPreset(
+            name="generic",
+            title_zh="通用",
+            title_en="Generic",
+            plugins=(),
+            policies={},
+            demo_slug="huaxin",
+            demo_name="华信安装服务有限公司",
+        )
+    ]
+
+
+@hookimpl
+def kehu_policy_schemas():
+    from core.calendar.policy import CalendarPolicySchema
+
+    return [PolicySchema("cal", CalendarPolicySchema, "工作日历", "Working-day calendar")]
+
+
+@hookimpl
+def kehu_roles():
+    return list(CORE_ROLES)
+
+
+@hookimpl
+def kehu_nav_items():
+    return [
+        NavItem("home", "首页", "Home", "portal.home", order=0),
+        NavItem("policies", "制度设置", "Policies", "portal.policies", order=80, roles=MANAGERS),
+        NavItem("decisions", "决策记录", "Decisions", "portal.decisions", order=85, roles=MANAGERS),
+        NavItem("users", "用户", "Users", "portal.users", order=90, roles=("tenant_admin",)),
+    ]
+
+
+@hookimpl
+def kehu_provision_demo(tenant_id):
+    from core.accounts.demo import create_demo_users
+
+    return create_demo_users()

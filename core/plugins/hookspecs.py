@@ -1,0 +1,109 @@
+"""Hook specifications: the contract between the Kehu core and its plugins.
+
+Two scopes:
+
+- **global** hooks describe what is installed; they are called on the process-wide manager
+  (``get_plugins().hook.<name>``).
+- **tenant** hooks carry a tenant's rules, data and pages; they are only ever called through the
+  per-tenant relay (``get_plugins().for_tenant(tenant).<name>``), so a tenant never runs the rules of a
+  plugin it has not enabled. Calling one on the process-wide manager raises ``TenantScopeError``.
+
+Registry hooks return lists of typed records from ``core.plugins.records``; their keys must be unique
+among the plugins a tenant has enabled. Event hooks return nothing and must not block: slow work is
+enqueued as a job. Every hook here is documented in ``docs/plugin-guide.md`` and tested
+(``tests/core/plugins/test_contract.py`` enforces both).
+"""
+from __future__ import annotations
+
+from core.plugins.markers import hookspec
+
+GLOBAL_HOOKS: set[str] = set()
+TENANT_HOOKS: set[str] = set()
+
+
+def _global(fn):
+    GLOBAL_HOOKS.add(fn.__name__)
+    return fn
+
+
+def _tenant(fn):
+    TENANT_HOOKS.add(fn.__name__)
+    return fn
+
+
+# --- global: what is installed -------------------------------------------------------------------
+
+
+@_global
+@hookspec(firstresult=False)
+def kehu_plugin_info():
+    """Describe this plugin.
+
+    Every plugin implements it once and returns one :class:`~core.plugins.records.PluginInfo`: its
+    unique ``name`` (also the name it is enabled by per tenant), titles in Chinese and English, whether
+    it is a ``core`` plugin (always on), the ``industry`` it serves, an optional marshmallow
+    ``config_schema`` for per-tenant plugin configuration, and an optional ``migrations_dir`` holding
+    the Alembic versions of its own tables.
+    """
+
+
+@_global
+@hookspec
+def kehu_industry_presets():
+    """Return a list of :class:`~core.plugins.records.IndustryPreset`.
+
+    A preset is what a new tenant of an industry starts with: the plugins to enable and policy values
+    to publish as version 1 of each module's policy. Offered when a tenant is created.
+    """
+
+
+# --- tenant: rules, data and pages of one tenant -------------------------------------------------
+
+
+@_tenant
+@hookspec
+def kehu_policy_schemas():
+    """Return a list of :class:`~core.plugins.records.PolicySchema`, one per policy module.
+
+    The schema validates the tenant's policy document of that module (field-level errors go back to
+    the user as they are) and ``schema().load({})`` must give the defaults of the spec.
+    """
+
+
+@_tenant
+@hookspec
+def kehu_roles():
+    """Return a list of :class:`~core.plugins.records.Role` that users of the tenant may hold.
+
+    The core declares the roles of the spec (tenant_admin, gm, salesperson, cs_agent, ...); a plugin
+    adds its industry's roles (e.g. 抄表员 for a utility).
+    """
+
+
+@_tenant
+@hookspec
+def kehu_nav_items():
+    """Return a list of :class:`~core.plugins.records.NavItem` for the tenant's portal navigation.
+
+    Items of plugins the tenant has not enabled are never shown; their pages answer 404.
+    """
+
+
+@_tenant
+@hookspec
+def kehu_tenant_created(tenant_id):
+    """Called once inside the new tenant's scope after it has been created (or when the plugin is
+    enabled later for an existing tenant, with ``tenant_id`` of that tenant).
+
+    Create the rows the plugin needs to work (default categories, sequences, ...). Must be idempotent.
+    """
+
+
+@_tenant
+@hookspec
+def kehu_provision_demo(tenant_id):
+    """Add realistic sample data to a demo tenant (runs inside its scope).
+
+    Called by ``kehu tenants demo`` and ``make run`` on a fresh instance, after the demo users exist.
+    Return a list of ``(username, password, role)`` logins to print, or None.
+    """

@@ -1,0 +1,78 @@
+"""Typed records returned by registry hooks. Each has a unique ``key`` among all enabled plugins."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class PluginInfo:
+    """What a plugin is. ``core`` plugins are always on; the others are enabled per tenant."""
+
+    name: str
+    title_zh: str
+    title_en: str
+    description: str = ""
+    core: bool = False
+    industry: str | None = None
+    config_schema: type | None = None  # marshmallow Schema class for per-tenant plugin config
+    migrations_dir: str | None = None  # Alembic version location of the plugin's own tables
+
+    @property
+    def key(self) -> str:
+        return self.name
+
+
+@dataclass(frozen=True)
+class PolicySchema:
+    """The policy document of one module: its settings, validated by a marshmallow schema whose
+    ``load({})`` gives the defaults of the spec."""
+
+    module: str
+    schema: type  # marshmallow Schema class
+    title_zh: str
+    title_en: str
+
+    @property
+    def key(self) -> str:
+        return self.module
+
+
+@dataclass(frozen=True)
+class Role:
+    code: str
+    title_zh: str
+    title_en: str
+
+    @property
+    def key(self) -> str:
+        return self.code
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """An entry of the portal navigation. ``endpoint`` is a Flask endpoint taking ``slug``."""
+
+    key: str
+    title_zh: str
+    title_en: str
+    endpoint: str
+    order: int = 100
+    roles: tuple[str, ...] = ()  # empty: every user
+
+
+@dataclass(frozen=True)
+class IndustryPreset:
+    """A starting point for a new tenant: plugins to enable and policy values to publish."""
+
+    name: str
+    title_zh: str
+    title_en: str
+    plugins: tuple[str, ...] = ()
+    policies: dict[str, dict[str, Any]] = field(default_factory=dict)
+    demo_slug: str | None = None  # the demo tenant of this preset (make run), if any
+    demo_name: str | None = None
+
+    @property
+    def key(self) -> str:
+        return self.name

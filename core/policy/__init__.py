@@ -1,0 +1,1 @@
+"""Per-tenant, versioned, effective-dated policy documents (see ``core.policy.service``)."""

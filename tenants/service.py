@@ -1,0 +1,158 @@
+"""Tenant lifecycle: create with an industry preset, enable/disable plugins, export, erase.
+
+These run for the platform (no tenant of the caller's own); each step that touches a tenant's own
+tables enters that tenant's scope explicitly.
+"""
+from __future__ import annotations
+
+import io
+import json
+import re
+import zipfile
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import delete, select
+
+from core.audit.recorder import acting_as, json_safe
+from core.db import db, is_tenant_owned, utcnow
+from core.errors import Conflict, InvalidInput, NotFound
+from core.plugins import get_plugins
+from core.tenancy import tenant_scope
+from tenants.models import Tenant, TenantPlugin
+
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
+
+
+def presets() -> dict:
+    found = {}
+    for batch in get_plugins().hook.kehu_industry_presets():
+        for preset in batch or ():
+            if preset.name in found:
+                raise Conflict(f"two industry presets are named {preset.name!r}")
+            found[preset.name] = preset
+    return found
+
+
+def _validate_new(slug, name, industry, timezone, region) -> dict:
+    errors = {}
+    if not SLUG_RE.match(slug or ""):
+        errors["slug"] = ["2-63 lowercase letters, digits or '-', starting with a letter or digit"]
+    if not (name or "").strip():
+        errors["name"] = ["required"]
+    if industry not in presets():
+        errors["industry"] = [f"unknown preset; one of: {', '.join(sorted(presets()))}"]
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        errors["timezone"] = [f"unknown time zone: {timezone}"]
+    if not re.match(r"^[A-Z]{2}$", region or ""):
+        errors["region"] = ["two-letter region code, e.g. CN"]
+    return errors
+
+
+def create_tenant(slug: str, name: str, industry: str = "generic", *, timezone: str = "Asia/Shanghai",
+                  region: str = "CN", locale: str = "zh_Hans", admin: dict | None = None) -> Tenant:
+    """Create a tenant from an industry preset; ``admin`` = {username, password, display_name}
+    creates its first tenant admin. Commits nothing: the caller commits."""
+    errors = _validate_new(slug, name, industry, timezone, region)
+    if errors:
+        raise InvalidInput("invalid tenant", fields=errors)
+    if db.session.scalars(select(Tenant).where(Tenant.slug == slug)).first():
+        raise Conflict("slug taken", fields={"slug": ["already taken"]})
+    preset = presets()[industry]
+    tenant = Tenant(slug=slug, name=name.strip(), industry=industry, timezone=timezone, region=region,
+                    locale=locale)
+    db.session.add(tenant)
+    db.session.flush()
+    installed = get_plugins().optional_plugins()
+    for plugin in preset.plugins:
+        if plugin not in installed:
+            raise InvalidInput("preset needs a plugin that is not installed",
+                               fields={"industry": [f"plugin {plugin!r} is not installed"]})
+        db.session.add(TenantPlugin(tenant_id=tenant.id, plugin=plugin, enabled=True, config={}))
+    db.session.flush()
+    with tenant_scope(tenant.id), acting_as("platform"):
+        from core.policy import service as policies
+
+        for module, values in preset.policies.items():
+            policies.publish(module, values, note=f"preset {preset.name}")
+        get_plugins().for_tenant(tenant).kehu_tenant_created(tenant_id=tenant.id)
+        if admin:
+            from core.accounts.service import create_user
+
+            create_user(admin["username"], admin.get("display_name") or admin["username"], admin["password"],
+                        roles=["tenant_admin"], region=region)
+    return tenant
+
+
+def _bump(tenant: Tenant) -> None:
+    tenant.plugin_set_version = (tenant.plugin_set_version or 1) + 1
+    get_plugins().forget_tenant(tenant.id)
+
+
+def set_plugin(tenant: Tenant, plugin: str, enabled: bool, config: dict | None = None) -> TenantPlugin:
+    """Enable or disable an optional plugin for a tenant, with its per-tenant config."""
+    info = get_plugins().optional_plugins().get(plugin)
+    if info is None:
+        raise NotFound(f"no optional plugin named {plugin!r} is installed")
+    if config is not None and info.config_schema is not None:
+        from marshmallow import ValidationError
+
+        try:
+            config = info.config_schema().dump(info.config_schema().load(config))
+        except ValidationError as err:
+            raise InvalidInput(f"invalid config for {plugin}", fields={"config": err.messages}) from err
+    row = db.session.get(TenantPlugin, (tenant.id, plugin))
+    newly_enabled = enabled and (row is None or not row.enabled)
+    if row is None:
+        row = TenantPlugin(tenant_id=tenant.id, plugin=plugin, enabled=enabled, config=config or {})
+        db.session.add(row)
+    else:
+        row.enabled = enabled
+        if config is not None:
+            row.config = config
+    _bump(tenant)
+    db.session.flush()
+    if newly_enabled:
+        with tenant_scope(tenant.id), acting_as("platform"):
+            get_plugins().for_tenant(tenant).kehu_tenant_created(tenant_id=tenant.id)
+    return row
+
+
+def tenant_tables():
+    """Tenant-owned tables, parents before children."""
+    return [t for t in db.metadata.sorted_tables if is_tenant_owned(t)]
+
+
+def export_tenant(tenant: Tenant) -> bytes:
+    """Everything the tenant owns as a zip: ``tenant.json`` and one JSON-lines file per table."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        meta = {c.name: json_safe(getattr(tenant, c.name)) for c in Tenant.__table__.columns}
+        plugins = db.session.scalars(select(TenantPlugin).where(TenantPlugin.tenant_id == tenant.id))
+        meta["plugins"] = [{"plugin": p.plugin, "enabled": p.enabled, "config": p.config} for p in plugins]
+        meta["exported_at"] = utcnow().isoformat()
+        archive.writestr("tenant.json", json.dumps(meta, ensure_ascii=False, indent=2))
+        with tenant_scope(tenant.id):
+            for table in tenant_tables():
+                stmt = select(table).where(table.c.tenant_id == tenant.id)
+                pk = list(table.primary_key.columns)
+                rows = db.session.execute(stmt.order_by(*pk)).mappings()
+                lines = [json.dumps(json_safe(dict(row)), ensure_ascii=False) for row in rows]
+                archive.writestr(f"{table.name}.jsonl", "\n".join(lines) + ("\n" if lines else ""))
+    return buffer.getvalue()
+
+
+def erase_tenant(tenant: Tenant) -> dict:
+    """Delete every row the tenant owns, then the tenant. Returns the row counts per table."""
+    counts = {}
+    with tenant_scope(tenant.id):
+        for table in reversed(tenant_tables()):
+            result = db.session.execute(delete(table).where(table.c.tenant_id == tenant.id))
+            counts[table.name] = result.rowcount
+    counts["tenant_plugins"] = db.session.execute(
+        delete(TenantPlugin).where(TenantPlugin.tenant_id == tenant.id)).rowcount
+    get_plugins().forget_tenant(tenant.id)
+    db.session.delete(tenant)
+    db.session.flush()
+    return counts

@@ -1,0 +1,80 @@
+"""The application factory."""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask
+from sqlalchemy import event
+
+from core.db import db
+from core.plugins import KehuPlugins, set_plugins
+from web.config import load_settings
+from web.logging import configure_logging
+
+log = logging.getLogger("kehu.app")
+
+
+def _import_models() -> None:
+    """Every model module, so that the metadata is complete (migrations, export, schema tests)."""
+    import core.accounts.models  # noqa: F401
+    import core.audit.models  # noqa: F401
+    import core.audit.recorder  # noqa: F401  (flush listener)
+    import core.decisions.models  # noqa: F401
+    import core.policy.models  # noqa: F401
+    import core.tenancy.scoping  # noqa: F401  (query criteria, stamping, RLS setting)
+    import tenants.models  # noqa: F401
+
+
+def _engine_options(url: str) -> dict:
+    if url.startswith("sqlite"):
+        return {"connect_args": {"timeout": 30}}
+    return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 10}
+
+
+def _configure_engine(app: Flask) -> None:
+    engine = db.engine
+    if engine.dialect.name == "sqlite":
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn, _record):
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.close()
+    elif engine.dialect.name == "postgresql" and app.config["KEHU_DB_APP_ROLE"]:
+        role = app.config["KEHU_DB_APP_ROLE"]
+
+        @event.listens_for(engine, "connect")
+        def _act_as_app_role(dbapi_conn, _record):
+            cur = dbapi_conn.cursor()
+            cur.execute(f'SET ROLE "{role}"')
+            cur.close()
+            dbapi_conn.commit()
+
+
+def create_app(config: dict | None = None, plugins: KehuPlugins | None = None) -> Flask:
+    settings = load_settings(config)
+    app = Flask("web", instance_path=settings["INSTANCE_PATH"], static_url_path="/static")
+    app.config.update(settings)
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", _engine_options(settings["SQLALCHEMY_DATABASE_URI"]))
+    configure_logging(app.config["KEHU_LOG_FORMAT"])
+
+    _import_models()
+    db.init_app(app)
+    with app.app_context():
+        _configure_engine(app)
+
+    if plugins is None:
+        plugins = KehuPlugins(load_entry_points=app.config["KEHU_LOAD_ENTRY_POINTS"])
+    set_plugins(plugins)
+    app.extensions["kehu_plugins"] = plugins
+
+    from web import errors, requests
+    from web.api import register_api
+    from web.portal import register_portal
+
+    requests.init_app(app)
+    register_api(app)
+    register_portal(app)
+    errors.init_app(app)  # last: replaces flask-smorest's handler with the one error shape
+    return app

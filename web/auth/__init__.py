@@ -1,0 +1,1 @@
+"""Portal authentication helpers: login rate limiting and the session user."""

@@ -1,0 +1,325 @@
+"""The ``kehu`` command: a Flask CLI group bound to the app.
+
+    kehu up                      migrate, provision demo tenants on a new instance, serve the portal
+    kehu db upgrade|current|downgrade REV
+    kehu tenants list|create|demo|enable-plugin|disable-plugin|add-user|token|export|erase
+    kehu platform create-admin USERNAME
+    kehu run                     Flask's development server
+"""
+from __future__ import annotations
+
+import functools
+import json
+import sys
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+from sqlalchemy import select
+
+from core.db import db
+from core.errors import KehuError
+
+
+def _create_app():
+    from web.app import create_app
+
+    return create_app()
+
+
+def cli_errors(fn):
+    """A domain error becomes a one-line message (and field messages), exit status 1; no traceback."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except KehuError as err:
+            db.session.rollback()
+            details = "; ".join(f"{field}: {', '.join(map(str, msgs)) if isinstance(msgs, list) else msgs}"
+                                for field, msgs in err.fields.items())
+            raise click.ClickException(err.message + (f" ({details})" if details else "")) from None
+
+    return wrapper
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False)
+def main():
+    """Kehu (客户): multi-tenant customer management."""
+
+
+# --- db ------------------------------------------------------------------------------------------
+
+@main.group("db")
+def db_group():
+    """Database migrations (core and plugins)."""
+
+
+@db_group.command("upgrade")
+@click.argument("target", default="heads")
+@with_appcontext
+def db_upgrade(target):
+    """Apply migrations up to TARGET (default: every head)."""
+    from core.migrations import runner
+
+    runner.upgrade(current_app.config["SQLALCHEMY_DATABASE_URI"], target)
+    click.echo("database is up to date")
+
+
+@db_group.command("downgrade")
+@click.argument("target")
+@with_appcontext
+def db_downgrade(target):
+    """Revert migrations down to TARGET."""
+    from core.migrations import runner
+
+    runner.downgrade(current_app.config["SQLALCHEMY_DATABASE_URI"], target)
+
+
+@db_group.command("current")
+@with_appcontext
+def db_current():
+    """Show the applied revisions."""
+    from core.migrations import runner
+
+    runner.current(current_app.config["SQLALCHEMY_DATABASE_URI"])
+
+
+@db_group.command("revision")
+@click.option("-m", "--message", required=True)
+@with_appcontext
+def db_revision(message):
+    """Generate a migration from the models (review it before committing)."""
+    from core.migrations import runner
+
+    runner.revision(current_app.config["SQLALCHEMY_DATABASE_URI"], message)
+
+
+# --- tenants -------------------------------------------------------------------------------------
+
+@main.group("tenants")
+def tenants_group():
+    """Create, configure, export and erase tenants."""
+
+
+def _tenant(slug: str):
+    from tenants.registry import find_tenant_by_slug
+
+    tenant = find_tenant_by_slug(slug)
+    if tenant is None:
+        raise click.ClickException(f"no tenant with slug {slug!r}")
+    return tenant
+
+
+@tenants_group.command("list")
+@with_appcontext
+def tenants_list():
+    """Every tenant with its industry and enabled plugins."""
+    from tenants.models import Tenant
+    from tenants.registry import enabled_plugin_names
+
+    for tenant in db.session.scalars(select(Tenant).order_by(Tenant.id)):
+        plugins = ",".join(enabled_plugin_names(tenant.id)) or "-"
+        click.echo(f"{tenant.id}\t{tenant.slug}\t{tenant.name}\t{tenant.industry}\t{tenant.status}\t{plugins}")
+
+
+@tenants_group.command("create")
+@click.argument("slug")
+@click.argument("name")
+@click.option("--industry", default="generic", show_default=True, help="industry preset")
+@click.option("--timezone", default="Asia/Shanghai", show_default=True)
+@click.option("--region", default="CN", show_default=True)
+@click.option("--admin", "admin_username", help="username of the first tenant admin")
+@click.option("--admin-password", help="password of the first tenant admin")
+@with_appcontext
+@cli_errors
+def tenants_create(slug, name, industry, timezone, region, admin_username, admin_password):
+    """Create a tenant from an industry preset."""
+    from tenants.service import create_tenant
+
+    admin = None
+    if admin_username:
+        if not admin_password:
+            raise click.ClickException("--admin-password is required with --admin")
+        admin = {"username": admin_username, "password": admin_password}
+    tenant = create_tenant(slug, name, industry, timezone=timezone, region=region, admin=admin)
+    db.session.commit()
+    click.echo(f"created tenant {tenant.id} {tenant.slug}: portal /t/{tenant.slug}/")
+
+
+@tenants_group.command("enable-plugin")
+@click.argument("slug")
+@click.argument("plugin")
+@click.option("--config", "config_json", help="per-tenant plugin config as JSON")
+@with_appcontext
+@cli_errors
+def tenants_enable_plugin(slug, plugin, config_json):
+    """Enable an installed plugin for a tenant."""
+    from tenants.service import set_plugin
+
+    try:
+        config = json.loads(config_json) if config_json else None
+    except json.JSONDecodeError as err:
+        raise click.ClickException(f"--config is not valid JSON: {err}") from None
+    set_plugin(_tenant(slug), plugin, True, config)
+    db.session.commit()
+    click.echo(f"{plugin} enabled for {slug}")
+
+
+@tenants_group.command("disable-plugin")
+@click.argument("slug")
+@click.argument("plugin")
+@with_appcontext
+@cli_errors
+def tenants_disable_plugin(slug, plugin):
+    """Disable a plugin for a tenant (its data stays)."""
+    from tenants.service import set_plugin
+
+    set_plugin(_tenant(slug), plugin, False)
+    db.session.commit()
+    click.echo(f"{plugin} disabled for {slug}")
+
+
+@tenants_group.command("add-user")
+@click.argument("slug")
+@click.argument("username")
+@click.option("--name", "display_name", help="display name (default: the username)")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option("--role", "roles", multiple=True, help="a role code; repeat for several")
+@click.option("--phone")
+@with_appcontext
+@cli_errors
+def tenants_add_user(slug, username, display_name, password, roles, phone):
+    """Create a user in a tenant."""
+    from core.accounts.service import create_user
+    from core.audit.recorder import acting_as
+    from core.tenancy import tenant_scope
+
+    tenant = _tenant(slug)
+    with tenant_scope(tenant.id), acting_as("cli"):
+        user = create_user(username, display_name or username, password, roles=list(roles), phone=phone,
+                           region=tenant.region)
+        db.session.commit()
+        click.echo(f"created user {user.id} {username} in {slug}")
+
+
+@tenants_group.command("token")
+@click.argument("slug")
+@click.argument("username")
+@click.option("--name", default="cli", show_default=True)
+@click.option("--scope", "scopes", multiple=True, default=("read", "write"), show_default=True)
+@with_appcontext
+@cli_errors
+def tenants_token(slug, username, name, scopes):
+    """Issue an API token for a user of a tenant (printed once)."""
+    from core.accounts.service import find_user, issue_token
+    from core.audit.recorder import acting_as
+    from core.tenancy import tenant_scope
+
+    tenant = _tenant(slug)
+    with tenant_scope(tenant.id), acting_as("cli"):
+        user = find_user(username)
+        if user is None:
+            raise click.ClickException(f"no user {username!r} in {slug}")
+        _token, raw = issue_token(user, name, scopes)
+        db.session.commit()
+    click.echo(raw)
+
+
+@tenants_group.command("export")
+@click.argument("slug")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="zip file to write")
+@with_appcontext
+@cli_errors
+def tenants_export(slug, output):
+    """Export everything a tenant owns (JSON lines in a zip)."""
+    from tenants.service import export_tenant
+
+    data = export_tenant(_tenant(slug))
+    output = output or f"kehu-{slug}.zip"
+    with open(output, "wb") as fh:
+        fh.write(data)
+    click.echo(f"wrote {output} ({len(data)} bytes)")
+
+
+@tenants_group.command("erase")
+@click.argument("slug")
+@click.option("--yes", is_flag=True, help="do not ask")
+@with_appcontext
+@cli_errors
+def tenants_erase(slug, yes):
+    """Erase a tenant and everything it owns. Irreversible: export first."""
+    from tenants.service import erase_tenant
+
+    tenant = _tenant(slug)
+    if not yes:
+        click.confirm(f"Erase tenant {slug} ({tenant.name}) and all its data?", abort=True)
+    counts = erase_tenant(tenant)
+    db.session.commit()
+    click.echo(f"erased {slug}: " + ", ".join(f"{t} {n}" for t, n in counts.items() if n))
+
+
+@tenants_group.command("demo")
+@with_appcontext
+@cli_errors
+def tenants_demo():
+    """Provision the demo tenants (one per industry preset) if they do not exist."""
+    from tenants.demo import provision_demo_tenants
+
+    _print_logins(provision_demo_tenants())
+
+
+def _print_logins(result) -> None:
+    for slug, name, logins in result:
+        click.echo(f"\n  {name}  →  /t/{slug}/")
+        for username, password, roles in logins:
+            click.echo(f"    {username:<10} {password:<12} {roles}")
+
+
+# --- platform ------------------------------------------------------------------------------------
+
+@main.group("platform")
+def platform_group():
+    """Platform administrators (they manage tenants, apart from them)."""
+
+
+@platform_group.command("create-admin")
+@click.argument("username")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@with_appcontext
+@cli_errors
+def platform_create_admin(username, password):
+    """Create a platform admin and print its API token (once)."""
+    from tenants.platform import create_admin
+
+    _admin, token = create_admin(username, password)
+    db.session.commit()
+    click.echo(token)
+
+
+# --- one command ---------------------------------------------------------------------------------
+
+@main.command("up")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--no-serve", is_flag=True, help="prepare only (migrate, demo data), do not serve")
+@with_appcontext
+@cli_errors
+def up(host, port, no_serve):
+    """Migrate, provision the demo tenants on a new instance, print the logins and serve."""
+    from core.migrations import runner
+    from tenants.demo import provision_demo_tenants
+
+    app = current_app._get_current_object()
+    runner.upgrade(app.config["SQLALCHEMY_DATABASE_URI"])
+    result = provision_demo_tenants()
+    click.echo(f"Kehu is ready. Database: {app.config['SQLALCHEMY_DATABASE_URI']}")
+    click.echo(f"Portal: http://{host}:{port}/t/<slug>/   API reference: http://{host}:{port}/api/v1/docs")
+    _print_logins(result)
+    sys.stdout.flush()
+    if not no_serve:
+        app.run(host=host, port=port, debug=False, use_reloader=False, threaded=True)
+
+
+if __name__ == "__main__":
+    main()

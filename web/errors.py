@@ -1,0 +1,56 @@
+"""One error shape for the whole API: ``{"code", "status", "message", "errors": {"json": {field: [..]}}}``
+(the same shape flask-smorest gives for 422), 404 for anything of another tenant, 409 for conflicts."""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, request
+from sqlalchemy.exc import IntegrityError
+from werkzeug.exceptions import HTTPException
+
+from core.db import db
+from core.errors import KehuError
+
+log = logging.getLogger("kehu.errors")
+
+
+def error_body(code: int, message: str, fields: dict | None = None, **extra) -> dict:
+    from http import HTTPStatus
+
+    body = {"code": code, "status": HTTPStatus(code).phrase, "message": message}
+    if fields:
+        body["errors"] = {"json": fields}
+    body.update(extra)
+    return body
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(KehuError)
+    def _domain_error(err: KehuError):
+        db.session.rollback()
+        if _wants_json():
+            return jsonify(error_body(err.status, err.message, err.fields, **err.extra)), err.status
+        return err.message, err.status
+
+    @app.errorhandler(IntegrityError)
+    def _integrity(err: IntegrityError):
+        db.session.rollback()
+        log.info("integrity error: %s", err.orig)
+        if _wants_json():
+            return jsonify(error_body(409, "conflicts with existing data")), 409
+        return "conflict", 409
+
+    @app.errorhandler(HTTPException)
+    def _http(err: HTTPException):
+        if not _wants_json():
+            return err
+        body = getattr(err, "data", None)  # flask-smorest / webargs put details here
+        if isinstance(body, dict) and "messages" in body:
+            answer = error_body(err.code, "invalid input")
+            answer["errors"] = body["messages"]  # already keyed by location: {"json": {field: [...]}}
+            return jsonify(answer), err.code
+        return jsonify(error_body(err.code, err.description or "")), err.code

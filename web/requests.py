@@ -1,0 +1,51 @@
+"""Request lifecycle: request id, tenant and actor context, access log."""
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+
+from flask import Flask, g, request
+
+from core.audit import recorder
+from core.tenancy.context import enter_tenant, leave_tenant
+
+log = logging.getLogger("kehu.access")
+
+
+def act_for(tenant, user=None, actor: str | None = None) -> None:
+    """Make the rest of this request run as ``tenant`` (and ``user``); undone at teardown."""
+    g.tenant = tenant
+    g.user = user
+    g._tenant_token = enter_tenant(tenant.id)
+    label = actor or (f"user:{user.id}" if user is not None else "anonymous")
+    g._actor_token = recorder._actor.set((label, user.id if user is not None else None))
+
+
+def init_app(app: Flask) -> None:
+    @app.before_request
+    def _start():
+        g.request_id = request.headers.get("X-Request-Id") or uuid.uuid4().hex[:16]
+        g.started = time.perf_counter()
+        g.tenant = None
+        g.user = None
+
+    @app.after_request
+    def _finish(response):
+        response.headers["X-Request-Id"] = g.get("request_id", "")
+        if app.config.get("KEHU_ACCESS_LOG", False):
+            log.info(
+                "%s %s %s", request.method, request.path, response.status_code,
+                extra={"request_id": g.get("request_id"), "path": request.path, "status": response.status_code,
+                       "duration_ms": round((time.perf_counter() - g.get("started", time.perf_counter())) * 1000, 1)},
+            )
+        return response
+
+    @app.teardown_request
+    def _leave(_exc):
+        actor_token = g.pop("_actor_token", None)
+        if actor_token is not None:
+            recorder._actor.reset(actor_token)
+        tenant_token = g.pop("_tenant_token", None)
+        if tenant_token is not None:
+            leave_tenant(tenant_token)
