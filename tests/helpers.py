@@ -41,8 +41,9 @@ class TenantFactory:
 
             admin = find_user("admin")
             _token, raw = issue_token(admin, "test", ["read", "write", "admin"])
-        db.session.commit()
-        return TenantHandle(tenant.id, slug, name, admin.id, raw)
+            handle = TenantHandle(tenant.id, slug, name, admin.id, raw)
+            db.session.commit()
+        return handle
 
     def user(self, handle: TenantHandle, username: str, roles=(), scopes=("read", "write"), password=PASSWORD):
         """A user of ``handle``'s tenant with a token; returns (user id, raw token)."""

@@ -69,32 +69,50 @@ def _is_audited(obj) -> bool:
     return isinstance(obj, TenantOwned) and obj.__tablename__ not in NOT_AUDITED
 
 
-@event.listens_for(Session, "after_flush")
-def _record_changes(session, flush_context):
-    actor, user_id = _actor.get()
-    entries = []
-    for obj in session.new:
-        if _is_audited(obj):
-            entries.append(("create", obj, None, _snapshot(obj)))
-    for obj in session.dirty:
-        if not _is_audited(obj) or not session.is_modified(obj, include_collections=False):
-            continue
-        before, after = {}, {}
-        state = inspect(obj)
-        for attr in _columns(obj):
-            history = state.attrs[attr.key].history
-            if history.has_changes():
-                before[attr.key] = json_safe(history.deleted[0] if history.deleted else None)
-                after[attr.key] = json_safe(history.added[0] if history.added else None)
+def _pending(target) -> list:
+    return inspect(target).session.info.setdefault("kehu_audit", [])
+
+
+def _changes(target) -> tuple[dict, dict]:
+    before, after = {}, {}
+    state = inspect(target)
+    for attr in _columns(target):
+        history = state.attrs[attr.key].history
+        if history.has_changes():
+            before[attr.key] = json_safe(history.deleted[0] if history.deleted else None)
+            after[attr.key] = json_safe(history.added[0] if history.added else None)
+    return before, after
+
+
+# Mapper events fire for every row the flush writes, cascades and orphans included.
+@event.listens_for(TenantOwned, "after_insert", propagate=True)
+def _inserted(mapper, connection, target):
+    if _is_audited(target):
+        _pending(target).append(("create", target, None, _snapshot(target)))
+
+
+@event.listens_for(TenantOwned, "after_update", propagate=True)
+def _updated(mapper, connection, target):
+    if _is_audited(target):
+        before, after = _changes(target)
         if after:
-            entries.append(("update", obj, before, after))
-    for obj in session.deleted:
-        if _is_audited(obj):
-            entries.append(("delete", obj, _snapshot(obj), None))
+            _pending(target).append(("update", target, before, after))
+
+
+@event.listens_for(TenantOwned, "after_delete", propagate=True)
+def _deleted(mapper, connection, target):
+    if _is_audited(target):
+        _pending(target).append(("delete", target, _snapshot(target), None))
+
+
+@event.listens_for(Session, "after_flush")
+def _write_entries(session, flush_context):
+    entries = session.info.pop("kehu_audit", None)
     if not entries:
         return
-    # written in the same flush, on the same connection (so under the same tenant for RLS)
+    actor, user_id = _actor.get()
     now = utcnow()
+    # written in the same flush, on the same connection (so under the same tenant for RLS)
     session.connection().execute(
         insert(AuditEntry.__table__),
         [
@@ -103,3 +121,8 @@ def _record_changes(session, flush_context):
             for action, obj, before, after in entries
         ],
     )
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_entries(session):
+    session.info.pop("kehu_audit", None)

@@ -1,0 +1,39 @@
+"""The same data in each tenant of the cross-tenant suite, made through the API where it has one.
+
+``seed(client, handle)`` returns the ids of what it made, keyed by the path-parameter names of the
+API (``user_id``, ``token_id``, ...). A new endpoint whose path parameter is not here makes the
+harness fail until its kind of object is seeded: nobody has to remember to cover it.
+"""
+from __future__ import annotations
+
+from core.db import db
+from core.decisions import service as decisions
+from core.tenancy import tenant_scope
+from tests.helpers import PASSWORD
+
+
+def marker(handle) -> str:
+    return f"SECRET-{handle.slug}"
+
+
+def seed(client, handle) -> dict:
+    mark = marker(handle)
+    h = handle.headers()
+    user = client.post("/api/v1/users", headers=h, json={
+        "username": f"user-{mark}", "display_name": mark, "password": PASSWORD, "roles": ["salesperson"],
+        "phone": "13800138000"}).get_json()
+    token = client.post("/api/v1/tokens", headers=h, json={"name": mark, "scopes": ["read"]}).get_json()
+    published = client.post("/api/v1/policies/cal/versions", headers=h, json={
+        "body": {"overrides": [{"date": "2026-12-24", "kind": "off", "note": mark}]}, "note": mark})
+    assert published.status_code == 201, published.get_json()
+    with tenant_scope(handle.id):
+        decision = decisions.record("CAL-09", "user", user["id"], outcome={"note": mark},
+                                    reason_zh=f"测试 {mark}", reason_en=f"test {mark}")
+        decision_id = decision.id
+        db.session.commit()
+    return {
+        "user_id": user["id"],
+        "token_id": token["id"],
+        "decision_id": decision_id,
+        "module": "cal",
+    }
