@@ -29,6 +29,10 @@ def init_app(app: Flask) -> None:
         g.started = time.perf_counter()
         g.tenant = None
         g.user = None
+        # the user is resolved anew for every request, inside the tenant of its URL (g outlives a
+        # request when an application context was already pushed, e.g. by a CLI command or a test)
+        for cached in ("_login_user", "csrf_token"):  # Flask-Login's user, Flask-WTF's token
+            g.pop(cached, None)
 
     @app.after_request
     def _finish(response):

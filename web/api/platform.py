@@ -2,19 +2,18 @@
 Authenticated with a platform admin token (``kp_...``); never with a tenant's token."""
 from __future__ import annotations
 
-from flask import Response
+from flask import Response, g
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
-from core.audit.recorder import acting_as
 from core.db import db
-from core.tenancy import tenant_scope
 from tenants import service
 from tenants.models import Tenant
 from tenants.registry import get_tenant
 from web.api.accounts import UserSchema
+from web.requests import act_for
 
 PREFIX = "/platform"
 blp = Blueprint("platform", __name__, description="Platform administration (platform admin token)")
@@ -137,12 +136,12 @@ class TenantUsers(MethodView):
         from core.accounts.service import create_user
 
         tenant = get_tenant(tenant_id)
-        with tenant_scope(tenant.id), acting_as("platform"):
-            user = create_user(data["username"], data["display_name"], data.get("password"),
-                               roles=data.get("roles", []), email=data.get("email"), phone=data.get("phone"),
-                               region=tenant.region)
-            db.session.commit()
-            return UserSchema().dump(user)
+        act_for(tenant, None, actor=f"platform:{g.platform_admin.id}")  # the rest of this request runs in it
+        user = create_user(data["username"], data["display_name"], data.get("password"),
+                           roles=data.get("roles", []), email=data.get("email"), phone=data.get("phone"),
+                           region=tenant.region)
+        db.session.commit()
+        return user
 
 
 @blp.route("/tenants/<int:tenant_id>/export")

@@ -6,6 +6,7 @@ import functools
 
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import refresh as babel_refresh
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
@@ -46,6 +47,7 @@ def _enter_tenant():
     g.tenant = tenant
     user = current_user.user if current_user.is_authenticated else None
     act_for(tenant, user)
+    babel_refresh()  # the locale depends on this request's tenant and user
     if request.method not in ("GET", "HEAD", "OPTIONS"):
         csrf.protect()
 
