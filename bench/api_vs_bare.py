@@ -218,8 +218,8 @@ def _report(label: str, rates: dict[str, list[float]], rounds: int, n: int, extr
 def run(env: BenchEnv, *, quick: bool = False, http: bool = True, verbose: bool = False) -> list[dict]:
     from core.db import db
 
-    n, rounds, warmup = (150, 3, 50) if quick else (400, 5, 150)
-    http_n, http_rounds = (100, 3) if quick else (250, 3)
+    n, rounds, warmup = (100, 5, 30) if quick else (200, 9, 100)
+    http_n, http_rounds = (60, 5) if quick else (150, 5)
 
     print("API: GET /api/v1/users/<id> through the full stack vs a bare Flask endpoint (same database)")
     cases = make_cases(env.app)

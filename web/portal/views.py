@@ -17,6 +17,7 @@ from core.decisions import service as decisions
 from core.plugins import get_plugins
 from core.policy import service as policies
 from tenants.registry import find_tenant_by_slug
+from tenants.service import presets
 from web.portal import LOCALES, csrf
 from web.portal.session_user import PortalUser
 from web.requests import act_for
@@ -83,15 +84,20 @@ def _portal_context():
     from web.portal import select_locale
 
     locale = select_locale()
+    relay = get_plugins().for_tenant(g.tenant)
+    english = locale == "en"
+    role_titles = {code: (r.title_en if english else r.title_zh) for code, r in relay.records("kehu_roles").items()}
+    preset = presets().get(g.tenant.industry)
+    industry = (preset.title_en if english else preset.title_zh) if preset else g.tenant.industry
     nav = []
     if g.get("user") is not None:
-        items = get_plugins().for_tenant(g.tenant).records("kehu_nav_items").values()
+        items = relay.records("kehu_nav_items").values()
         for item in sorted(items, key=lambda i: (i.order, i.key)):
             if item.roles and not g.user.has_role(*item.roles):
                 continue
             nav.append({"key": item.key, "title": item.title_en if locale == "en" else item.title_zh,
                         "url": url_for(item.endpoint)})
-    return {"nav": nav, "locale": locale, "locales": LOCALES}
+    return {"nav": nav, "locale": locale, "locales": LOCALES, "role_titles": role_titles, "industry": industry}
 
 
 @bp.get("/lang/<code>")
