@@ -69,7 +69,8 @@ def create_tenant(slug: str, name: str, industry: str = "generic", *, timezone: 
         if plugin not in installed:
             raise InvalidInput("preset needs a plugin that is not installed",
                                fields={"industry": [f"plugin {plugin!r} is not installed"]})
-        db.session.add(TenantPlugin(tenant_id=tenant.id, plugin=plugin, enabled=True, config={}))
+        config = _plugin_config(installed[plugin], None)
+        db.session.add(TenantPlugin(tenant_id=tenant.id, plugin=plugin, enabled=True, config=config))
     db.session.flush()
     with tenant_scope(tenant.id), acting_as("platform"):
         from core.policy import service as policies
@@ -90,32 +91,40 @@ def _bump(tenant: Tenant) -> None:
     get_plugins().forget_tenant(tenant.id)
 
 
+def _plugin_config(info, config: dict | None) -> dict:
+    """The plugin's per-tenant config, validated and with its schema's defaults filled in."""
+    if info.config_schema is None:
+        return dict(config or {})
+    from marshmallow import ValidationError
+
+    schema = info.config_schema()
+    try:
+        return schema.dump(schema.load(config or {}))
+    except ValidationError as err:
+        raise InvalidInput(f"invalid config for {info.name}", fields={"config": err.messages}) from err
+
+
 def set_plugin(tenant: Tenant, plugin: str, enabled: bool, config: dict | None = None) -> TenantPlugin:
-    """Enable or disable an optional plugin for a tenant, with its per-tenant config."""
+    """Enable or disable an optional plugin for a tenant, with its per-tenant config. A plugin that
+    becomes enabled is told through ``kehu_tenant_created`` (that plugin alone)."""
     info = get_plugins().optional_plugins().get(plugin)
     if info is None:
         raise NotFound(f"no optional plugin named {plugin!r} is installed")
-    if config is not None and info.config_schema is not None:
-        from marshmallow import ValidationError
-
-        try:
-            config = info.config_schema().dump(info.config_schema().load(config))
-        except ValidationError as err:
-            raise InvalidInput(f"invalid config for {plugin}", fields={"config": err.messages}) from err
     row = db.session.get(TenantPlugin, (tenant.id, plugin))
     newly_enabled = enabled and (row is None or not row.enabled)
     if row is None:
-        row = TenantPlugin(tenant_id=tenant.id, plugin=plugin, enabled=enabled, config=config or {})
+        row = TenantPlugin(tenant_id=tenant.id, plugin=plugin, enabled=enabled,
+                           config=_plugin_config(info, config))
         db.session.add(row)
     else:
         row.enabled = enabled
         if config is not None:
-            row.config = config
+            row.config = _plugin_config(info, config)
     _bump(tenant)
     db.session.flush()
     if newly_enabled:
         with tenant_scope(tenant.id), acting_as("platform"):
-            get_plugins().for_tenant(tenant).kehu_tenant_created(tenant_id=tenant.id)
+            get_plugins().only(plugin).kehu_tenant_created(tenant_id=tenant.id)
     return row
 
 

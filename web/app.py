@@ -56,6 +56,12 @@ def create_app(config: dict | None = None, plugins: KehuPlugins | None = None) -
     settings = load_settings(config)
     app = Flask("web", instance_path=settings["INSTANCE_PATH"], static_url_path="/static")
     app.config.update(settings)
+    app.json.ensure_ascii = False  # Chinese as it is, not \uXXXX
+    if app.config["KEHU_PROXY_COUNT"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        count = app.config["KEHU_PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", _engine_options(settings["SQLALCHEMY_DATABASE_URI"]))
     configure_logging(app.config["KEHU_LOG_FORMAT"])
 

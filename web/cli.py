@@ -221,6 +221,8 @@ def tenants_token(slug, username, name, scopes):
         user = find_user(username)
         if user is None:
             raise click.ClickException(f"no user {username!r} in {slug}")
+        if "admin" in scopes and not user.has_role("tenant_admin"):
+            raise click.ClickException(f"{username} is not a tenant admin: no 'admin' scope")
         _token, raw = issue_token(user, name, scopes)
         db.session.commit()
     click.echo(raw)
@@ -318,7 +320,9 @@ def up(host, port, no_serve):
     _print_logins(result)
     sys.stdout.flush()
     if not no_serve:
-        app.run(host=host, port=port, debug=False, use_reloader=False, threaded=True)
+        from werkzeug.serving import run_simple
+
+        run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
 
 
 if __name__ == "__main__":

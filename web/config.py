@@ -10,6 +10,9 @@
 | KEHU_LOGIN_MAX_FAILURES | 5 | failed logins per user and address within the window before a lock-out |
 | KEHU_LOGIN_WINDOW_SECONDS | 300 | the lock-out window |
 | KEHU_INSTANCE_PATH | ./instance | where the SQLite file, the secret key and exports live |
+| KEHU_PROXY_COUNT | 0 | reverse proxies in front of the app whose X-Forwarded-* headers are trusted |
+| KEHU_SECURE_COOKIES | 0 | 1: session cookies only over HTTPS |
+| KEHU_ACCESS_LOG | 0 | 1: one log line per request (method, path, status, duration, tenant) |
 """
 from __future__ import annotations
 
@@ -51,6 +54,8 @@ def load_settings(overrides: dict | None = None) -> dict:
         "KEHU_LOGIN_MAX_FAILURES": int(env.get("KEHU_LOGIN_MAX_FAILURES", "5")),
         "KEHU_LOGIN_WINDOW_SECONDS": int(env.get("KEHU_LOGIN_WINDOW_SECONDS", "300")),
         "KEHU_LOAD_ENTRY_POINTS": True,
+        "KEHU_PROXY_COUNT": int(env.get("KEHU_PROXY_COUNT", "0")),
+        "KEHU_ACCESS_LOG": env.get("KEHU_ACCESS_LOG", "0") == "1",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": env.get("KEHU_SECURE_COOKIES", "0") == "1",
@@ -63,7 +68,6 @@ def load_settings(overrides: dict | None = None) -> dict:
         "OPENAPI_JSON_PATH": "openapi.json",
         "OPENAPI_REDOC_PATH": None,
         "OPENAPI_SWAGGER_UI_PATH": None,
-        "JSON_AS_ASCII": False,
     }
     settings.update(overrides)
     if not settings["SECRET_KEY"]:

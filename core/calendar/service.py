@@ -1,9 +1,18 @@
-"""The current tenant's calendar, built from its ``cal`` policy in force at a given time (I/O side of
-the pure calendar module)."""
+"""The current tenant's calendar, built from its ``cal`` policy (I/O side of the pure calendar module).
+The time zone is the tenant's own (``tenants.timezone``, CAL-08)."""
 from __future__ import annotations
+
+import datetime as dt
 
 from core.calendar.policy import calendar_from_policy
 from core.calendar.workcalendar import WorkCalendar
+
+
+def _tenant():
+    from core.tenancy import current_tenant_id
+    from tenants.registry import get_tenant
+
+    return get_tenant(current_tenant_id())
 
 
 def tenant_calendar(at=None, department: str | None = None) -> tuple[WorkCalendar, object]:
@@ -11,7 +20,25 @@ def tenant_calendar(at=None, department: str | None = None) -> tuple[WorkCalenda
     from core.policy import service as policies
 
     view = policies.in_force("cal", at)
-    calendar = calendar_from_policy(view.values)
+    calendar = calendar_from_policy(view.values, timezone=_tenant().timezone)
     if department:
         calendar = calendar.for_department(department)
     return calendar, view
+
+
+def days(start: dt.date, end: dt.date, department: str | None = None) -> list:
+    """Each day from ``start`` to ``end`` under the ``cal`` version in force on that day."""
+    from core.policy import service as policies
+
+    timezone = _tenant().timezone
+    versions = [(v.effective_from, v.version) for v in policies.history("cal")]
+    calendars: dict[int, WorkCalendar] = {}
+    result, day = [], start
+    while day <= end:
+        number = max((n for since, n in versions if since <= day), default=0)
+        if number not in calendars:
+            calendar = calendar_from_policy(policies.version("cal", number).values, timezone=timezone)
+            calendars[number] = calendar.for_department(department) if department else calendar
+        result.append(calendars[number].day_info(day))
+        day += dt.timedelta(days=1)
+    return result

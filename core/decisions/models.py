@@ -13,7 +13,7 @@ class Decision(TenantScoped, db.Model):
     __tablename__ = "decisions"
     __table_args__ = (Index("ix_decisions_subject", "tenant_id", "subject_type", "subject_id"),)
 
-    rule_id: Mapped[str] = mapped_column(String(20))
+    rule_id: Mapped[str] = mapped_column(String(60))
     policy_module: Mapped[str | None] = mapped_column(String(50))
     policy_version: Mapped[int | None] = mapped_column(Integer)
     subject_type: Mapped[str] = mapped_column(String(50))

@@ -22,7 +22,7 @@ def record(rule_id: str, subject_type: str, subject_id: int, *, outcome: dict, r
     """Write one decision. ``policy`` is the ``PolicyView`` the rule ran under (None for rules without
     settings). Plugin rules outside the spec use ``<plugin>:<rule>`` ids."""
     errors = {}
-    if not RULE_ID.match(rule_id or ""):
+    if not RULE_ID.match(rule_id or "") or len(rule_id) > 60:
         errors["rule_id"] = [f"not a rule id of the spec: {rule_id!r}"]
     if not (reason_zh or "").strip() or not (reason_en or "").strip():
         errors["reason"] = ["a reason in Chinese and English is required"]

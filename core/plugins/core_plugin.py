@@ -73,7 +73,7 @@ def kehu_nav_items():
     ]
 
 
-@hookimpl
+@hookimpl(tryfirst=True)  # the demo users exist before any plugin adds its sample data
 def kehu_provision_demo(tenant_id):
     from core.accounts.demo import create_demo_users
 

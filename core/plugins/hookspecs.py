@@ -92,8 +92,8 @@ def kehu_nav_items():
 @_tenant
 @hookspec
 def kehu_tenant_created(tenant_id):
-    """Called once inside the new tenant's scope after it has been created (or when the plugin is
-    enabled later for an existing tenant, with ``tenant_id`` of that tenant).
+    """Called inside the tenant's scope once the plugin is on for it: for every plugin of a new
+    tenant after it has been created, and for one plugin alone when it is enabled later.
 
     Create the rows the plugin needs to work (default categories, sequences, ...). Must be idempotent.
     """
@@ -104,6 +104,7 @@ def kehu_tenant_created(tenant_id):
 def kehu_provision_demo(tenant_id):
     """Add realistic sample data to a demo tenant (runs inside its scope).
 
-    Called by ``kehu tenants demo`` and ``make run`` on a fresh instance, after the demo users exist.
-    Return a list of ``(username, password, role)`` logins to print, or None.
+    Called by ``kehu tenants demo`` and by ``kehu up`` (``make run``) at every start, after the core
+    has created the demo users, so it must be idempotent: add what is missing, change nothing else.
+    Return a list of ``(username, password, roles)`` logins to print, or None.
     """

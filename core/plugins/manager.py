@@ -100,11 +100,18 @@ class KehuPlugins:
                 return info.name
             raise PluginConflict(f"two plugins are named {info.name!r}")
         self._pm.register(plugin, name=info.name)
+        self._refresh()
+        return info.name
+
+    def unregister(self, name: str) -> None:
+        self._pm.unregister(name=name)
+        self._refresh()
+
+    def _refresh(self) -> None:
         with self._lock:
             self._relays.clear()
             self._known = frozenset(name for name, _ in self._pm.list_name_plugin())
             self._core = frozenset(name for name, i in self.infos().items() if i.core)
-        return info.name
 
     def _load_entry_points(self) -> None:
         from importlib.metadata import entry_points
@@ -138,6 +145,11 @@ class KehuPlugins:
                     relay = TenantHooks(self._pm, removed, frozenset(known & enabled_set))
                     self._relays[removed] = relay
         return relay
+
+    def only(self, plugin: str) -> TenantHooks:
+        """A relay of one plugin alone (e.g. to tell just that plugin it was enabled)."""
+        removed = self._known - {plugin}
+        return TenantHooks(self._pm, removed, frozenset({plugin}))
 
     def for_tenant(self, tenant) -> TenantHooks:
         """The relay of ``tenant`` (a ``Tenant`` row or an id)."""

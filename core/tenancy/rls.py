@@ -25,6 +25,9 @@ def create_app_role(op) -> None:
         END $$""")
     op.execute(f"GRANT {APP_ROLE} TO CURRENT_USER")
     op.execute(f"GRANT USAGE ON SCHEMA public TO {APP_ROLE}")
+    # tables and sequences the migrating role creates later (plugins) get the same data rights
+    op.execute(f"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {APP_ROLE}")
+    op.execute(f"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO {APP_ROLE}")
 
 
 def grant_app_role(op) -> None:

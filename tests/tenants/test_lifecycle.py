@@ -113,3 +113,29 @@ def test_platform_routes_need_a_platform_token(client, platform):
     assert client.get("/api/v1/platform/tenants", headers={"Authorization": "Bearer kp_1_" + "y" * 43}).status_code == 401
     presets = {p["name"] for p in client.get("/api/v1/platform/presets", headers=platform).get_json()}
     assert {"generic", "sample_industry"} <= presets
+
+
+def test_plugin_config_gets_its_schema_defaults(client, platform, two_tenants):
+    a, _b = two_tenants
+    r = client.put(f"/api/v1/platform/tenants/{a.id}/plugins/sample", headers=platform, json={})
+    assert r.get_json()["config"] == {"greeting": "你好"}
+
+
+def test_kehu_tenant_created_tells_only_the_newly_enabled_plugin(make_tenant):
+    from core.db import db
+    from tenants.registry import get_tenant
+    from tenants.service import set_plugin
+    from tests.plugins import sample_plugin
+
+    handle = make_tenant("once", "一次")
+    sample_plugin.CALLS.clear()
+    set_plugin(get_tenant(handle.id), "sample", True)
+    set_plugin(get_tenant(handle.id), "sample", True)  # already on: nothing new
+    db.session.commit()
+    assert sample_plugin.CALLS == [("tenant_created", handle.id)]
+
+
+def test_api_answers_chinese_as_utf8_not_escapes(client, two_tenants):
+    a, _b = two_tenants
+    body = client.get("/api/v1/me", headers=a.headers()).get_data(as_text=True)
+    assert "甲公司" in body and "\\u" not in body

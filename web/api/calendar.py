@@ -1,13 +1,12 @@
 """The tenant's working-day calendar (spec CAL): which days work, and deadlines computed on it."""
 from __future__ import annotations
 
-import datetime as dt
-
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from core.calendar import parse_duration
+from core.calendar import service as calendar_service
 from core.calendar.service import tenant_calendar
 from core.errors import InvalidInput
 
@@ -58,13 +57,9 @@ class Days(MethodView):
     @blp.arguments(DaysQuerySchema, location="query")
     @blp.response(200, DaySchema(many=True))
     def get(self, args):
-        """Each day of a range: working or off, and why (CAL-01, CAL-02)."""
-        calendar, _view = tenant_calendar(department=args.get("department"))
-        day, days = args["start"], []
-        while day <= args["end"]:
-            days.append(calendar.day_info(day))
-            day += dt.timedelta(days=1)
-        return days
+        """Each day of a range: working or off, and why (CAL-01, CAL-02), under the calendar policy
+        version in force on that day."""
+        return calendar_service.days(args["start"], args["end"], args.get("department"))
 
 
 @blp.route("/deadlines")

@@ -3,12 +3,14 @@ anonymous here, and a tenant that does not exist (or is disabled) answers 404.""
 from __future__ import annotations
 
 import functools
+import logging
 
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import refresh as babel_refresh
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
+from werkzeug.routing import BuildError
 
 from core.accounts.models import User
 from core.accounts.passwords import verify_password
@@ -19,10 +21,12 @@ from core.policy import service as policies
 from tenants.registry import find_tenant_by_slug
 from tenants.service import presets
 from web.portal import LOCALES, csrf
+from web.portal.localise import localise
 from web.portal.session_user import PortalUser
 from web.requests import act_for
 
 bp = Blueprint("portal", __name__, url_prefix="/t/<slug>")
+log = logging.getLogger("kehu.portal")
 
 
 def landing():
@@ -86,18 +90,25 @@ def _portal_context():
     locale = select_locale()
     relay = get_plugins().for_tenant(g.tenant)
     english = locale == "en"
-    role_titles = {code: (r.title_en if english else r.title_zh) for code, r in relay.records("kehu_roles").items()}
+    role_titles = {code: (r.title_en if english else localise(r.title_zh, locale))
+                   for code, r in relay.records("kehu_roles").items()}
     preset = presets().get(g.tenant.industry)
-    industry = (preset.title_en if english else preset.title_zh) if preset else g.tenant.industry
+    industry = (preset.title_en if english else localise(preset.title_zh, locale)) if preset else g.tenant.industry
     nav = []
     if g.get("user") is not None:
         items = relay.records("kehu_nav_items").values()
         for item in sorted(items, key=lambda i: (i.order, i.key)):
             if item.roles and not g.user.has_role(*item.roles):
                 continue
-            nav.append({"key": item.key, "title": item.title_en if locale == "en" else item.title_zh,
-                        "url": url_for(item.endpoint)})
-    return {"nav": nav, "locale": locale, "locales": LOCALES, "role_titles": role_titles, "industry": industry}
+            try:
+                url = url_for(item.endpoint)
+            except BuildError:
+                log.warning("nav item %s points to unknown endpoint %s", item.key, item.endpoint)
+                continue
+            nav.append({"key": item.key, "title": item.title_en if english else localise(item.title_zh, locale),
+                        "url": url})
+    return {"nav": nav, "locale": locale, "locales": LOCALES, "role_titles": role_titles, "industry": industry,
+            "zh": lambda text: localise(text, locale)}
 
 
 @bp.get("/lang/<code>")

@@ -64,7 +64,7 @@ def upgrade():
     op.create_table('decisions',
     sa.Column('tenant_id', sa.BigInteger(), nullable=False),
     sa.Column('id', sa.BigInteger(), autoincrement=False, nullable=False),
-    sa.Column('rule_id', sa.String(length=20), nullable=False),
+    sa.Column('rule_id', sa.String(length=60), nullable=False),
     sa.Column('policy_module', sa.String(length=50), nullable=True),
     sa.Column('policy_version', sa.Integer(), nullable=True),
     sa.Column('subject_type', sa.String(length=50), nullable=False),

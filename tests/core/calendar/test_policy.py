@@ -30,7 +30,6 @@ def errors_of(raw):
 def test_cal_policy_empty_document_loads_all_defaults():
     values = CalendarPolicySchema().load({})
     assert values == {
-        "timezone": "Asia/Shanghai",
         "weekly_rest_days": ["sat", "sun"],
         "overrides": [],
         "business_hours": [
@@ -61,7 +60,6 @@ def test_cal_policy_default_calendar_equals_default_workcalendar():
 
 def test_cal_policy_full_document_round_trips():
     raw = {
-        "timezone": "Asia/Urumqi",
         "weekly_rest_days": ["sun"],
         "overrides": [{"date": "2026-12-24", "kind": "off", "note": "anniversary"}],
         "business_hours": [{"start": "08:30", "end": "12:00"}, {"start": "13:00", "end": "17:30"}],
@@ -104,8 +102,9 @@ def test_cal_policy_builds_configured_calendar():
     assert not cal.add_working_days(at(2026, 12, 31), 1).provisional
 
 
-def test_cal_policy_bad_timezone():
-    assert errors_of({"timezone": "Mars/Olympus"}) == {"timezone": ["Unknown time zone 'Mars/Olympus'."]}
+def test_cal_policy_timezone_is_the_tenants_not_a_policy_setting():
+    assert errors_of({"timezone": "Asia/Urumqi"}) == {"timezone": ["Unknown field."]}
+    assert calendar_from_policy(load_calendar_policy({}), timezone="Asia/Urumqi").timezone == "Asia/Urumqi"
 
 
 def test_cal_policy_bad_time():

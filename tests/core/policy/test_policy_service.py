@@ -19,14 +19,14 @@ def tenant(make_tenant):
 def test_version_zero_is_the_spec_defaults(tenant):
     view = policies.in_force("cal")
     assert view.version == 0
-    assert view.body["timezone"] == "Asia/Shanghai"
+    assert view.body["working_day_deadline_time"] == "24:00"
     assert view.body["weekly_rest_days"] == ["sat", "sun"]
 
 
 def test_bad_policy_gets_field_level_errors_and_nothing_is_saved(tenant):
     with pytest.raises(InvalidInput) as err:
-        policies.publish("cal", {"timezone": "Mars/Olympus", "weekly_rest_days": ["funday"]})
-    assert "timezone" in err.value.fields
+        policies.publish("cal", {"business_hours": [], "weekly_rest_days": ["funday"]})
+    assert "business_hours" in err.value.fields
     assert "weekly_rest_days" in err.value.fields
     assert policies.history("cal") == []
 
@@ -69,8 +69,8 @@ def test_a_version_cannot_start_before_the_latest(tenant):
 
 
 def test_validate_fills_defaults_without_saving(tenant):
-    body = policies.validate("cal", {"timezone": "Asia/Urumqi"})
-    assert body["timezone"] == "Asia/Urumqi" and body["weekly_rest_days"] == ["sat", "sun"]
+    body = policies.validate("cal", {"working_day_deadline_time": "business_close"})
+    assert body["working_day_deadline_time"] == "business_close" and body["weekly_rest_days"] == ["sat", "sun"]
     assert policies.history("cal") == []
 
 

@@ -33,3 +33,35 @@ def test_bad_duration_and_naive_start_are_422(client, two_tenants):
     assert r.status_code == 422 and "duration" in r.get_json()["errors"]["json"]
     r = client.post("/api/v1/calendar/deadlines", headers=a.headers(), json={"start": "2026-09-30T10:00:00", "duration": "1 days"})
     assert r.status_code == 422 and "start" in r.get_json()["errors"]["json"]
+
+
+def test_days_follow_the_version_in_force_on_each_day(client, two_tenants):
+    import datetime as dt
+
+    a, _b = two_tenants
+    later = dt.date.today() + dt.timedelta(days=20)
+    client.post("/api/v1/policies/cal/versions", headers=a.headers(), json={
+        "body": {"overrides": [{"date": (later + dt.timedelta(days=1)).isoformat(), "kind": "off"}],
+                 "weekly_rest_days": []},
+        "effective_from": later.isoformat()})
+    frm, to = (later - dt.timedelta(days=7)).isoformat(), (later + dt.timedelta(days=7)).isoformat()
+    days = client.get(f"/api/v1/calendar/days?from={frm}&to={to}", headers=a.headers()).get_json()
+    before = [d for d in days if d["date"] < later.isoformat()]
+    after = [d for d in days if d["date"] >= later.isoformat()]
+    assert any(not d["working"] and "rest" in d["reason"] for d in before)  # weekends still off
+    off_after = [d["date"] for d in after if not d["working"]]
+    assert (later + dt.timedelta(days=1)).isoformat() in off_after
+    assert all("rest" not in d["reason"] for d in after)
+
+
+def test_tenant_time_zone_drives_the_calendar(client, two_tenants):
+    from core.db import db
+    from tenants.registry import get_tenant
+
+    a, _b = two_tenants
+    get_tenant(a.id).timezone = "Asia/Urumqi"  # UTC+6
+    db.session.commit()
+    # 2026-09-17 17:30 UTC is 23:30 in Urumqi (Thu) but 01:30 Fri in Shanghai: the event day differs
+    r = client.post("/api/v1/calendar/deadlines", headers=a.headers(),
+                    json={"start": "2026-09-17T17:30:00+00:00", "duration": "1 working_days"})
+    assert r.get_json()["through"] == "2026-09-18"

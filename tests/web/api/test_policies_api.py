@@ -22,10 +22,10 @@ def test_read_defaults_propose_and_publish(client, two_tenants):
 def test_bad_policy_is_422_with_fields(client, two_tenants):
     a, _b = two_tenants
     r = client.post("/api/v1/policies/cal/proposals", headers=a.headers(),
-                    json={"body": {"business_hours": [{"start": "18:00", "end": "09:00"}], "timezone": "Nowhere"}})
+                    json={"body": {"business_hours": [{"start": "18:00", "end": "09:00"}], "weekly_rest_days": ["x"]}})
     assert r.status_code == 422
     errors = r.get_json()["errors"]["json"]
-    assert "business_hours" in errors and "timezone" in errors
+    assert "business_hours" in errors and "weekly_rest_days" in errors
     r = client.post("/api/v1/policies/cal/versions", headers=a.headers(),
                     json={"body": {}, "effective_from": (dt.date.today() - dt.timedelta(days=3)).isoformat()})
     assert r.status_code == 422 and "effective_from" in r.get_json()["errors"]["json"]

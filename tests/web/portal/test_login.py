@@ -120,3 +120,34 @@ def test_translations_are_compiled_from_the_catalogs():
         po = read_po((root / locale / "LC_MESSAGES" / "messages.po").open("rb"))
         mo = read_mo((root / locale / "LC_MESSAGES" / "messages.mo").open("rb"))
         assert {m.id: m.string for m in po if m.id} == {m.id: m.string for m in mo if m.id}
+
+
+def test_traditional_chinese_readers_get_traditional_titles(client, two_tenants):
+    login(client, "tenant-a")
+    client.get("/t/tenant-a/lang/zh_Hant")
+    page = client.get("/t/tenant-a/").get_data(as_text=True)
+    assert "系統管理員" in page and "決策記錄" in page
+    assert "系统管理员" not in page and "决策记录" not in page
+
+
+def test_nav_item_without_a_page_is_skipped_not_a_crash(client, plugins, make_tenant):
+    from core.plugins import hookimpl
+    from core.plugins.records import NavItem, PluginInfo
+
+    class Broken:
+        @hookimpl
+        def kehu_plugin_info(self):
+            return PluginInfo(name="broken_nav", title_zh="坏", title_en="Broken")
+
+        @hookimpl
+        def kehu_nav_items(self):
+            return [NavItem("nowhere", "无处", "Nowhere", "portal.does_not_exist")]
+
+    plugins.register(Broken())
+    try:
+        handle = make_tenant("nav", "导航公司", plugins=["broken_nav"])
+        login(client, "nav")
+        r = client.get("/t/nav/")
+        assert r.status_code == 200 and 'data-nav="nowhere"' not in r.get_data(as_text=True)
+    finally:
+        plugins.unregister("broken_nav")
