@@ -15,7 +15,7 @@ def _parse(argv):
     parser.add_argument("--only", choices=("api", "relay"), help="run one benchmark only")
     parser.add_argument("--no-http", action="store_true", help="skip the real-HTTP part of the API benchmark")
     parser.add_argument("-v", "--verbose", action="store_true",
-                        help="also print the SQL of one full-stack request and per-plugin-set relay costs")
+                        help="also print the SQL of one full-stack request and the spread of the rounds")
     return parser.parse_args(argv)
 
 
@@ -34,7 +34,7 @@ def main(argv=None) -> int:
                 results += _guarded("API full/bare", lambda: _api(env, args))
             if args.only in (None, "relay"):
                 results += _guarded("relay cost", lambda: _relay(env, args))
-    except Exception:  # set-up failed (no PostgreSQL?): say so, but do not gate
+    except Exception:  # noqa: BLE001  set-up failed (no PostgreSQL?): say so, but do not gate
         traceback.print_exc()
         results.append({"name": "set-up", "value": None, "target": "", "verdict": "ERROR", "detail": ""})
     _summary(results, time.perf_counter() - started)
@@ -56,7 +56,7 @@ def _relay(env, args):
 def _guarded(name, fn) -> list[dict]:
     try:
         return fn()
-    except Exception:
+    except Exception:  # noqa: BLE001  a failed benchmark is reported, the others still run
         traceback.print_exc()
         print()
         return [{"name": name, "value": None, "target": "", "verdict": "ERROR", "detail": "see the traceback"}]

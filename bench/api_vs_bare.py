@@ -211,15 +211,18 @@ def _report(label: str, rates: dict[str, list[float]], rounds: int, n: int, extr
         key = "full" if name == "full stack" else "bare"
         print(f"    {name:<11} {value:9.1f} req/s  {spread(rates[key]):>5}  {1000 / value:7.2f} ms/req"
               f"  {extra.get(key, '')}")
-    print(f"    ratio full/bare {ratio:6.3f}   target >= {TARGET}   {_verdict(ratio)}")
+    paired = sorted(f / b for f, b in zip(rates["full"], rates["bare"]))
+    q1, q3 = paired[len(paired) // 4], paired[(3 * len(paired)) // 4]
+    print(f"    ratio full/bare {ratio:6.3f}   target >= {TARGET}   {_verdict(ratio)}"
+          f"   (per-round ratios: median {median(paired):.3f}, interquartile {q1:.3f}-{q3:.3f})")
     return ratio
 
 
 def run(env: BenchEnv, *, quick: bool = False, http: bool = True, verbose: bool = False) -> list[dict]:
     from core.db import db
 
-    n, rounds, warmup = (100, 5, 30) if quick else (200, 9, 100)
-    http_n, http_rounds = (60, 5) if quick else (150, 5)
+    n, rounds, warmup = (40, 15, 30) if quick else (50, 31, 100)
+    http_n, http_rounds = (30, 7) if quick else (40, 13)
 
     print("API: GET /api/v1/users/<id> through the full stack vs a bare Flask endpoint (same database)")
     cases = make_cases(env.app)

@@ -196,7 +196,7 @@ def run(env: BenchEnv, *, quick: bool = False, verbose: bool = False) -> list[di
     print(f"  {len(tenants):,} Tenant rows preloaded, {relays} distinct relays; plugin sets: {sizes}")
     print(f"  cache fill (first for_tenant per tenant, one query each): {fill * 1e6:.0f} µs per tenant")
     print(f"  per call, {rounds} paired rounds x {chunk:,} calls (same plugin sets call by call), median;")
-    print(f"  ratio = median of the per-round ratios 10,000/1 (interquartile range in brackets)")
+    print("  ratio = median of the per-round ratios 10,000/1 (interquartile range in brackets)")
     print(f"    {'':<38} {'1 tenant':>10} {f'{TENANTS:,} tenants':>15} {'ratio':>7}")
     results = []
     for key, (label, _loop, _by_enabled) in VARIANTS.items():

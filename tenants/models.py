@@ -11,6 +11,8 @@ from core.db import JSONType, UTCDateTime, db, utcnow
 
 class Tenant(db.Model):
     __tablename__ = "tenants"
+    # never reuse an erased tenant's id (caches in other processes are keyed by it)
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     slug: Mapped[str] = mapped_column(String(63), unique=True)

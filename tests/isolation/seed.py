@@ -10,6 +10,7 @@ from core.db import db
 from core.decisions import service as decisions
 from core.tenancy import tenant_scope
 from tests.helpers import PASSWORD
+from tests.plugins.sample_models import SampleReading
 
 
 def marker(handle) -> str:
@@ -27,6 +28,7 @@ def seed(client, handle) -> dict:
         "body": {"overrides": [{"date": "2026-12-24", "kind": "off", "note": mark}]}, "note": mark})
     assert published.status_code == 201, published.get_json()
     with tenant_scope(handle.id):
+        db.session.add(SampleReading(meter=mark, value=7))  # a plugin's table is covered too
         decision = decisions.record("CAL-09", "user", user["id"], outcome={"note": mark},
                                     reason_zh=f"测试 {mark}", reason_en=f"test {mark}")
         decision_id = decision.id

@@ -3,8 +3,11 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from pathlib import Path
+
 from core.plugins import hookimpl
 from core.plugins.records import IndustryPreset, NavItem, PluginInfo, PolicySchema, Role
+from tests.plugins import sample_models  # noqa: F401  (the plugin's table)
 
 CALLS: list[tuple[str, int]] = []
 
@@ -21,7 +24,8 @@ class SamplePolicy(Schema):
 @hookimpl
 def kehu_plugin_info():
     return PluginInfo(name="sample", title_zh="示例", title_en="Sample", industry="sample",
-                      config_schema=SampleConfig)
+                      config_schema=SampleConfig,
+                      migrations_dir=str(Path(__file__).parent / "sample_migrations"))
 
 
 @hookimpl

@@ -42,7 +42,8 @@ def upgrade():
     sa.Column('plugin_set_version', sa.Integer(), nullable=False),
     sa.Column('created_at', UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_tenants')),
-    sa.UniqueConstraint('slug', name=op.f('uq_tenants_slug'))
+    sa.UniqueConstraint('slug', name=op.f('uq_tenants_slug')),
+    sqlite_autoincrement=True,
     )
     op.create_table('audit_log',
     sa.Column('tenant_id', sa.BigInteger(), nullable=False),
