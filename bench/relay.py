@@ -166,7 +166,7 @@ def run(env: BenchEnv, *, quick: bool = False, verbose: bool = False) -> list[di
         if optional != set(PLUGIN_SETS[set_of[tenant.id]]):
             raise RuntimeError(f"tenant {tenant.id}: relay enables {sorted(optional)}")
     relays = len({id(many.for_tenant(t)) for t in tenants})
-    enabled_of = {t.id: many._tenant_sets[(t.id, t.plugin_set_version)] for t in tenants}
+    enabled_of = {t.id: frozenset(many.for_tenant(t).enabled - many.core_plugin_names()) for t in tenants}
 
     order = tenants[:]
     random.Random(20240601).shuffle(order)

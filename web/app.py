@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import os
 
 from flask import Flask
 from sqlalchemy import event
@@ -28,7 +29,10 @@ def _import_models() -> None:
 def _engine_options(url: str) -> dict:
     if url.startswith("sqlite"):
         return {"connect_args": {"timeout": 30}}
-    return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 10}
+    # no pre-ping round trip per request: connections are recycled, and a dropped one is replaced on
+    # the next checkout after the error (KEHU_DB_PRE_PING=1 turns pinging on)
+    return {"pool_pre_ping": os.environ.get("KEHU_DB_PRE_PING") == "1", "pool_recycle": 1800,
+            "pool_size": 10, "max_overflow": 10}
 
 
 def _configure_engine(app: Flask) -> None:

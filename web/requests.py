@@ -13,11 +13,18 @@ from core.tenancy.context import enter_tenant, leave_tenant
 log = logging.getLogger("kehu.access")
 
 
-def act_for(tenant, user=None, actor: str | None = None) -> None:
+def enter(tenant_id: int) -> None:
+    """Enter a tenant for the rest of this request (undone at teardown)."""
+    if g.get("_tenant_token") is None:
+        g._tenant_token = enter_tenant(tenant_id)
+
+
+def act_for(tenant, user=None, actor: str | None = None, entered: bool = False) -> None:
     """Make the rest of this request run as ``tenant`` (and ``user``); undone at teardown."""
     g.tenant = tenant
     g.user = user
-    g._tenant_token = enter_tenant(tenant.id)
+    if not entered:
+        g._tenant_token = enter_tenant(tenant.id)
     label = actor or (f"user:{user.id}" if user is not None else "anonymous")
     g._actor_token = recorder._actor.set((label, user.id if user is not None else None))
 

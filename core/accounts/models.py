@@ -25,7 +25,7 @@ class User(TenantScoped, db.Model):
     last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     role_rows: Mapped[list[UserRole]] = relationship(
-        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+        back_populates="user", cascade="all, delete-orphan", lazy="select"
     )
 
     @property
@@ -65,4 +65,5 @@ class ApiToken(TenantScoped, db.Model):
     last_used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
-    user: Mapped[User] = relationship(lazy="joined")
+    user: Mapped[User] = relationship(lazy="joined", innerjoin=True)
+    tenant = relationship("Tenant", lazy="joined", innerjoin=True, viewonly=True)

@@ -5,6 +5,7 @@ import datetime as dt
 
 import phonenumbers
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from core.accounts import passwords, tokens
 from core.accounts.models import ApiToken, User, UserRole
@@ -41,7 +42,9 @@ def _check_roles(roles) -> list[str]:
 
 
 def get_user(user_id: int) -> User:
-    user = db.session.scalars(select(User).where(User.id == user_id)).first()
+    """One user with its roles (one query)."""
+    user = db.session.scalars(
+        select(User).where(User.id == user_id).options(joinedload(User.role_rows))).unique().first()
     if user is None:
         raise NotFound("user not found")
     return user
@@ -123,19 +126,24 @@ def revoke_token(token: ApiToken) -> None:
     db.session.flush()
 
 
+def load_live_token(parsed: tokens.ParsedToken) -> ApiToken | None:
+    """The live token (with its user and tenant, one query) in the current tenant's scope, or None."""
+    token = db.session.scalars(select(ApiToken).where(ApiToken.id == parsed.token_id)).first()
+    if token is None or not tokens.secret_matches(token.token_hash, parsed.secret):
+        return None
+    if token.revoked_at is not None:
+        return None
+    if token.expires_at is not None and token.expires_at <= utcnow():
+        return None
+    if not token.user.is_active:
+        return None
+    return token
+
+
 def resolve_token(raw: str) -> ApiToken | None:
     """The live token for ``raw`` (loaded inside its own tenant's scope), or None."""
     parsed = tokens.parse_token(raw)
     if parsed is None:
         return None
     with tenant_scope(parsed.tenant_id):
-        token = db.session.scalars(select(ApiToken).where(ApiToken.id == parsed.token_id)).first()
-        if token is None or not tokens.secret_matches(token.token_hash, parsed.secret):
-            return None
-        if token.revoked_at is not None:
-            return None
-        if token.expires_at is not None and token.expires_at <= utcnow():
-            return None
-        if not token.user.is_active:
-            return None
-        return token
+        return load_live_token(parsed)

@@ -77,7 +77,9 @@ class KehuPlugins:
         self._pm.add_hookspecs(hookspecs)
         self._lock = threading.Lock()
         self._relays: dict[frozenset[str], TenantHooks] = {}
-        self._tenant_sets: dict[tuple[int, int], frozenset[str]] = {}
+        # (tenant id, plugin set version) -> relay; a version bump makes a new key (other processes
+        # see the new version on the tenant row), so entries never go stale
+        self._tenant_relays: dict[tuple[int, int], TenantHooks] = {}
         self._known: frozenset[str] = frozenset()
         self._core: frozenset[str] = frozenset()
         from core.plugins import defaults
@@ -110,6 +112,7 @@ class KehuPlugins:
     def _refresh(self) -> None:
         with self._lock:
             self._relays.clear()
+            self._tenant_relays.clear()
             self._known = frozenset(name for name, _ in self._pm.list_name_plugin())
             self._core = frozenset(name for name, i in self.infos().items() if i.core)
 
@@ -152,24 +155,32 @@ class KehuPlugins:
         return TenantHooks(self._pm, removed, frozenset({plugin}))
 
     def for_tenant(self, tenant) -> TenantHooks:
-        """The relay of ``tenant`` (a ``Tenant`` row or an id)."""
-        from tenants.models import Tenant
-        from tenants.registry import enabled_plugin_names, get_tenant
-
-        if not isinstance(tenant, Tenant):
-            tenant = get_tenant(tenant)
+        """The relay of ``tenant`` (a ``Tenant`` row, or an id to look up)."""
+        if isinstance(tenant, int):
+            tenant = _registry().get_tenant(tenant)
         key = (tenant.id, tenant.plugin_set_version)
-        enabled = self._tenant_sets.get(key)
-        if enabled is None:
-            enabled = frozenset(enabled_plugin_names(tenant.id))
-            self._tenant_sets[key] = enabled
-        return self.relay(enabled)
+        relay = self._tenant_relays.get(key)
+        if relay is None:
+            relay = self.relay(_registry().enabled_plugin_names(tenant.id))
+            self._tenant_relays[key] = relay
+        return relay
 
     def forget_tenant(self, tenant_id: int) -> None:
-        for key in [k for k in self._tenant_sets if k[0] == tenant_id]:
-            self._tenant_sets.pop(key, None)
+        for key in [k for k in self._tenant_relays if k[0] == tenant_id]:
+            self._tenant_relays.pop(key, None)
 
 
+def _registry():
+    """tenants.registry, imported on first use (it imports the models, which import this package)."""
+    global _registry_module
+    if _registry_module is None:
+        from tenants import registry
+
+        _registry_module = registry
+    return _registry_module
+
+
+_registry_module = None
 _plugins: KehuPlugins | None = None
 
 

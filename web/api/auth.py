@@ -11,10 +11,11 @@ import functools
 from flask import Flask, abort, g, request
 from flask_login import current_user
 
-from core.accounts.service import resolve_token
+from core.accounts.service import load_live_token
+from core.accounts.tokens import parse_token
 from tenants.platform import resolve_platform_token
 from tenants.registry import get_tenant
-from web.requests import act_for
+from web.requests import act_for, enter
 
 PUBLIC_PATHS = {"/api/v1/openapi.json", "/api/v1/docs"}
 READ_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -39,14 +40,17 @@ def _authenticate():
         g.platform_admin = admin
         return None
     if raw:
-        token = resolve_token(raw)
+        parsed = parse_token(raw)
+        if parsed is None:
+            abort(401, description="invalid, expired or revoked token")
+        enter(parsed.tenant_id)  # the tenant named inside the token, and only that one
+        token = load_live_token(parsed)
         if token is None:
             abort(401, description="invalid, expired or revoked token")
-        tenant = get_tenant(token.tenant_id)
-        if tenant.status != "active":
+        if token.tenant.status != "active":
             abort(403, description="tenant is disabled")
         g.scopes = set(token.scopes)
-        act_for(tenant, token.user)
+        act_for(token.tenant, token.user, entered=True)
         return None
     if current_user.is_authenticated and request.method in READ_METHODS:
         user, tenant = current_user.user, get_tenant(current_user.tenant_id)
