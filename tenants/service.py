@@ -133,8 +133,9 @@ def tenant_tables():
     return [t for t in db.metadata.sorted_tables if is_tenant_owned(t)]
 
 
-def export_tenant(tenant: Tenant) -> bytes:
-    """Everything the tenant owns as a zip: ``tenant.json`` and one JSON-lines file per table."""
+def export_tenant(tenant: Tenant, progress=None) -> bytes:
+    """Everything the tenant owns as a zip: ``tenant.json`` and one JSON-lines file per table.
+    ``progress(done, total, step)`` is told after each table."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         meta = {c.name: json_safe(getattr(tenant, c.name)) for c in Tenant.__table__.columns}
@@ -142,13 +143,16 @@ def export_tenant(tenant: Tenant) -> bytes:
         meta["plugins"] = [{"plugin": p.plugin, "enabled": p.enabled, "config": p.config} for p in plugins]
         meta["exported_at"] = utcnow().isoformat()
         archive.writestr("tenant.json", json.dumps(meta, ensure_ascii=False, indent=2))
+        tables = tenant_tables()
         with tenant_scope(tenant.id):
-            for table in tenant_tables():
+            for number, table in enumerate(tables, start=1):
                 stmt = select(table).where(table.c.tenant_id == tenant.id)
                 pk = list(table.primary_key.columns)
                 rows = db.session.execute(stmt.order_by(*pk)).mappings()
                 lines = [json.dumps(json_safe(dict(row)), ensure_ascii=False) for row in rows]
                 archive.writestr(f"{table.name}.jsonl", "\n".join(lines) + ("\n" if lines else ""))
+                if progress is not None:
+                    progress(number, len(tables), table.name)
     return buffer.getvalue()
 
 

@@ -61,6 +61,7 @@ def app(database_url, plugins, tmp_path_factory):
             "INSTANCE_PATH": str(instance),
             "SECRET_KEY": "test-secret",
             "KEHU_REDIS_URL": None,
+            "KEHU_JOBS_MODE": "inline",
             "KEHU_LOAD_ENTRY_POINTS": False,
         },
         plugins=plugins,

@@ -24,6 +24,14 @@ def _import_models() -> None:
     import core.policy.models  # noqa: F401
     import core.tenancy.scoping  # noqa: F401  (query criteria, stamping, RLS setting)
     import tenants.models  # noqa: F401
+    import workers.dispatch  # noqa: F401  (enqueue after commit)
+    import workers.models  # noqa: F401
+
+
+def _import_jobs() -> None:
+    """Modules of the core that register job functions (plugins register theirs on import)."""
+    import tenants.jobs  # noqa: F401
+    import workers.recovery  # noqa: F401
 
 
 def _engine_options(url: str) -> dict:
@@ -78,6 +86,13 @@ def create_app(config: dict | None = None, plugins: KehuPlugins | None = None) -
         plugins = KehuPlugins(load_entry_points=app.config["KEHU_LOAD_ENTRY_POINTS"])
     set_plugins(plugins)
     app.extensions["kehu_plugins"] = plugins
+
+    from workers.backends import backend_for
+    from workers.runtime import set_application
+
+    _import_jobs()
+    app.extensions["kehu_jobs"] = backend_for(app)
+    set_application(app)
 
     from web import errors, requests
     from web.api import register_api

@@ -299,6 +299,130 @@ def platform_create_admin(username, password):
     click.echo(token)
 
 
+# --- jobs ----------------------------------------------------------------------------------------
+
+def _redis_or_fail():
+    url = current_app.config.get("KEHU_REDIS_URL")
+    if not url:
+        raise click.ClickException("KEHU_REDIS_URL is not set: without Redis, jobs run inside `kehu up`")
+    import redis
+
+    connection = redis.Redis.from_url(url)
+    try:
+        connection.ping()
+    except redis.exceptions.ConnectionError as err:
+        raise click.ClickException(f"Redis at {url} is not reachable: {err}") from None
+    return connection
+
+
+@main.command("worker")
+@click.option("--queue", "queues", multiple=True, default=("default", "long"), show_default=True)
+@click.option("--burst", is_flag=True, help="stop when the queues are empty")
+@click.option("--fanout/--no-fanout", default=False, help="also run the once-a-minute periodic fan-out")
+@with_appcontext
+def worker(queues, burst, fanout):
+    """Run an rq worker (with rq's scheduler) for the given queues."""
+    import os
+    import threading
+
+    from rq import Queue, Worker
+    from rq.serializers import JSONSerializer
+
+    from workers.fanout import RedisLedger, redis_minute_lock, tick_forever
+
+    connection = _redis_or_fail()
+    app = current_app._get_current_object()
+    engine = db.engine
+    os.register_at_fork(after_in_child=lambda: engine.dispose(close=False))  # no shared connections
+    stop = threading.Event()
+    if fanout:
+        threading.Thread(target=tick_forever, args=(app, RedisLedger(connection), stop),
+                         kwargs={"lock": redis_minute_lock(connection)}, daemon=True).start()
+    rq_queues = [Queue(name, connection=connection, serializer=JSONSerializer) for name in queues]
+    try:
+        Worker(rq_queues, connection=connection, serializer=JSONSerializer).work(burst=burst, with_scheduler=True)
+    finally:
+        stop.set()
+
+
+@main.command("scheduler")
+@with_appcontext
+def scheduler():
+    """Run the periodic fan-out: once a minute, every tenant's due jobs are enqueued once.
+    Several schedulers may run (one per machine); each minute runs once."""
+    import threading
+
+    from workers.fanout import RedisLedger, redis_minute_lock, tick_forever
+
+    connection = _redis_or_fail()
+    click.echo("scheduler: fan-out every minute (Ctrl+C to stop)")
+    try:
+        tick_forever(current_app._get_current_object(), RedisLedger(connection), threading.Event(),
+                     lock=redis_minute_lock(connection))
+    except KeyboardInterrupt:
+        pass
+
+
+@main.group("jobs")
+def jobs_group():
+    """Background jobs: failures and retries."""
+
+
+def _each_tenant(slug: str | None):
+    from tenants.models import Tenant
+
+    if slug:
+        return [_tenant(slug)]
+    return list(db.session.scalars(select(Tenant).order_by(Tenant.id)))
+
+
+@jobs_group.command("failed")
+@click.option("--tenant", "slug", help="only this tenant")
+@with_appcontext
+def jobs_failed(slug):
+    """Failed jobs per tenant: TENANT:ID, job, attempts, when, error."""
+    from core.tenancy import tenant_scope
+    from workers.models import JobRecord
+
+    found = 0
+    for tenant in _each_tenant(slug):
+        with tenant_scope(tenant.id):
+            for job in db.session.scalars(select(JobRecord).where(JobRecord.status == "failed")
+                                          .order_by(JobRecord.id)):
+                found += 1
+                ended = job.ended_at.strftime("%Y-%m-%d %H:%M") if job.ended_at else "-"
+                click.echo(f"{tenant.slug}:{job.id}	{job.name}	attempts {job.attempts}	{ended}	{job.error}")
+    if not found:
+        click.echo("no failed jobs")
+
+
+@jobs_group.command("retry")
+@click.argument("job")
+@click.option("--tenant", "slug", help="the job's tenant (or write the job as TENANT:ID)")
+@with_appcontext
+@cli_errors
+def jobs_retry(job, slug):
+    """Run a failed job again."""
+    from core.tenancy import tenant_scope
+    from workers import dispatch
+    from workers.models import JobRecord
+
+    if ":" in job:
+        slug, job = job.split(":", 1)
+    if not job.isdigit():
+        raise click.ClickException(f"{job!r} is not a job id")
+    for tenant in _each_tenant(slug):
+        with tenant_scope(tenant.id):
+            record = db.session.scalars(select(JobRecord).where(JobRecord.id == int(job))).first()
+            if record is None:
+                continue
+            dispatch.retry(record)
+            db.session.commit()
+            click.echo(f"{tenant.slug}:{job} {record.name} queued again")
+            return
+    raise click.ClickException(f"no job {job}" + (f" in {slug}" if slug else ""))
+
+
 # --- one command ---------------------------------------------------------------------------------
 
 @main.command("up")
@@ -322,6 +446,10 @@ def up(host, port, no_serve):
     if not no_serve:
         from werkzeug.serving import run_simple
 
+        if not app.config.get("KEHU_REDIS_URL"):
+            from workers.fanout import start_embedded_scheduler
+
+            start_embedded_scheduler(app)  # periodic jobs in-process (no Redis)
         run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
 
 

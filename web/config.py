@@ -4,6 +4,7 @@
 | --- | --- | --- |
 | KEHU_DATABASE_URL | sqlite:///<instance>/kehu.db | SQLAlchemy URL (postgresql+psycopg://... in production) |
 | KEHU_REDIS_URL | (none: jobs run in-process) | Redis for rq workers, rate limits |
+| KEHU_JOBS_MODE | rq with Redis, else embedded | rq, embedded (a thread in the app) or inline (tests) |
 | KEHU_SECRET_KEY | generated once into <instance>/secret_key | session signing key |
 | KEHU_DB_APP_ROLE | kehu_app | PostgreSQL role the app acts as (owns no table; RLS applies); empty to disable |
 | KEHU_LOG_FORMAT | text | text or json |
@@ -48,6 +49,7 @@ def load_settings(overrides: dict | None = None) -> dict:
         "INSTANCE_PATH": str(instance),
         "SQLALCHEMY_DATABASE_URI": database_url,
         "KEHU_REDIS_URL": env.get("KEHU_REDIS_URL") or None,
+        "KEHU_JOBS_MODE": env.get("KEHU_JOBS_MODE") or None,
         "SECRET_KEY": None,
         "KEHU_DB_APP_ROLE": env.get("KEHU_DB_APP_ROLE", "kehu_app"),
         "KEHU_LOG_FORMAT": env.get("KEHU_LOG_FORMAT", "text"),

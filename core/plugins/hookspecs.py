@@ -101,6 +101,17 @@ def kehu_tenant_created(tenant_id):
 
 @_tenant
 @hookspec
+def kehu_periodic_jobs():
+    """Return a list of :class:`~core.plugins.records.PeriodicJob` to run for the tenant.
+
+    The fan-out (``kehu scheduler``, or the embedded scheduler thread) evaluates each cadence in the
+    tenant's time zone once a minute and enqueues each due job once per slot per tenant. Only
+    tenants that have the plugin enabled run its periodic jobs.
+    """
+
+
+@_tenant
+@hookspec
 def kehu_provision_demo(tenant_id):
     """Add realistic sample data to a demo tenant (runs inside its scope).
 

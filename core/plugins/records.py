@@ -62,6 +62,23 @@ class NavItem:
 
 
 @dataclass(frozen=True)
+class PeriodicJob:
+    """A job to run for every tenant that has the plugin, on a cadence in the tenant's time zone.
+
+    ``job`` names a function registered with ``@tenant_job``; ``cadence`` is a cron expression
+    (``"0 3 * * *"``: daily at 03:00) or an interval (``"every 5 minutes"``, ``"every 2 hours"``,
+    ``"every 1 days"``, counted from local midnight). The queue, timeout and retries are the job's own.
+    """
+
+    job: str
+    cadence: str
+
+    @property
+    def key(self) -> str:
+        return self.job
+
+
+@dataclass(frozen=True)
 class IndustryPreset:
     """A starting point for a new tenant: plugins to enable and policy values to publish."""
 

@@ -27,6 +27,7 @@ def seed(client, handle) -> dict:
     published = client.post("/api/v1/policies/cal/versions", headers=h, json={
         "body": {"overrides": [{"date": "2026-12-24", "kind": "off", "note": mark}]}, "note": mark})
     assert published.status_code == 201, published.get_json()
+    export = client.post("/api/v1/exports", headers=h).get_json()  # a job, with a file to download
     with tenant_scope(handle.id):
         db.session.add(SampleReading(meter=mark, value=7))  # a plugin's table is covered too
         decision = decisions.record("CAL-09", "user", user["id"], outcome={"note": mark},
@@ -37,5 +38,6 @@ def seed(client, handle) -> dict:
         "user_id": user["id"],
         "token_id": token["id"],
         "decision_id": decision_id,
+        "job_id": export["id"],
         "module": "cal",
     }

@@ -6,8 +6,10 @@ from marshmallow import Schema, fields, validate
 from pathlib import Path
 
 from core.plugins import hookimpl
-from core.plugins.records import IndustryPreset, NavItem, PluginInfo, PolicySchema, Role
+from core.plugins.records import IndustryPreset, NavItem, PeriodicJob, PluginInfo, PolicySchema, Role
 from tests.plugins import sample_models  # noqa: F401  (the plugin's table)
+from workers.registry import tenant_job
+from workers.runtime import TransientJobError
 
 CALLS: list[tuple[str, int]] = []
 
@@ -58,3 +60,57 @@ def kehu_tenant_created(tenant_id):
 def kehu_provision_demo(tenant_id):
     CALLS.append(("provision_demo", tenant_id))
     return [("reader", "demo-pass", "meter_reader")]
+
+
+@hookimpl
+def kehu_periodic_jobs():
+    return [PeriodicJob("sample.tick", "* * * * *"), PeriodicJob("sample.nightly", "0 3 * * *")]
+
+
+# --- jobs ------------------------------------------------------------------------------------------
+
+def record_reading(meter: str, value: int = 1) -> bool:
+    """The effect of the sample jobs: one reading per natural key, however often a job runs."""
+    from sqlalchemy import select
+
+    from core.db import db
+    from tests.plugins.sample_models import SampleReading
+
+    if db.session.scalars(select(SampleReading).where(SampleReading.meter == meter)).first():
+        return False
+    db.session.add(SampleReading(meter=meter, value=value))
+    db.session.commit()
+    return True
+
+
+@tenant_job("sample.tick")
+def tick(job):
+    """Periodic: one reading per slot (its dedupe key is the natural key)."""
+    return {"new": record_reading(job.dedupe_key)}
+
+
+@tenant_job("sample.nightly")
+def nightly(job):
+    return {"new": record_reading(job.dedupe_key)}
+
+
+@tenant_job("sample.flaky", retry_intervals=(1, 1, 1))
+def flaky(job, *, fail_times: int, kind: str = "transient", meter: str = "flaky"):
+    """Fails its first ``fail_times`` attempts, transiently or with bad data."""
+    if job.attempt <= fail_times:
+        if kind == "transient":
+            raise TransientJobError("upstream unavailable")
+        raise ValueError(f"bad row {job.attempt}: amount is not a number")
+    return {"new": record_reading(meter)}
+
+
+@tenant_job("sample.slow", timeout=120, retry_intervals=(1, 1, 1))
+def slow(job, *, seconds: float, meter: str):
+    """Sleeps (reporting progress), then records its reading once."""
+    import time
+
+    steps = max(1, int(seconds * 10))
+    for i in range(steps):
+        job.progress(i, steps, "waiting")
+        time.sleep(seconds / steps)
+    return {"new": record_reading(meter)}

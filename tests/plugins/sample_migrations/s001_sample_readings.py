@@ -24,6 +24,7 @@ def upgrade():
         sa.Column("value", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(["tenant_id"], ["tenants.id"], name=op.f("fk_sample_readings_tenant_id_tenants")),
         sa.PrimaryKeyConstraint("tenant_id", "id", name=op.f("pk_sample_readings")),
+        sa.UniqueConstraint("tenant_id", "meter", name=op.f("uq_sample_readings_tenant_id_meter")),
     )
     rls.grant_app_role(op)
     rls.enable_rls(op, "sample_readings")

@@ -1,0 +1,84 @@
+"""The periodic fan-out across tenants with different plugin sets and time zones."""
+import datetime as dt
+
+import pytest
+from sqlalchemy import select
+
+from core.db import db
+from core.tenancy import tenant_scope
+from tests.plugins.sample_models import SampleReading
+from workers.fanout import MemoryLedger, fanout
+
+UTC = dt.timezone.utc
+
+
+class Recorder:
+    """A backend that records what the fan-out enqueues."""
+
+    def __init__(self):
+        self.submitted = []
+
+    def submit(self, spec, tenant_id, args, record_id=None, dedupe_key=None, job_id=None, pipeline=None):
+        self.submitted.append((tenant_id, spec.name, dedupe_key))
+
+
+@pytest.fixture
+def three_tenants(make_tenant):
+    from tenants.registry import get_tenant
+
+    with_sample = make_tenant("fan-a", "甲", plugins=["sample"])
+    urumqi = make_tenant("fan-b", "乙", plugins=["sample"])
+    get_tenant(urumqi.id).timezone = "Asia/Urumqi"
+    plain = make_tenant("fan-c", "丙")
+    db.session.commit()
+    return with_sample, urumqi, plain
+
+
+def test_each_tenant_gets_exactly_its_own_jobs_once_per_slot(ctx, three_tenants):
+    a, b, c = three_tenants
+    backend, ledger = Recorder(), MemoryLedger()
+    now = dt.datetime(2026, 12, 1, 2, 17, 31, tzinfo=UTC)  # 10:17 in Shanghai, 08:17 in Urumqi
+    result = fanout(now, backend, ledger)
+    assert result.tenants == 3
+    assert sorted(backend.submitted) == sorted([
+        (a.id, "sample.tick", "sample.tick@2026-12-01T10:17+08:00"),
+        (b.id, "sample.tick", "sample.tick@2026-12-01T08:17+06:00"),
+    ])
+    again = fanout(now + dt.timedelta(seconds=20), backend, ledger)  # a second tick in the same minute
+    assert again.enqueued == [] and again.already_claimed == 2
+    fanout(now + dt.timedelta(minutes=1), backend, ledger)
+    assert len(backend.submitted) == 4
+
+
+def test_cadences_are_evaluated_in_the_tenant_time_zone(ctx, three_tenants):
+    a, b, _c = three_tenants
+    backend = Recorder()
+    # 03:00 in Shanghai is 19:00 UTC the day before; 03:00 in Urumqi is 21:00 UTC
+    fanout(dt.datetime(2026, 11, 30, 19, 0, tzinfo=UTC), backend, MemoryLedger())
+    fanout(dt.datetime(2026, 11, 30, 21, 0, tzinfo=UTC), backend, MemoryLedger())
+    nightly = [(t, key) for t, name, key in backend.submitted if name == "sample.nightly"]
+    assert nightly == [(a.id, "sample.nightly@2026-12-01T03:00+08:00"), (b.id, "sample.nightly@2026-12-01T03:00+06:00")]
+
+
+def test_disabled_tenants_and_plugins_get_nothing(ctx, three_tenants):
+    from tenants.registry import get_tenant
+    from tenants.service import set_plugin
+
+    a, b, _c = three_tenants
+    get_tenant(a.id).status = "disabled"
+    set_plugin(get_tenant(b.id), "sample", False)
+    db.session.commit()
+    backend = Recorder()
+    fanout(dt.datetime(2026, 12, 1, 2, 17, tzinfo=UTC), backend, MemoryLedger())
+    assert backend.submitted == []
+
+
+def test_fanout_through_the_inline_backend_runs_each_slot_once(ctx, three_tenants):
+    a, b, c = three_tenants
+    backend = ctx.extensions["kehu_jobs"]
+    now = dt.datetime(2026, 12, 1, 2, 17, tzinfo=UTC)
+    fanout(now, backend, MemoryLedger())
+    fanout(now, backend, MemoryLedger())  # a second scheduler with its own ledger: the job dedupes
+    for tenant, expected in ((a, ["sample.tick@2026-12-01T10:17+08:00"]), (b, ["sample.tick@2026-12-01T08:17+06:00"]), (c, [])):
+        with tenant_scope(tenant.id):
+            assert list(db.session.scalars(select(SampleReading.meter))) == expected
