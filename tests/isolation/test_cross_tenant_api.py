@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import re
 
-import pytest
 from sqlalchemy import text
 
 from core.db import db, is_tenant_owned

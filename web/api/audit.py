@@ -4,11 +4,10 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
-from sqlalchemy import select
 
 from core.audit.models import AuditEntry
 from web.api.auth import require_roles
-from web.api.pagination import page_of
+from web.api.pagination import newest_first, page_of
 
 PREFIX = "/audit"
 blp = Blueprint("audit", __name__, description="Who changed what, when, before and after")
@@ -40,7 +39,4 @@ class Audit(MethodView):
     @blp.paginate()
     def get(self, args, pagination_parameters):
         """Audit entries, newest first."""
-        stmt = select(AuditEntry).order_by(AuditEntry.id.desc())
-        for key, value in args.items():
-            stmt = stmt.where(getattr(AuditEntry, key) == value)
-        return page_of(stmt, pagination_parameters)
+        return page_of(newest_first(AuditEntry, args), pagination_parameters)

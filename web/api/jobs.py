@@ -10,7 +10,7 @@ from sqlalchemy import select
 from core.db import db
 from core.errors import Conflict, NotFound
 from web.api.auth import require_roles
-from web.api.pagination import page_of
+from web.api.pagination import newest_first, page_of
 from workers import dispatch
 from workers.context import live_progress
 from workers.models import JobRecord
@@ -70,10 +70,7 @@ class Jobs(MethodView):
     @blp.paginate()
     def get(self, args, pagination_parameters):
         """The tenant's jobs, newest first; ``status=failed`` lists what failed."""
-        stmt = select(JobRecord).order_by(JobRecord.id.desc())
-        for key, value in args.items():
-            stmt = stmt.where(getattr(JobRecord, key) == value)
-        return [shown(job) for job in page_of(stmt, pagination_parameters)]
+        return [shown(job) for job in page_of(newest_first(JobRecord, args), pagination_parameters)]
 
 
 @blp.route("/jobs/<int:job_id>")

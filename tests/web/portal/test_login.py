@@ -1,7 +1,6 @@
 """Portal login: sessions, CSRF, rate limiting, tenant-bound sessions, language, navigation."""
 import re
 
-import pytest
 
 from tests.helpers import PASSWORD
 
@@ -145,7 +144,7 @@ def test_nav_item_without_a_page_is_skipped_not_a_crash(client, plugins, make_te
 
     plugins.register(Broken())
     try:
-        handle = make_tenant("nav", "导航公司", plugins=["broken_nav"])
+        make_tenant("nav", "导航公司", plugins=["broken_nav"])
         login(client, "nav")
         r = client.get("/t/nav/")
         assert r.status_code == 200 and 'data-nav="nowhere"' not in r.get_data(as_text=True)
