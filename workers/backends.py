@@ -41,9 +41,15 @@ class RQBackend:
 
     def is_pending(self, tenant_id: int, record_id: int) -> bool:
         """Whether rq still holds the job of this record (queued, scheduled for a retry, or running)."""
-        from rq.job import Job
+        from rq.exceptions import NoSuchJobError
+        from rq.job import Job, JobStatus
 
-        return Job.exists(f"kehu-{tenant_id}-{record_id}", connection=self.connection)
+        try:
+            job = Job.fetch(f"kehu-{tenant_id}-{record_id}", connection=self.connection)
+        except NoSuchJobError:
+            return False
+        return job.get_status(refresh=False) in (JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.STARTED,
+                                                 JobStatus.DEFERRED)
 
     def submit(self, spec: JobSpec, tenant_id: int, args: dict, record_id: int | None = None,
                dedupe_key: str | None = None, job_id: str | None = None, pipeline=None):

@@ -37,6 +37,10 @@ class MemoryLedger:
             self._claimed.update(keys)
             return won
 
+    def release(self, keys: list[str]) -> None:
+        with self._lock:
+            self._claimed.difference_update(keys)
+
 
 class RedisLedger:
     def __init__(self, connection):
@@ -48,6 +52,10 @@ class RedisLedger:
             pipe.set(f"kehu:slot:{key}", 1, nx=True, ex=LEDGER_TTL)
         return [bool(ok) for ok in pipe.execute()]
 
+    def release(self, keys: list[str]) -> None:
+        if keys:
+            self.connection.delete(*(f"kehu:slot:{key}" for key in keys))
+
 
 @dataclass
 class FanoutResult:
@@ -55,6 +63,11 @@ class FanoutResult:
     tenants: int = 0
     enqueued: list[tuple[int, str, str]] = field(default_factory=list)  # (tenant, job, slot id)
     already_claimed: int = 0
+
+
+def rq_job_id(tenant_id: int, job: str, slot_utc: dt.datetime) -> str:
+    """rq accepts letters, digits, '_' and '-' in job ids: kehu-12-sample_tick-202612010217."""
+    return f"kehu-{tenant_id}-{job.replace('.', '_')}-{slot_utc.strftime('%Y%m%d%H%M')}"
 
 
 def _tenants_by_group() -> dict[tuple[frozenset, str], list[int]]:
@@ -83,22 +96,30 @@ def fanout(now: dt.datetime, backend, ledger) -> FanoutResult:
             continue
         slot = slot_id(local_slot)
         wanted = [(tenant_id, p.job) for tenant_id in tenant_ids for p in due]
-        claims = ledger.claim_many([f"{tenant_id}:{job}:{slot}" for tenant_id, job in wanted])
+        keys = [f"{tenant_id}:{job}:{slot}" for tenant_id, job in wanted]
+        claims = ledger.claim_many(keys)
         pipeline = getattr(backend, "connection", None)
         pipeline = pipeline.pipeline(transaction=False) if pipeline is not None else None
-        for (tenant_id, job), won in zip(wanted, claims):
-            if not won:
-                result.already_claimed += 1
-                continue
-            spec = JOBS.get(job)
-            if spec is None:
-                log.error("periodic job %s is not registered (@tenant_job)", job)
-                continue
-            backend.submit(spec, tenant_id, {}, dedupe_key=f"{job}@{slot}",
-                           job_id=f"kehu-{tenant_id}-{job}-{slot}", pipeline=pipeline)
-            result.enqueued.append((tenant_id, job, slot))
-        if pipeline is not None:
-            pipeline.execute()
+        claimed, enqueued = [], []
+        try:
+            for key, (tenant_id, job), won in zip(keys, wanted, claims):
+                if not won:
+                    result.already_claimed += 1
+                    continue
+                claimed.append(key)
+                spec = JOBS.get(job)
+                if spec is None:
+                    log.error("periodic job %s is not registered (@tenant_job)", job)
+                    continue
+                backend.submit(spec, tenant_id, {}, dedupe_key=f"{job}@{slot}",
+                               job_id=rq_job_id(tenant_id, job, slot_utc), pipeline=pipeline)
+                enqueued.append((tenant_id, job, slot))
+            if pipeline is not None:
+                pipeline.execute()
+        except Exception:
+            ledger.release(claimed)  # the next tick may try these slots again
+            raise
+        result.enqueued.extend(enqueued)
     db.session.rollback()
     return result
 

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from core.db import db, utcnow
 from workers.dispatch import backend
-from workers.models import QUEUED, RETRYING, JobRecord
+from workers.models import FAILED, QUEUED, RETRYING, STARTED, JobRecord
 from workers.registry import JOBS, tenant_job
 
 LOST_AFTER = dt.timedelta(minutes=5)
@@ -33,7 +33,24 @@ def requeue_lost(tenant_id: int, older_than: dt.timedelta = LOST_AFTER) -> list[
             continue
         target.submit(spec, tenant_id, dict(record.args or {}), record_id=record.id)
         requeued.append(record.id)
+    _fail_abandoned(tenant_id, target)
     return requeued
+
+
+def _fail_abandoned(tenant_id: int, target) -> None:
+    """A job still 'started' long past its timeout, that the queue no longer holds, died with its
+    worker and will not be retried: show it as failed so that it can be retried by hand."""
+    now = utcnow()
+    running = db.session.scalars(select(JobRecord).where(JobRecord.status == STARTED))
+    for record in running:
+        spec = JOBS.get(record.name)
+        timeout = dt.timedelta(seconds=spec.timeout if spec else 3600)
+        if record.started_at and record.started_at < now - timeout - LOST_AFTER \
+                and not target.is_pending(tenant_id, record.id):
+            record.status = FAILED
+            record.ended_at = now
+            record.error = "abandoned: its worker stopped and no retry is left"
+    db.session.commit()
 
 
 @tenant_job("jobs.requeue_lost", timeout=300)

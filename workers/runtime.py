@@ -22,6 +22,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, Operation
 
 from core.audit.recorder import acting_as
 from core.db import db, utcnow
+from core.errors import NotFound
 from core.tenancy import tenant_scope
 from workers.context import JobContext, forget_live_progress, live_progress
 from workers.models import FAILED, FINISHED, QUEUED, RETRYING, STARTED, JobRecord
@@ -83,8 +84,24 @@ def execute(tenant_id: int, name: str, args: dict | None = None, record_id: int 
     with application().app_context():
         try:
             return _run(int(tenant_id), name, args or {}, record_id, dedupe_key)
+        except (JobRefused, LookupError, NotFound) as exc:
+            _no_more_retries()  # it can never succeed: retrying changes nothing
+            log.warning("job %s for tenant %s refused: %s", name, tenant_id, exc)
+            raise
         finally:
             db.session.remove()
+
+
+def _no_more_retries() -> None:
+    retries_left.set(0)
+    try:
+        from rq import get_current_job
+
+        job = get_current_job()
+    except Exception:  # noqa: BLE001 - outside rq
+        job = None
+    if job is not None:
+        job.retries_left = 0  # the worker reads this very object to decide on a retry
 
 
 def _run(tenant_id, name, args, record_id, dedupe_key):
