@@ -1,4 +1,4 @@
-"""``python -m bench [--quick] [--only api|relay] [--no-http] [-v]``: run the benchmarks on a scratch
+"""``python -m bench [--quick] [--only api|relay|jobs|fanout] [--no-http] [-v]``: run the benchmarks on a scratch
 PostgreSQL database and print a summary of ratios against their targets. Always exits 0: benchmarks
 inform, they do not gate."""
 from __future__ import annotations
@@ -11,11 +11,11 @@ import traceback
 
 def _parse(argv):
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="fewer requests, calls and rounds")
-    parser.add_argument("--only", choices=("api", "relay"), help="run one benchmark only")
+    parser.add_argument("--quick", action="store_true", help="fewer requests, calls, jobs and rounds")
+    parser.add_argument("--only", choices=("api", "relay", "jobs", "fanout"), help="run one benchmark only")
     parser.add_argument("--no-http", action="store_true", help="skip the real-HTTP part of the API benchmark")
     parser.add_argument("-v", "--verbose", action="store_true",
-                        help="also print the SQL of one full-stack request and the spread of the rounds")
+                        help="also print the SQL of one full-stack request and of one job, and the spread of the rounds")
     return parser.parse_args(argv)
 
 
@@ -34,6 +34,10 @@ def main(argv=None) -> int:
                 results += _guarded("API full/bare", lambda: _api(env, args))
             if args.only in (None, "relay"):
                 results += _guarded("relay cost", lambda: _relay(env, args))
+            if args.only in (None, "jobs"):
+                results += _guarded("jobs Kehu/rq", lambda: _jobs(env, args))
+            if args.only in (None, "fanout"):
+                results += _guarded("fan-out tick", lambda: _fanout(env, args))
     except Exception:  # noqa: BLE001  set-up failed (no PostgreSQL?): say so, but do not gate
         traceback.print_exc()
         results.append({"name": "set-up", "value": None, "target": "", "verdict": "ERROR", "detail": ""})
@@ -53,6 +57,18 @@ def _relay(env, args):
     return relay.run(env, quick=args.quick, verbose=args.verbose)
 
 
+def _jobs(env, args):
+    from bench import jobs
+
+    return jobs.run(env, quick=args.quick, verbose=args.verbose)
+
+
+def _fanout(env, args):
+    from bench import fanout
+
+    return fanout.run(env, quick=args.quick, verbose=args.verbose)
+
+
 def _guarded(name, fn) -> list[dict]:
     try:
         return fn()
@@ -64,7 +80,7 @@ def _guarded(name, fn) -> list[dict]:
 
 def _summary(results: list[dict], seconds: float) -> None:
     print(f"Summary ({seconds:.0f} s)")
-    print(f"  {'measure':<36} {'ratio':>7}  {'target':<8} {'':<6} raw")
+    print(f"  {'measure':<36} {'value':>7}  {'target':<8} {'':<6} raw")
     for r in results:
         value = "-" if r["value"] is None else f"{r['value']:.3f}"
         print(f"  {r['name']:<36} {value:>7}  {r['target']:<8} {r['verdict']:<6} {r['detail']}")

@@ -12,6 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 PG_ADMIN_URL = os.environ.get("KEHU_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+# the job and fan-out benchmarks use (and flush) this one Redis database only
+REDIS_URL = os.environ.get("KEHU_BENCH_REDIS", "redis://127.0.0.1:6379/12")
 
 
 def _sqlalchemy_url(admin_url: str, database: str) -> str:
@@ -46,9 +48,36 @@ class BenchEnv:
     owner_engine: object  # plain engine as the connecting (owner) role: bypasses RLS
 
 
+def app_config(url: str, instance: str, **overrides) -> dict:
+    """The configuration of every Kehu app of the benchmarks: PostgreSQL at ``url``, acting as
+    ``kehu_app`` (RLS live), no entry-point plugins, no access log; ``overrides`` on top."""
+    return {
+        "SQLALCHEMY_DATABASE_URI": url,
+        "INSTANCE_PATH": instance,
+        "SECRET_KEY": "bench-secret",
+        "KEHU_REDIS_URL": None,
+        "KEHU_LOAD_ENTRY_POINTS": False,
+        "KEHU_DB_APP_ROLE": "kehu_app",
+        "KEHU_ACCESS_LOG": False,
+        **overrides,
+    }
+
+
+def check_app_role(app) -> None:
+    from sqlalchemy import text
+
+    from core.db import db
+
+    with app.app_context():
+        role = db.session.execute(text("select current_user")).scalar_one()
+        db.session.rollback()
+        if role != "kehu_app":
+            raise RuntimeError(f"the app connects as {role!r}, not kehu_app: RLS would not be live")
+
+
 @contextlib.contextmanager
 def bench_env():
-    from sqlalchemy import create_engine, text
+    from sqlalchemy import create_engine
 
     from core.db import db
     from core.migrations import runner
@@ -56,24 +85,9 @@ def bench_env():
     from web.app import create_app
 
     with scratch_database() as (name, url), tempfile.TemporaryDirectory(prefix="kehu-bench-") as instance:
-        app = create_app(
-            {
-                "SQLALCHEMY_DATABASE_URI": url,
-                "INSTANCE_PATH": instance,
-                "SECRET_KEY": "bench-secret",
-                "KEHU_REDIS_URL": None,
-                "KEHU_LOAD_ENTRY_POINTS": False,
-                "KEHU_DB_APP_ROLE": "kehu_app",
-                "KEHU_ACCESS_LOG": False,
-            },
-            plugins=KehuPlugins(load_entry_points=False),
-        )
+        app = create_app(app_config(url, instance), plugins=KehuPlugins(load_entry_points=False))
         runner.upgrade(url)
-        with app.app_context():
-            role = db.session.execute(text("select current_user")).scalar_one()
-            db.session.rollback()
-            if role != "kehu_app":
-                raise RuntimeError(f"the app connects as {role!r}, not kehu_app: RLS would not be live")
+        check_app_role(app)
         owner_engine = create_engine(url)
         env = BenchEnv(name, url, app, owner_engine)
         try:
@@ -83,6 +97,25 @@ def bench_env():
             with app.app_context():
                 db.session.remove()
                 db.engine.dispose()
+
+
+# --- Redis ----------------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def bench_redis():
+    """A connection to the benchmarks' own Redis database (``KEHU_BENCH_REDIS``, default index 12),
+    flushed before and after; nothing else on the server is touched."""
+    import redis
+
+    connection = redis.Redis.from_url(REDIS_URL)
+    connection.ping()
+    connection.flushdb()
+    try:
+        yield connection
+    finally:
+        connection.flushdb()
+        connection.close()
 
 
 # --- timing ----------------------------------------------------------------------------------------

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import logging
-import os
 
 from flask import Flask
 from sqlalchemy import event
@@ -31,16 +30,14 @@ def _import_models() -> None:
 def _import_jobs() -> None:
     """Modules of the core that register job functions (plugins register theirs on import)."""
     import tenants.jobs  # noqa: F401
-    import workers.recovery  # noqa: F401
 
 
-def _engine_options(url: str) -> dict:
+def _engine_options(url: str, pre_ping: bool) -> dict:
     if url.startswith("sqlite"):
         return {"connect_args": {"timeout": 30}}
     # no pre-ping round trip per request: connections are recycled, and a dropped one is replaced on
     # the next checkout after the error (KEHU_DB_PRE_PING=1 turns pinging on)
-    return {"pool_pre_ping": os.environ.get("KEHU_DB_PRE_PING") == "1", "pool_recycle": 1800,
-            "pool_size": 10, "max_overflow": 10}
+    return {"pool_pre_ping": pre_ping, "pool_recycle": 1800, "pool_size": 10, "max_overflow": 10}
 
 
 def _configure_engine(app: Flask) -> None:
@@ -48,11 +45,18 @@ def _configure_engine(app: Flask) -> None:
     if engine.dialect.name == "sqlite":
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record):
+            # SQLAlchemy, not the sqlite3 module, decides where transactions begin (so savepoints
+            # and rollbacks mean what they say)
+            dbapi_conn.isolation_level = None
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA busy_timeout=30000")
             cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin(conn):
+            conn.exec_driver_sql("BEGIN")
     elif engine.dialect.name == "postgresql" and app.config["KEHU_DB_APP_ROLE"]:
         role = app.config["KEHU_DB_APP_ROLE"]
 
@@ -74,7 +78,8 @@ def create_app(config: dict | None = None, plugins: KehuPlugins | None = None) -
 
         count = app.config["KEHU_PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
-    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", _engine_options(settings["SQLALCHEMY_DATABASE_URI"]))
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", _engine_options(settings["SQLALCHEMY_DATABASE_URI"],
+                                                                       settings["KEHU_DB_PRE_PING"]))
     configure_logging(app.config["KEHU_LOG_FORMAT"])
 
     _import_models()

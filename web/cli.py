@@ -4,7 +4,10 @@
     kehu db upgrade|current|downgrade REV
     kehu tenants list|create|demo|enable-plugin|disable-plugin|add-user|token|export|erase
     kehu platform create-admin USERNAME
-    kehu run                     Flask's development server
+    kehu worker [--queue Q] [--burst] [--fanout]   rq worker (KEHU_REDIS_URL)
+    kehu scheduler               the once-a-minute periodic fan-out (KEHU_REDIS_URL)
+    kehu jobs failed|retry       failed background jobs per tenant
+    kehu run                     Flask's development server (no periodic jobs)
 """
 from __future__ import annotations
 
@@ -446,7 +449,9 @@ def up(host, port, no_serve):
     if not no_serve:
         from werkzeug.serving import run_simple
 
-        if not app.config.get("KEHU_REDIS_URL"):
+        from workers.backends import EmbeddedBackend
+
+        if isinstance(app.extensions["kehu_jobs"], EmbeddedBackend):
             from workers.fanout import start_embedded_scheduler
 
             start_embedded_scheduler(app)  # periodic jobs in-process (no Redis)

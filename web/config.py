@@ -14,6 +14,7 @@
 | KEHU_PROXY_COUNT | 0 | reverse proxies in front of the app whose X-Forwarded-* headers are trusted |
 | KEHU_SECURE_COOKIES | 0 | 1: session cookies only over HTTPS |
 | KEHU_ACCESS_LOG | 0 | 1: one log line per request (method, path, status, duration, tenant) |
+| KEHU_DB_PRE_PING | 0 | 1: test each pooled connection before use (one more round trip per request) |
 """
 from __future__ import annotations
 
@@ -58,6 +59,7 @@ def load_settings(overrides: dict | None = None) -> dict:
         "KEHU_LOAD_ENTRY_POINTS": True,
         "KEHU_PROXY_COUNT": int(env.get("KEHU_PROXY_COUNT", "0")),
         "KEHU_ACCESS_LOG": env.get("KEHU_ACCESS_LOG", "0") == "1",
+        "KEHU_DB_PRE_PING": env.get("KEHU_DB_PRE_PING", "0") == "1",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": env.get("KEHU_SECURE_COOKIES", "0") == "1",

@@ -16,8 +16,14 @@ def validate_cadence(cadence: str) -> str:
     text = " ".join((cadence or "").split())
     match = _EVERY.match(text)
     if match:
-        if int(match.group(1)) < 1:
+        minutes = int(match.group(1)) * _UNIT_MINUTES[match.group(2).rstrip("s")]
+        if minutes < 1:
             raise ValueError(f"cadence {cadence!r}: the interval must be at least 1")
+        if minutes < 1440 and 1440 % minutes:
+            raise ValueError(f"cadence {cadence!r}: intervals are counted from local midnight, so they "
+                             f"must divide a day (e.g. every 5, 10, 15, 20, 30 minutes or 2, 3, 4, 6, 8, 12 hours)")
+        if minutes >= 1440 and minutes % 1440:
+            raise ValueError(f"cadence {cadence!r}: intervals longer than a day are whole days")
         return text
     if not croniter.is_valid(text) or len(text.split()) != 5:
         raise ValueError(f"cadence {cadence!r} is neither a 5-field cron expression nor 'every N minutes|hours|days'")

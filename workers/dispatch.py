@@ -6,7 +6,8 @@ back transaction enqueues nothing (its job record disappears with it).
 """
 from __future__ import annotations
 
-from sqlalchemy import event
+from sqlalchemy import event, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core.db import db
@@ -52,9 +53,16 @@ def enqueue(name: str, args: dict | None = None, *, created_by: int | None = Non
     args = dict(args or {})
     check_primitives(args)
     tenant_id = current_tenant_id()
+    if dedupe_key is not None:
+        existing = db.session.scalars(select(JobRecord).where(JobRecord.dedupe_key == dedupe_key)).first()
+        if existing is not None:
+            return existing  # the same piece of work was asked for already: once is enough
     record = JobRecord(name=name, args=args, status=QUEUED, created_by=created_by, dedupe_key=dedupe_key)
-    db.session.add(record)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add(record)
+    except IntegrityError:  # asked for at the same moment elsewhere
+        return db.session.scalars(select(JobRecord).where(JobRecord.dedupe_key == dedupe_key)).one()
     record_id = record.id
     target = backend()
     after_commit(lambda: target.submit(spec, tenant_id, args, record_id=record_id))

@@ -20,10 +20,12 @@ from core.db import db
 from core.plugins import get_plugins
 from tenants.models import Tenant, TenantPlugin
 from workers.cadence import is_due, slot_id
+from workers.recovery import sweep
 from workers.registry import JOBS
 
 log = logging.getLogger("kehu.fanout")
 LEDGER_TTL = 3 * 24 * 3600
+SWEEP_EVERY_MINUTES = 5  # the lost-job recovery sweep (workers.recovery)
 
 
 class MemoryLedger:
@@ -63,6 +65,7 @@ class FanoutResult:
     tenants: int = 0
     enqueued: list[tuple[int, str, str]] = field(default_factory=list)  # (tenant, job, slot id)
     already_claimed: int = 0
+    failed_groups: int = 0
 
 
 def rq_job_id(tenant_id: int, job: str, slot_utc: dt.datetime) -> str:
@@ -90,8 +93,13 @@ def fanout(now: dt.datetime, backend, ledger) -> FanoutResult:
     for (enabled, timezone), tenant_ids in _tenants_by_group().items():
         result.tenants += len(tenant_ids)
         local_slot = slot_utc.astimezone(ZoneInfo(timezone))
-        periodic = plugins.relay(enabled).records("kehu_periodic_jobs").values()
-        due = [p for p in periodic if is_due(p.cadence, local_slot)]
+        try:
+            periodic = plugins.relay(enabled).records("kehu_periodic_jobs").values()
+            due = [p for p in periodic if is_due(p.cadence, local_slot)]
+        except Exception:  # noqa: BLE001 - a broken plugin loses its own group's minute, no more
+            log.exception("periodic jobs of plugin set %s could not be read", sorted(enabled))
+            result.failed_groups += 1
+            continue
         if not due:
             continue
         slot = slot_id(local_slot)
@@ -135,6 +143,10 @@ def tick_forever(app, ledger, stop: threading.Event, lock=None) -> None:
             try:
                 with app.app_context():
                     result = fanout(minute, backend, ledger)
+                    if minute.minute % SWEEP_EVERY_MINUTES == 0:
+                        requeued = sweep()
+                        if requeued:
+                            log.warning("recovery sweep requeued %s", requeued)
                 log.info("fan-out %s: %d tenants, %d jobs enqueued", minute.isoformat(), result.tenants,
                          len(result.enqueued))
             except Exception:  # noqa: BLE001 - the next minute tries again

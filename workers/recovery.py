@@ -2,19 +2,24 @@
 
 A job whose record is still ``queued`` or ``retrying`` some minutes after it was enqueued, but which the
 backend no longer holds (Redis restarted without persistence, the app process of the embedded mode
-restarted), is submitted again. It runs under the same record, so it still runs once. The core's
-periodic job ``jobs.requeue_lost`` does this for every tenant every 5 minutes.
+restarted), is submitted again. It runs under the same record, so it still runs once. A job still
+``started`` long after its timeout, that the queue no longer holds, died with its worker: it is shown
+as failed, to be retried by hand.
+
+The scheduler runs :func:`sweep` every 5 minutes. It asks the database which tenants have such jobs
+(tenant ids only: ``kehu_tenants_with_stale_jobs``, see migration 0003) and looks at those tenants'
+jobs in their own scope, so a quiet platform costs one query.
 """
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
+from sqlalchemy import or_, select, text
 
 from core.db import db, utcnow
 from workers.dispatch import backend
 from workers.models import FAILED, QUEUED, RETRYING, STARTED, JobRecord
-from workers.registry import JOBS, tenant_job
+from workers.registry import JOBS
 
 LOST_AFTER = dt.timedelta(minutes=5)
 
@@ -53,6 +58,31 @@ def _fail_abandoned(tenant_id: int, target) -> None:
     db.session.commit()
 
 
-@tenant_job("jobs.requeue_lost", timeout=300)
-def requeue_lost_job(job):
-    return {"requeued": requeue_lost(job.tenant_id)}
+def tenants_with_stale_jobs(older_than: dt.timedelta = LOST_AFTER) -> list[int]:
+    """Ids of the tenants with a job queued, retrying or started since before ``older_than``."""
+    if db.engine.dialect.name == "postgresql":
+        rows = db.session.execute(text("select * from kehu_tenants_with_stale_jobs(:d)"), {"d": older_than})
+        return sorted(row[0] for row in rows)
+    from core.tenancy import unscoped
+
+    cutoff = utcnow() - older_than
+    with unscoped("recovery sweep: which tenants have stale jobs (ids only)"):
+        rows = db.session.execute(select(JobRecord.tenant_id).distinct().where(
+            JobRecord.status.in_((QUEUED, RETRYING, STARTED)),
+            or_(JobRecord.started_at < cutoff, (JobRecord.started_at.is_(None) & (JobRecord.enqueued_at < cutoff)))))
+        return sorted(row[0] for row in rows)
+
+
+def sweep(older_than: dt.timedelta = LOST_AFTER) -> dict[int, list[int]]:
+    """Requeue lost jobs and fail abandoned ones, tenant by tenant. Returns the requeued ids."""
+    from core.audit.recorder import acting_as
+    from core.tenancy import tenant_scope
+
+    requeued = {}
+    for tenant_id in tenants_with_stale_jobs(older_than):
+        with tenant_scope(tenant_id), acting_as("job:recovery"):
+            found = requeue_lost(tenant_id, older_than)
+        if found:
+            requeued[tenant_id] = found
+    db.session.rollback()
+    return requeued

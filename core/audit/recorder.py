@@ -19,7 +19,7 @@ from core.db import TenantOwned, utcnow
 
 _actor: ContextVar[tuple[str, int | None]] = ContextVar("kehu_actor", default=("system", None))
 
-NOT_AUDITED = {"audit_log", "decisions"}
+NOT_AUDITED = {"audit_log", "decisions", "jobs"}  # logs of their own
 
 
 @contextmanager

@@ -3,7 +3,7 @@ and the demo users. Industry plugins add to these through the same hooks."""
 from __future__ import annotations
 
 from core.plugins.markers import hookimpl
-from core.plugins.records import IndustryPreset, NavItem, PeriodicJob, PluginInfo, PolicySchema, Role
+from core.plugins.records import IndustryPreset, NavItem, PluginInfo, PolicySchema, Role
 
 CORE_ROLES = [
     Role("tenant_admin", "系统管理员", "Tenant administrator"),
@@ -56,11 +56,6 @@ def kehu_policy_schemas():
     from core.calendar.policy import CalendarPolicySchema
 
     return [PolicySchema("cal", CalendarPolicySchema, "工作日历", "Working-day calendar")]
-
-
-@hookimpl
-def kehu_periodic_jobs():
-    return [PeriodicJob("jobs.requeue_lost", "every 5 minutes")]
 
 
 @hookimpl

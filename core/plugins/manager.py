@@ -3,8 +3,8 @@
 ``KehuPlugins`` wraps a pluggy ``PluginManager``. Global hooks are called through ``.hook``; tenant
 hooks only through ``.for_tenant(tenant)``, which returns a relay that calls the hook on the core plugins
 plus the plugins the tenant has enabled (``subset_hook_caller``). Relays are cached by the set of
-removed plugins, so 10,000 tenants on three plugin sets share three relays; a tenant's enabled set is
-cached by ``(tenant_id, plugin_set_version)`` and the version is bumped on every change.
+removed plugins, so 10,000 tenants on three plugin sets share three relays; a tenant's relay is
+looked up by ``(tenant_id, plugin_set_version)``, and the version is bumped on every change.
 """
 from __future__ import annotations
 

@@ -73,6 +73,11 @@ class PeriodicJob:
     job: str
     cadence: str
 
+    def __post_init__(self):
+        from workers.cadence import validate_cadence
+
+        validate_cadence(self.cadence)  # a bad cadence fails where the plugin declares it
+
     @property
     def key(self) -> str:
         return self.job

@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from marshmallow import ValidationError
+from marshmallow import EXCLUDE, ValidationError
 from sqlalchemy import select
 
 from core.db import db
@@ -78,7 +78,8 @@ def _view(module: str, doc: PolicyDocument | None) -> PolicyView:
     if doc is None:
         values = schema.load({})
         return PolicyView(module, 0, None, values, schema.dump(values))
-    return PolicyView(module, doc.version, doc.effective_from, schema.load(doc.body), doc.body)
+    # validated when published; a field a later schema no longer has is ignored, never an error
+    return PolicyView(module, doc.version, doc.effective_from, schema.load(doc.body, unknown=EXCLUDE), doc.body)
 
 
 def in_force(module: str, at=None) -> PolicyView:

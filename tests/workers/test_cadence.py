@@ -29,7 +29,8 @@ def test_is_due(cadence, slot, due):
     assert is_due(cadence, slot) is due
 
 
-@pytest.mark.parametrize("bad", ["", "every minute", "every 0 minutes", "61 * * * *", "sometimes", "* * *"])
+@pytest.mark.parametrize("bad", ["", "every minute", "every 0 minutes", "61 * * * *", "sometimes", "* * *",
+                                 "every 7 minutes", "every 5 hours", "every 36 hours"])
 def test_bad_cadence_is_a_clear_error(bad):
     with pytest.raises(ValueError, match="cadence"):
         validate_cadence(bad)
@@ -37,3 +38,10 @@ def test_bad_cadence_is_a_clear_error(bad):
 
 def test_slot_id_is_local_minute_with_offset():
     assert slot_id(at(3, 0).replace(second=42)) == "2026-12-01T03:00+08:00"
+
+
+def test_a_periodic_job_with_a_bad_cadence_fails_where_it_is_declared():
+    from core.plugins.records import PeriodicJob
+
+    with pytest.raises(ValueError, match="must divide a day"):
+        PeriodicJob("x.y", "every 7 minutes")

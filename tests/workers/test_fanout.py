@@ -82,3 +82,37 @@ def test_fanout_through_the_inline_backend_runs_each_slot_once(ctx, three_tenant
     for tenant, expected in ((a, ["sample.tick@2026-12-01T10:17+08:00"]), (b, ["sample.tick@2026-12-01T08:17+06:00"]), (c, [])):
         with tenant_scope(tenant.id):
             assert list(db.session.scalars(select(SampleReading.meter))) == expected
+
+
+def test_kehu_periodic_jobs_run_only_for_tenants_with_the_plugin(plugins):
+    assert "sample.tick" in plugins.relay(["sample"]).records("kehu_periodic_jobs")
+    assert "sample.tick" not in plugins.relay([]).records("kehu_periodic_jobs")
+
+
+def test_a_broken_plugin_does_not_stop_the_fanout_for_others(ctx, plugins, three_tenants):
+    from core.plugins import hookimpl
+    from core.plugins.records import PluginInfo
+
+    class Broken:
+        @hookimpl
+        def kehu_plugin_info(self):
+            return PluginInfo(name="broken_periodic", title_zh="坏", title_en="Broken")
+
+        @hookimpl
+        def kehu_periodic_jobs(self):
+            raise RuntimeError("plugin bug")
+
+    plugins.register(Broken())
+    try:
+        from tenants.registry import get_tenant
+        from tenants.service import set_plugin
+
+        a, b, c = three_tenants
+        set_plugin(get_tenant(c.id), "broken_periodic", True)
+        db.session.commit()
+        backend = Recorder()
+        result = fanout(dt.datetime(2026, 12, 1, 2, 17, tzinfo=UTC), backend, MemoryLedger())
+        assert result.failed_groups == 1
+        assert sorted(t for t, _n, _k in backend.submitted) == sorted([a.id, b.id])
+    finally:
+        plugins.unregister("broken_periodic")

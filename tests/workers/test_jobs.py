@@ -21,22 +21,25 @@ def tenant(make_tenant):
 
 
 def readings(tenant_id) -> list[str]:
+    db.session.rollback()  # a fresh snapshot: jobs commit in sessions of their own
     with tenant_scope(tenant_id):
         return sorted(db.session.scalars(select(SampleReading.meter)))
 
 
 def record(tenant_id, job_id) -> JobRecord:
+    db.session.rollback()
     with tenant_scope(tenant_id):
-        db.session.expire_all()
         return db.session.scalars(select(JobRecord).where(JobRecord.id == job_id)).one()
 
 
-def test_job_runs_only_after_commit(ctx, tenant):
+def test_job_runs_only_after_commit(ctx, tenant, owner_engine):
     backend = ctx.extensions["kehu_jobs"]
     runs = backend.runs
     with tenant_scope(tenant.id):
         job = dispatch.enqueue("sample.flaky", {"fail_times": 0, "meter": "after-commit"})
-        assert backend.runs == runs and readings(tenant.id) == []
+        assert backend.runs == runs
+        with owner_engine.connect() as conn:
+            assert conn.execute(text("select count(*) from sample_readings")).scalar_one() == 0
         db.session.commit()
         job_id = job.id
     assert backend.runs == runs + 1
@@ -222,6 +225,48 @@ def test_lost_jobs_are_requeued_from_their_records(ctx, tenant):
         assert requeue_lost(tenant.id) == []  # finished: nothing more to do
 
 
-def test_core_requeue_job_is_periodic_for_every_tenant(plugins):
-    periodic = plugins.relay([]).records("kehu_periodic_jobs")
-    assert periodic["jobs.requeue_lost"].cadence == "every 5 minutes"
+def test_recovery_sweep_visits_only_tenants_with_stale_jobs(ctx, make_tenant):
+    from workers.recovery import sweep, tenants_with_stale_jobs
+
+    quiet = make_tenant("quiet", "安静", plugins=["sample"])
+    lossy = make_tenant("lossy", "丢失", plugins=["sample"])
+    old = dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=10)
+    with tenant_scope(quiet.id):
+        db.session.add(JobRecord(name="sample.flaky", args={}, status="finished", enqueued_at=old))
+        db.session.commit()
+    with tenant_scope(lossy.id):
+        lost = JobRecord(name="sample.flaky", args={"fail_times": 0, "meter": "swept"}, status="queued",
+                         enqueued_at=old)
+        db.session.add(lost)
+        db.session.commit()
+        lost_id = lost.id
+    assert tenants_with_stale_jobs() == [lossy.id]
+    assert sweep() == {lossy.id: [lost_id]}
+    assert readings(lossy.id) == ["swept"] and readings(quiet.id) == []
+    assert tenants_with_stale_jobs() == []
+
+
+def test_abandoned_started_job_is_shown_as_failed(ctx, tenant):
+    from workers.recovery import sweep
+
+    long_ago = dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=2)
+    with tenant_scope(tenant.id):
+        dead = JobRecord(name="sample.flaky", args={}, status="started", attempts=1, enqueued_at=long_ago,
+                         started_at=long_ago)
+        db.session.add(dead)
+        db.session.commit()
+        dead_id = dead.id
+    sweep()
+    failed = record(tenant.id, dead_id)
+    assert failed.status == "failed" and failed.error.startswith("abandoned")
+
+
+def test_enqueue_with_a_dedupe_key_is_idempotent(ctx, tenant):
+    backend = ctx.extensions["kehu_jobs"]
+    runs = backend.runs
+    with tenant_scope(tenant.id):
+        first = dispatch.enqueue("sample.flaky", {"fail_times": 0, "meter": "once"}, dedupe_key="monthly@2026-12")
+        again = dispatch.enqueue("sample.flaky", {"fail_times": 0, "meter": "once"}, dedupe_key="monthly@2026-12")
+        assert again.id == first.id
+        db.session.commit()
+    assert backend.runs == runs + 1 and readings(tenant.id) == ["once"]

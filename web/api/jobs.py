@@ -116,7 +116,7 @@ class ExportDownload(MethodView):
         if job.name != "tenants.export":
             raise NotFound("export not found")
         if job.status != "finished":
-            raise Conflict(f"the export is {job.status}", status=job.status)
+            raise Conflict(f"the export is {job.status}", job_status=job.status)
         path = export_path(job.tenant_id, job.id)
         if not path.exists():
             raise NotFound("the export file is gone; start a new export")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Response, g
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 from sqlalchemy import select
 
 from core.db import db
@@ -39,8 +39,18 @@ class TenantSchema(Schema):
     admin = fields.Nested(AdminSchema, load_only=True, load_default=None)
 
 
+def _known_zone(name: str) -> None:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValidationError(f"unknown time zone: {name}") from None
+
+
 class TenantUpdateSchema(Schema):
     name = fields.String(validate=validate.Length(min=1, max=200))
+    timezone = fields.String(validate=_known_zone, metadata={"description": "e.g. Asia/Shanghai (CAL-08)"})
     status = fields.String(validate=validate.OneOf(["active", "disabled"]))
     locale = fields.String(validate=validate.OneOf(["zh_Hans", "zh_Hant", "en"]))
 
