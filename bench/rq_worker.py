@@ -2,7 +2,8 @@
 
 It is set up as ``kehu worker`` is (web/cli.py): the Kehu app created once (``create_app`` calls
 ``workers.runtime.set_application``), the engine's pool dropped in every forked child
-(``os.register_at_fork``), rq queues and workers with the JSON serializer. It then reads commands
+(``os.register_at_fork``), the job statements compiled once (``workers.runtime.warm_up``), rq queues
+and workers with the JSON serializer. It then reads commands
 from stdin, one a line, and answers each with one JSON line on stdout:
 
     warm mappers              configure the SQLAlchemy mappers in this process -> {"seconds"}
@@ -45,6 +46,9 @@ def main(argv: list[str]) -> int:
         with app.app_context():  # as `kehu worker` (with_appcontext): engine created, pool per fork
             engine = db.engine
             os.register_at_fork(after_in_child=lambda: engine.dispose(close=False))
+            from workers.runtime import warm_up
+
+            warm_up()  # as `kehu worker` does before it starts working
             connection = Redis.from_url(redis_url)
             classes = {"fork": Worker, "simple": SimpleWorker}
             print("ready", flush=True)

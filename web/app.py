@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 from flask import Flask
 from sqlalchemy import event
@@ -32,12 +33,19 @@ def _import_jobs() -> None:
     import tenants.jobs  # noqa: F401
 
 
-def _engine_options(url: str, pre_ping: bool) -> dict:
+def _engine_options(url: str, pre_ping: bool, app_role: str) -> dict:
     if url.startswith("sqlite"):
         return {"connect_args": {"timeout": 30}}
+    options = {"pool_pre_ping": pre_ping, "pool_recycle": 1800, "pool_size": 10, "max_overflow": 10}
     # no pre-ping round trip per request: connections are recycled, and a dropped one is replaced on
     # the next checkout after the error (KEHU_DB_PRE_PING=1 turns pinging on)
-    return {"pool_pre_ping": pre_ping, "pool_recycle": 1800, "pool_size": 10, "max_overflow": 10}
+    if app_role:
+        if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", app_role):
+            raise ValueError(f"KEHU_DB_APP_ROLE {app_role!r} is not a plain role name")
+        # act as the role that owns no table (RLS applies) from the connection's first statement:
+        # set in the start-up packet, it costs no round trip
+        options["connect_args"] = {"options": f"-c role={app_role}"}
+    return options
 
 
 def _configure_engine(app: Flask) -> None:
@@ -57,15 +65,6 @@ def _configure_engine(app: Flask) -> None:
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn):
             conn.exec_driver_sql("BEGIN")
-    elif engine.dialect.name == "postgresql" and app.config["KEHU_DB_APP_ROLE"]:
-        role = app.config["KEHU_DB_APP_ROLE"]
-
-        @event.listens_for(engine, "connect")
-        def _act_as_app_role(dbapi_conn, _record):
-            cur = dbapi_conn.cursor()
-            cur.execute(f'SET ROLE "{role}"')
-            cur.close()
-            dbapi_conn.commit()
 
 
 def create_app(config: dict | None = None, plugins: KehuPlugins | None = None) -> Flask:
@@ -78,8 +77,8 @@ def create_app(config: dict | None = None, plugins: KehuPlugins | None = None) -
 
         count = app.config["KEHU_PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
-    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", _engine_options(settings["SQLALCHEMY_DATABASE_URI"],
-                                                                       settings["KEHU_DB_PRE_PING"]))
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", _engine_options(
+        settings["SQLALCHEMY_DATABASE_URI"], settings["KEHU_DB_PRE_PING"], settings["KEHU_DB_APP_ROLE"]))
     configure_logging(app.config["KEHU_LOG_FORMAT"])
 
     _import_models()

@@ -341,6 +341,9 @@ def worker(queues, burst, fanout):
     if fanout:
         threading.Thread(target=tick_forever, args=(app, RedisLedger(connection), stop),
                          kwargs={"lock": redis_minute_lock(connection)}, daemon=True).start()
+    from workers.runtime import warm_up
+
+    warm_up()  # every forked job starts with the job statements compiled
     rq_queues = [Queue(name, connection=connection, serializer=JSONSerializer) for name in queues]
     try:
         Worker(rq_queues, connection=connection, serializer=JSONSerializer).work(burst=burst, with_scheduler=True)

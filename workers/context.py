@@ -28,12 +28,12 @@ def forget_live_progress(tenant_id: int, job_id: int) -> None:
 
 
 class JobContext:
-    def __init__(self, record: JobRecord, tenant_id: int):
-        self.job_id = record.id
+    def __init__(self, job_id: int, tenant_id: int, name: str, attempt: int, dedupe_key: str | None = None):
+        self.job_id = job_id
         self.tenant_id = tenant_id
-        self.name = record.name
-        self.attempt = record.attempts
-        self.dedupe_key = record.dedupe_key
+        self.name = name
+        self.attempt = attempt
+        self.dedupe_key = dedupe_key
 
     def progress(self, done: int, total: int | None = None, step: str | None = None) -> None:
         """Report ``done`` of ``total`` units, currently at ``step`` (shown as a progress bar)."""

@@ -4,9 +4,10 @@ Every job runs the same way, whichever backend delivered it:
 
 1. a fresh application context (so a fresh database session, removed afterwards whatever happens);
 2. the tenant's scope and ``job:<name>`` as the acting party (audit);
-3. claim the job record: a record id of another tenant is "not found" and the job fails changing
-   nothing; a record (or dedupe key) already finished is skipped, so a duplicate run has no effect;
-4. call the job function; commit; record the result;
+3. claim the job record in one statement: a record id of another tenant is "not found" and the job
+   fails changing nothing; a record (or dedupe key) already finished is skipped, so a duplicate run
+   has no effect;
+4. call the job function; record "finished" and the result in the same transaction as its effect;
 5. on error: roll back; a transient error (database or Redis unavailable) is re-raised while retries
    are left so the backend retries it with backoff; any other error is bad data: recorded as a
    failure with its message and not retried.
@@ -14,23 +15,28 @@ Every job runs the same way, whichever backend delivered it:
 from __future__ import annotations
 
 import logging
+import time
 from contextvars import ContextVar
+from dataclasses import dataclass
 
 import redis.exceptions
-from sqlalchemy import select
-from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
+from sqlalchemy import case, func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from core.audit.recorder import acting_as
-from core.db import db, utcnow
+from core.db import ID_SEQUENCE, db, utcnow
 from core.errors import NotFound
 from core.tenancy import tenant_scope
 from workers.context import JobContext, forget_live_progress, live_progress
-from workers.models import FAILED, FINISHED, QUEUED, RETRYING, STARTED, JobRecord
+from workers.models import FAILED, FINISHED, RETRYING, STARTED, JobRecord
 from workers.registry import get_job
 
 log = logging.getLogger("kehu.jobs")
 
 _application = None
+JOBS = JobRecord.__table__
 # retries the delivering backend still has for this run (rq: from the rq job; embedded: passed in)
 retries_left: ContextVar[int | None] = ContextVar("kehu_job_retries_left", default=None)
 
@@ -104,78 +110,135 @@ def _no_more_retries() -> None:
         job.retries_left = 0  # the worker reads this very object to decide on a retry
 
 
-def _run(tenant_id, name, args, record_id, dedupe_key):
+TENANT_STATUS_TTL = 10.0  # seconds a worker process trusts a tenant's status before looking again
+_tenant_status_cache: dict[int, tuple[float, str]] = {}
+
+
+def _tenant_status(tenant_id: int) -> str:
+    """The tenant's status (a disabled or erased tenant runs no jobs), looked up at most every few
+    seconds per worker process."""
     from tenants.registry import get_tenant
 
+    now = time.monotonic()
+    cached = _tenant_status_cache.get(tenant_id)
+    if cached is not None and now - cached[0] < TENANT_STATUS_TTL:
+        return cached[1]
+    status = get_tenant(tenant_id).status
+    _tenant_status_cache[tenant_id] = (now, status)
+    return status
+
+
+def _run(tenant_id, name, args, record_id, dedupe_key):
     spec = get_job(name)
-    tenant = get_tenant(tenant_id)
-    if tenant.status != "active":
-        log.info("job %s skipped: tenant %s is %s", name, tenant_id, tenant.status)
-        return None
     with tenant_scope(tenant_id), acting_as(f"job:{name}"):
-        record = _claim(name, args, record_id, dedupe_key)
-        if record is None:
+        status = _tenant_status(tenant_id)
+        if status != "active":
+            log.info("job %s skipped: tenant %s is %s", name, tenant_id, status)
+            db.session.rollback()
             return None
-        job = JobContext(record, tenant_id)
-        record_key = record.id
+        claim = _claim(tenant_id, name, args, record_id, dedupe_key)
+        if claim is None:
+            return None
+        job = JobContext(claim.id, tenant_id, name, claim.attempt, claim.dedupe_key)
         try:
             result = spec.func(job, **args)
+            _finish(tenant_id, claim.id, FINISHED, result=result)  # the effect and "finished": one commit
             db.session.commit()
         except Exception as exc:  # noqa: BLE001 - every failure is recorded, then classified
             db.session.rollback()
             transient = is_transient(exc)
             will_retry = transient and _retries_left() > 0
-            _finish(record_key, RETRYING if will_retry else FAILED, error=f"{type(exc).__name__}: {exc}")
-            log.warning("job %s (%s) for tenant %s failed%s: %s", name, record_key, tenant_id,
+            _finish(tenant_id, claim.id, RETRYING if will_retry else FAILED, error=f"{type(exc).__name__}: {exc}")
+            db.session.commit()
+            log.warning("job %s (%s) for tenant %s failed%s: %s", name, claim.id, tenant_id,
                         ", will retry" if will_retry else "", exc)
             if transient:
                 raise
             return None
-        _finish(record_key, FINISHED, result=result)
+        finally:
+            forget_live_progress(tenant_id, claim.id)
         return result
 
 
-def _claim(name, args, record_id, dedupe_key) -> JobRecord | None:
-    """The record of this run, marked started; None when there is nothing (more) to do."""
-    if record_id is not None:
-        record = db.session.scalars(select(JobRecord).where(JobRecord.id == record_id)).first()
-        if record is None or record.name != name:
-            raise JobRefused(f"no {name} job {record_id} in this tenant")
-    elif dedupe_key is not None:
-        record = db.session.scalars(select(JobRecord).where(JobRecord.dedupe_key == dedupe_key)).first()
-        if record is None:
-            record = JobRecord(name=name, args=args, dedupe_key=dedupe_key, status=QUEUED)
-            db.session.add(record)
-            try:
-                db.session.commit()
-            except IntegrityError:  # a duplicate delivery created it a moment ago
-                db.session.rollback()
-                return None
+@dataclass(frozen=True)
+class Claim:
+    id: int
+    attempt: int
+    dedupe_key: str | None
+
+
+def _insert_started(tenant_id, name, args, dedupe_key, now):
+    """INSERT the record already started, unless its dedupe key exists (one statement)."""
+    values = dict(tenant_id=tenant_id, name=name, args=args, dedupe_key=dedupe_key, status=STARTED,
+                  attempts=1, progress_done=0, enqueued_at=now, started_at=now)
+    if db.engine.dialect.name == "postgresql":
+        insert = pg_insert
+        values["id"] = func.nextval(ID_SEQUENCE)  # in the INSERT itself: no extra round trip
     else:
+        insert = sqlite_insert
+    stmt = (insert(JOBS).values(**values)
+            .on_conflict_do_nothing(index_elements=["tenant_id", "dedupe_key"])
+            .returning(JOBS.c.id))
+    return db.session.execute(stmt).scalar()
+
+
+def _claim(tenant_id, name, args, record_id, dedupe_key) -> Claim | None:
+    """Mark this run's record started (attempts + 1) and commit; None when it already finished."""
+    if record_id is None and dedupe_key is None:
         raise JobRefused("a job needs a record id or a dedupe key")
-    if record.status == FINISHED:
-        log.info("job %s (%s) already finished: duplicate run skipped", name, record.id)
-        return None
-    record.status = STARTED
-    record.attempts = (record.attempts or 0) + 1
-    record.started_at = utcnow()
-    record.error = None
-    db.session.commit()
-    return record
+    now = utcnow()
+    if record_id is None:
+        new_id = _insert_started(tenant_id, name, args, dedupe_key, now)
+        if new_id is not None:
+            db.session.commit()
+            return Claim(new_id, 1, dedupe_key)
+    which = (JOBS.c.id == record_id) if record_id is not None else (JOBS.c.dedupe_key == dedupe_key)
+    mine = (JOBS.c.tenant_id == tenant_id, which, JOBS.c.name == name)
+    row = db.session.execute(
+        update(JOBS).where(*mine, JOBS.c.status != FINISHED)
+        .values(status=STARTED, attempts=JOBS.c.attempts + 1, started_at=now, error=None)
+        .returning(JOBS.c.id, JOBS.c.attempts, JOBS.c.dedupe_key)).first()
+    if row is not None:
+        db.session.commit()
+        return Claim(*row)
+    known = db.session.execute(select(JOBS.c.status).where(*mine)).first()
+    db.session.rollback()
+    if known is None:
+        raise JobRefused(f"no {name} job {record_id or dedupe_key} in this tenant")
+    log.info("job %s (%s) already finished: duplicate run skipped", name, record_id or dedupe_key)
+    return None
 
 
-def _finish(record_id: int, status: str, result=None, error: str | None = None) -> None:
-    record = db.session.scalars(select(JobRecord).where(JobRecord.id == record_id)).one()
-    live = live_progress(record.tenant_id, record_id)
-    if live:
-        for key, value in live.items():
-            setattr(record, key, value)
-    record.status = status
-    record.ended_at = utcnow()
+def _finish(tenant_id: int, record_id: int, status: str, result=None, error: str | None = None) -> None:
+    """Record the outcome (one UPDATE, in the caller's transaction)."""
+    values = {"status": status, "ended_at": utcnow(), "error": error}
+    values.update(live_progress(tenant_id, record_id) or {})
     if status == FINISHED:
-        record.result = result if isinstance(result, dict) or result is None else {"value": result}
-        if record.progress_total:
-            record.progress_done = record.progress_total
-    record.error = error
-    db.session.commit()
-    forget_live_progress(record.tenant_id, record_id)
+        values["result"] = result if isinstance(result, dict) or result is None else {"value": result}
+        values["progress_done"] = case((JOBS.c.progress_total.is_not(None), JOBS.c.progress_total),
+                                       else_=values.get("progress_done", JOBS.c.progress_done))
+    db.session.execute(update(JOBS).where(JOBS.c.tenant_id == tenant_id, JOBS.c.id == record_id).values(**values))
+
+
+def warm_up() -> None:
+    """Compile the statements of a job run once in the worker's parent process, so that each forked
+    work horse starts with them in SQLAlchemy's statement cache (forked children inherit it). The
+    statements are run for a tenant that does not exist, then rolled back: nothing is written."""
+    from tenants.registry import get_tenant
+
+    with application().app_context():
+        with tenant_scope(0):
+            try:
+                get_tenant(0)
+            except NotFound:
+                pass
+            for step in (lambda: _insert_started(0, "warm.up", {}, "warm-up", utcnow()),
+                         lambda: _claim(0, "warm.up", {}, 0, None),
+                         lambda: _finish(0, 0, FINISHED, result={})):
+                try:
+                    with db.session.begin_nested():
+                        step()
+                except Exception:  # noqa: BLE001 - expected: no such tenant, nothing to claim
+                    pass
+            db.session.rollback()
+        db.session.remove()
