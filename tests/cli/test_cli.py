@@ -92,3 +92,28 @@ def test_one_command_start_on_a_fresh_sqlite_instance(tmp_path):
     assert again.returncode == 0, again.stderr
     with engine.connect() as conn:
         assert conn.execute(text("select count(*) from tenants")).scalar_one() == 1
+
+
+def test_failed_jobs_listed_and_retried_from_the_shell(run, make_tenant):
+    from core.db import db
+    from core.tenancy import tenant_scope
+    from workers import dispatch
+
+    handle = make_tenant("cli-jobs", "作业", plugins=["sample"])
+    with tenant_scope(handle.id):
+        job = dispatch.enqueue("sample.flaky", {"fail_times": 1, "kind": "bad", "meter": "cli"})
+        db.session.commit()
+        job_id = job.id
+    r = run("jobs", "failed")
+    assert f"cli-jobs:{job_id}\tsample.flaky\tattempts 1" in r.output and "amount is not a number" in r.output
+    r = run("jobs", "retry", f"cli-jobs:{job_id}")
+    assert r.exit_code == 0 and "queued again" in r.output
+    assert "no failed jobs" in run("jobs", "failed", "--tenant", "cli-jobs").output
+    r = run("jobs", "retry", str(job_id))
+    assert r.exit_code != 0 and "only a failed job can be retried" in r.output and "Traceback" not in r.output
+
+
+def test_worker_and_scheduler_need_redis(run):
+    for command in (("worker", "--burst"), ("scheduler",)):
+        r = run(*command)
+        assert r.exit_code != 0 and "KEHU_REDIS_URL is not set" in r.output

@@ -116,3 +116,19 @@ def test_a_broken_plugin_does_not_stop_the_fanout_for_others(ctx, plugins, three
         assert sorted(t for t, _n, _k in backend.submitted) == sorted([a.id, b.id])
     finally:
         plugins.unregister("broken_periodic")
+
+
+def test_embedded_mode_runs_periodic_jobs_without_redis(ctx, three_tenants):
+    """The one-command run: no Redis, the same fan-out into the in-process job thread."""
+    from workers.backends import EmbeddedBackend
+
+    a, b, c = three_tenants
+    embedded = EmbeddedBackend()
+    now = dt.datetime(2026, 12, 1, 2, 17, tzinfo=UTC)
+    fanout(now, embedded, MemoryLedger())
+    assert embedded.join(timeout=30)
+    db.session.rollback()
+    with tenant_scope(a.id):
+        assert list(db.session.scalars(select(SampleReading.meter))) == ["sample.tick@2026-12-01T10:17+08:00"]
+    with tenant_scope(c.id):
+        assert list(db.session.scalars(select(SampleReading.meter))) == []
