@@ -274,9 +274,9 @@ def tenants_demo():
     _print_logins(provision_demo_tenants())
 
 
-def _print_logins(result) -> None:
+def _print_logins(result, base: str = "") -> None:
     for slug, name, logins in result:
-        click.echo(f"\n  {name}  →  /t/{slug}/")
+        click.echo(f"\n  {name}  →  {base}/t/{slug}/")
         for username, password, roles in logins:
             click.echo(f"    {username:<10} {password:<12} {roles}")
 
@@ -445,9 +445,10 @@ def up(host, port, no_serve):
     app = current_app._get_current_object()
     runner.upgrade(app.config["SQLALCHEMY_DATABASE_URI"])
     result = provision_demo_tenants()
+    base = f"http://{host}:{port}"
     click.echo(f"Kehu is ready. Database: {app.config['SQLALCHEMY_DATABASE_URI']}")
-    click.echo(f"Portal: http://{host}:{port}/t/<slug>/   API reference: http://{host}:{port}/api/v1/docs")
-    _print_logins(result)
+    click.echo(f"API reference: {base}/api/v1/docs   Demo tenants and logins (password for all: see below):")
+    _print_logins(result, base)
     sys.stdout.flush()
     if not no_serve:
         from werkzeug.serving import run_simple
