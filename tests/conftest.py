@@ -120,6 +120,36 @@ def two_tenants(make_tenant):
 
 
 @pytest.fixture
+def three_tenants(make_tenant):
+    """For jobs and fan-out: A (sample plugin), B (sample, Asia/Urumqi), C (no plugin)."""
+    from core.db import db
+    from tenants.registry import get_tenant
+
+    a = make_tenant("fan-a", "甲", plugins=["sample"])
+    b = make_tenant("fan-b", "乙", plugins=["sample"])
+    get_tenant(b.id).timezone = "Asia/Urumqi"
+    c = make_tenant("fan-c", "丙")
+    db.session.commit()
+    return a, b, c
+
+
+@pytest.fixture
+def record_of_b(make_tenant):
+    """Tenants A and B (both with the sample plugin) and the id of a queued job record of B."""
+    from core.db import db
+    from core.tenancy import tenant_scope
+    from workers.models import JobRecord
+
+    a = make_tenant("job-a", "甲", plugins=["sample"])
+    b = make_tenant("job-b", "乙", plugins=["sample"])
+    with tenant_scope(b.id):
+        b_job = JobRecord(name="sample.flaky", args={"fail_times": 0, "meter": "b"}, status="queued")
+        db.session.add(b_job)
+        db.session.commit()
+        return a, b, b_job.id
+
+
+@pytest.fixture
 def artifacts_dir():
     path = Path(os.environ.get("KEHU_TEST_ARTIFACTS", "test-artifacts"))
     path.mkdir(parents=True, exist_ok=True)

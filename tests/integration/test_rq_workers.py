@@ -566,19 +566,6 @@ def test_job_lost_with_redis_is_requeued_from_its_record(ctx, tenant, use_rq, ow
 SLOT_NOW = dt.datetime(2026, 12, 1, 2, 17, 31, tzinfo=UTC)  # 10:17 in Shanghai, 08:17 in Urumqi
 
 
-@pytest.fixture
-def three_tenants(make_tenant):
-    """A (sample), B (sample, Asia/Urumqi), C (no plugin)."""
-    from tenants.registry import get_tenant
-
-    a = make_tenant("int-fan-a", "甲", plugins=["sample"])
-    b = make_tenant("int-fan-b", "乙", plugins=["sample"])
-    get_tenant(b.id).timezone = "Asia/Urumqi"
-    c = make_tenant("int-fan-c", "丙")
-    db.session.commit()
-    return a, b, c
-
-
 def _fan_out_across_three_tenants(backend, connection, workers, tenants, owner_engine, job_id_of):
     a, b, c = tenants
     slots = {a.id: "2026-12-01T10:17+08:00", b.id: "2026-12-01T08:17+06:00"}
@@ -683,17 +670,6 @@ def test_two_schedulers_fan_out_each_minute_once(ctx, three_tenants, shared_redi
 
 
 # --- 6. a record id of another tenant ------------------------------------------------------------
-
-@pytest.fixture
-def record_of_b(make_tenant):
-    a = make_tenant("int-job-a", "甲", plugins=["sample"])
-    b = make_tenant("int-job-b", "乙", plugins=["sample"])
-    with tenant_scope(b.id):
-        b_job = JobRecord(name="sample.flaky", args={"fail_times": 0, "meter": "b"}, status="queued")
-        db.session.add(b_job)
-        db.session.commit()
-        return a, b, b_job.id
-
 
 def test_job_given_another_tenants_record_changes_nothing(ctx, record_of_b, rq_backend, shared_redis, workers,
                                                           owner_engine):

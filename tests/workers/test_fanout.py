@@ -1,7 +1,6 @@
 """The periodic fan-out across tenants with different plugin sets and time zones."""
 import datetime as dt
 
-import pytest
 from sqlalchemy import select
 
 from core.db import db
@@ -20,18 +19,6 @@ class Recorder:
 
     def submit(self, spec, tenant_id, args, record_id=None, dedupe_key=None, job_id=None, pipeline=None):
         self.submitted.append((tenant_id, spec.name, dedupe_key))
-
-
-@pytest.fixture
-def three_tenants(make_tenant):
-    from tenants.registry import get_tenant
-
-    with_sample = make_tenant("fan-a", "甲", plugins=["sample"])
-    urumqi = make_tenant("fan-b", "乙", plugins=["sample"])
-    get_tenant(urumqi.id).timezone = "Asia/Urumqi"
-    plain = make_tenant("fan-c", "丙")
-    db.session.commit()
-    return with_sample, urumqi, plain
 
 
 def test_each_tenant_gets_exactly_its_own_jobs_once_per_slot(ctx, three_tenants):

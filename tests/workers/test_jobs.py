@@ -142,14 +142,8 @@ def test_jobs_take_ids_and_primitives_only(ctx, tenant):
             dispatch.enqueue("no.such.job")
 
 
-def test_job_of_tenant_a_given_an_id_of_tenant_b_changes_nothing(ctx, make_tenant, owner_engine):
-    a = make_tenant("job-a", "甲", plugins=["sample"])
-    b = make_tenant("job-b", "乙", plugins=["sample"])
-    with tenant_scope(b.id):
-        b_job = JobRecord(name="sample.flaky", args={"fail_times": 0, "meter": "b"}, status="queued")
-        db.session.add(b_job)
-        db.session.commit()
-        b_job_id = b_job.id
+def test_job_of_tenant_a_given_an_id_of_tenant_b_changes_nothing(ctx, record_of_b, owner_engine):
+    a, b, b_job_id = record_of_b
     with pytest.raises(JobRefused):
         execute(a.id, "sample.flaky", {"fail_times": 0, "meter": "b"}, record_id=b_job_id)
     assert readings(a.id) == [] and readings(b.id) == []
