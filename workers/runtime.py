@@ -71,16 +71,21 @@ def is_transient(exc: BaseException) -> bool:
     return isinstance(exc, DBAPIError) and exc.connection_invalidated
 
 
+def _current_rq_job():
+    """The rq job being run by this process, or None (embedded and inline backends)."""
+    try:
+        from rq import get_current_job
+
+        return get_current_job()
+    except Exception:  # noqa: BLE001 - outside an rq worker
+        return None
+
+
 def _retries_left() -> int:
     left = retries_left.get()
     if left is not None:
         return left
-    try:
-        from rq import get_current_job
-
-        job = get_current_job()
-    except Exception:  # noqa: BLE001 - outside rq
-        job = None
+    job = _current_rq_job()
     return int(job.retries_left or 0) if job is not None else 0
 
 
@@ -100,12 +105,7 @@ def execute(tenant_id: int, name: str, args: dict | None = None, record_id: int 
 
 def _no_more_retries() -> None:
     retries_left.set(0)
-    try:
-        from rq import get_current_job
-
-        job = get_current_job()
-    except Exception:  # noqa: BLE001 - outside rq
-        job = None
+    job = _current_rq_job()
     if job is not None:
         job.retries_left = 0  # the worker reads this very object to decide on a retry
 
