@@ -24,7 +24,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Mapping
 
-from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
+from marshmallow import (
+    Schema,
+    ValidationError,
+    fields,
+    validate,
+    validates,
+    validates_schema,
+)
 
 from .durations import Duration, format_duration, parse_duration
 from .model import (
@@ -91,7 +98,9 @@ class DurationField(fields.Field):
         return duration
 
 
-def _unique(what: str):
+def unique_values(what: str):
+    """A list validator: every value at most once (the message names ``what``)."""
+
     def check(values: list) -> None:
         seen = set()
         for value in values:
@@ -140,7 +149,7 @@ class PostSchema(Schema):
 def _rest_days_field(**kwargs: Any) -> fields.List:
     return fields.List(
         fields.String(validate=validate.OneOf(WEEKDAYS, error="Unknown weekday {input!r}; use one of {choices}.")),
-        validate=_unique("weekday"),
+        validate=unique_values("weekday"),
         **kwargs,
     )
 
@@ -212,7 +221,7 @@ class CalendarPolicySchema(_CalendarPartsSchema):
 
     @validates("posts")
     def _one_entry_per_post(self, posts: list, data_key: str | None = None, **kwargs: Any) -> None:
-        _unique("post")([p["post"] for p in posts if p.get("post") is not None])
+        unique_values("post")([p["post"] for p in posts if p.get("post") is not None])
 
 
 def load_calendar_policy(raw: Mapping[str, Any]) -> dict[str, Any]:

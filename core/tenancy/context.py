@@ -41,9 +41,7 @@ def tenant_scope(tenant_id: int):
     """Run the block as ``tenant_id``. The database session's transaction is told too (RLS)."""
     if tenant_id is None:
         raise TenantNotSet("tenant_scope needs a tenant id")
-    from core.tenancy.scoping import sync_transaction_tenant
-
-    from core.tenancy.scoping import flush_pending
+    from core.tenancy.scoping import flush_pending, sync_transaction_tenant
 
     token = _tenant.set(int(tenant_id))
     sync_transaction_tenant()
