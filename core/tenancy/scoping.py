@@ -11,10 +11,11 @@
 """
 from __future__ import annotations
 
-from sqlalchemy import event, inspect, text
+from sqlalchemy import Table, event, inspect, text
 from sqlalchemy.orm import Session, with_loader_criteria
+from sqlalchemy.sql import visitors
 
-from core.db import TenantOwned, db
+from core.db import TenantOwned, db, is_tenant_owned
 from core.tenancy.context import (
     CrossTenantWrite,
     TenantNotSet,
@@ -26,7 +27,12 @@ RLS_SETTING = "kehu.tenant_id"
 
 
 def _touches_tenant_tables(orm_state) -> bool:
-    return any(issubclass(m.class_, TenantOwned) for m in orm_state.all_mappers)
+    """Whether the statement reads or writes a tenant table anywhere: as its entity, or inside a
+    subquery of a statement whose own columns are not an entity (``select(count()).select_from(...)``)."""
+    if any(issubclass(m.class_, TenantOwned) for m in orm_state.all_mappers):
+        return True
+    return any(isinstance(element, Table) and is_tenant_owned(element)
+               for element in visitors.iterate(orm_state.statement))
 
 
 @event.listens_for(Session, "do_orm_execute")

@@ -86,3 +86,16 @@ def test_unscoped_needs_a_reason():
     with pytest.raises(ValueError):
         with unscoped(""):
             pass
+
+
+def test_entity_inside_a_subquery_is_scoped_and_fails_closed(two_tenants):
+    """select(count()).select_from(<ORM select>.subquery()) has no entity of its own: the tenant
+    criteria must still reach the subquery, and with no tenant set it must refuse."""
+    from sqlalchemy import func
+
+    a, _b = two_tenants
+    counting = select(func.count()).select_from(select(User).subquery())
+    with pytest.raises(TenantNotSet):
+        db.session.scalar(counting)
+    with tenant_scope(a.id):
+        assert db.session.scalar(counting) == 1
