@@ -27,6 +27,9 @@ def seed(client, handle) -> dict:
     published = client.post("/api/v1/policies/cal/versions", headers=h, json={
         "body": {"overrides": [{"date": "2026-12-24", "kind": "off", "note": mark}]}, "note": mark})
     assert published.status_code == 201, published.get_json()
+    customer = client.post("/api/v1/customers", headers=h, json={
+        "name": f"客户 {mark}", "phones": [{"number": "13800138000"}], "district": mark, "note": mark})
+    assert customer.status_code == 201, customer.get_json()
     export = client.post("/api/v1/exports", headers=h).get_json()  # a job, with a file to download
     with tenant_scope(handle.id):
         db.session.add(SampleReading(meter=mark, value=7))  # a plugin's table is covered too
@@ -39,5 +42,6 @@ def seed(client, handle) -> dict:
         "token_id": token["id"],
         "decision_id": decision_id,
         "job_id": export["id"],
+        "customer_id": customer.get_json()["id"],
         "module": "cal",
     }

@@ -9,14 +9,16 @@ API_PREFIX = "/api/v1"
 
 
 def register_api(app: Flask) -> Api:
-    from web.api import accounts, audit, auth, calendar, decisions, docs, jobs, platform, plugins, policies
+    from web.api import (
+        accounts, audit, auth, calendar, customers, decisions, docs, jobs, platform, plugins, policies,
+    )
 
     api = Api(app, spec_kwargs={
         "info": {"description": "Kehu (客户): customers, complaints and service under each tenant's regulations."},
     })
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     auth.init_app(app)
-    for module in (accounts, policies, decisions, audit, calendar, plugins, jobs, platform):
+    for module in (accounts, customers, policies, decisions, audit, calendar, plugins, jobs, platform):
         api.register_blueprint(module.blp, url_prefix=f"{API_PREFIX}{module.PREFIX}")
     docs.init_app(app, api)
     app.extensions["kehu_api"] = api

@@ -78,9 +78,10 @@ def init_app(app: Flask) -> None:
     app.before_request(_check_scope)
 
 
-def require_roles(*roles: str):
+def require_roles(*roles: str, admin_scope: bool = True):
     """The calling user must hold one of ``roles`` (and, for writes, an admin-scoped token when the
-    role is tenant_admin)."""
+    role is tenant_admin). ``admin_scope=False`` for everyday writes that a tenant admin may make among
+    other roles (e.g. creating customers): the role suffices, with the ordinary ``write`` scope."""
 
     def decorate(view):
         @functools.wraps(view)
@@ -88,7 +89,7 @@ def require_roles(*roles: str):
             user = g.get("user")
             if user is None or not user.has_role(*roles):
                 abort(403, description=f"needs role: {' or '.join(roles)}")
-            if "tenant_admin" in roles and request.method not in READ_METHODS and "admin" not in g.scopes:
+            if admin_scope and "tenant_admin" in roles and request.method not in READ_METHODS and "admin" not in g.scopes:
                 abort(403, description="token lacks the 'admin' scope")
             return view(*args, **kwargs)
 
