@@ -27,13 +27,6 @@ def create_admin(username: str, password: str) -> tuple[PlatformAdmin, str]:
     return admin, f"kp_{admin.id}_{secret}"
 
 
-def rotate_token(admin: PlatformAdmin) -> str:
-    secret = tokens.new_secret()
-    admin.token_hash = tokens.hash_secret(secret)
-    db.session.flush()
-    return f"kp_{admin.id}_{secret}"
-
-
 def resolve_platform_token(raw: str) -> PlatformAdmin | None:
     match = _TOKEN_RE.match(raw or "")
     if not match:

@@ -33,14 +33,14 @@ def presets() -> dict:
     return found
 
 
-def _validate_new(slug, name, industry, timezone, region) -> dict:
+def _validate_new(slug, name, industry, timezone, region, known_presets) -> dict:
     errors = {}
     if not SLUG_RE.match(slug or ""):
         errors["slug"] = ["2-63 lowercase letters, digits or '-', starting with a letter or digit"]
     if not (name or "").strip():
         errors["name"] = ["required"]
-    if industry not in presets():
-        errors["industry"] = [f"unknown preset; one of: {', '.join(sorted(presets()))}"]
+    if industry not in known_presets:
+        errors["industry"] = [f"unknown preset; one of: {', '.join(sorted(known_presets))}"]
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
@@ -54,12 +54,13 @@ def create_tenant(slug: str, name: str, industry: str = "generic", *, timezone: 
                   region: str = "CN", locale: str = "zh_Hans", admin: dict | None = None) -> Tenant:
     """Create a tenant from an industry preset; ``admin`` = {username, password, display_name}
     creates its first tenant admin. Commits nothing: the caller commits."""
-    errors = _validate_new(slug, name, industry, timezone, region)
+    known_presets = presets()
+    errors = _validate_new(slug, name, industry, timezone, region, known_presets)
     if errors:
         raise InvalidInput("invalid tenant", fields=errors)
     if db.session.scalars(select(Tenant).where(Tenant.slug == slug)).first():
         raise Conflict("slug taken", fields={"slug": ["already taken"]})
-    preset = presets()[industry]
+    preset = known_presets[industry]
     tenant = Tenant(slug=slug, name=name.strip(), industry=industry, timezone=timezone, region=region,
                     locale=locale)
     db.session.add(tenant)

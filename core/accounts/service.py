@@ -11,7 +11,7 @@ from core.accounts import passwords, tokens
 from core.accounts.models import ApiToken, User, UserRole
 from core.db import db, utcnow
 from core.errors import Conflict, InvalidInput, NotFound
-from core.tenancy import current_tenant_id, tenant_scope
+from core.tenancy import current_tenant_id
 
 
 def known_roles() -> dict:
@@ -138,12 +138,3 @@ def load_live_token(parsed: tokens.ParsedToken) -> ApiToken | None:
     if not token.user.is_active:
         return None
     return token
-
-
-def resolve_token(raw: str) -> ApiToken | None:
-    """The live token for ``raw`` (loaded inside its own tenant's scope), or None."""
-    parsed = tokens.parse_token(raw)
-    if parsed is None:
-        return None
-    with tenant_scope(parsed.tenant_id):
-        return load_live_token(parsed)

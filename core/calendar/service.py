@@ -31,13 +31,15 @@ def days(start: dt.date, end: dt.date, department: str | None = None) -> list:
     from core.policy import service as policies
 
     timezone = _tenant().timezone
-    versions = [(v.effective_from, v.version) for v in policies.history("cal")]
+    views = policies.all_versions("cal")
+    bodies = {view.version: view.values for view in views}
+    versions = [(view.effective_from, view.version) for view in views if view.version]
     calendars: dict[int, WorkCalendar] = {}
     result, day = [], start
     while day <= end:
         number = max((n for since, n in versions if since <= day), default=0)
         if number not in calendars:
-            calendar = calendar_from_policy(policies.version("cal", number).values, timezone=timezone)
+            calendar = calendar_from_policy(bodies[number], timezone=timezone)
             calendars[number] = calendar.for_department(department) if department else calendar
         result.append(calendars[number].day_info(day))
         day += dt.timedelta(days=1)

@@ -115,6 +115,11 @@ def history(module: str) -> list[PolicyDocument]:
     )
 
 
+def all_versions(module: str) -> list[PolicyView]:
+    """Version 0 (the defaults) and every published version, oldest first, loaded."""
+    return [_view(module, None)] + [_view(module, doc) for doc in history(module)]
+
+
 def publish(module: str, body: dict, effective_from: dt.date | None = None, note: str | None = None,
             user_id: int | None = None) -> PolicyDocument:
     """Publish a new version. It may not start before today nor before the latest version, so that

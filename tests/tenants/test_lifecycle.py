@@ -139,3 +139,14 @@ def test_api_answers_chinese_as_utf8_not_escapes(client, two_tenants):
     a, _b = two_tenants
     body = client.get("/api/v1/me", headers=a.headers()).get_data(as_text=True)
     assert "甲公司" in body and "\\u" not in body
+
+
+def test_plugins_read_their_per_tenant_config(client, platform, two_tenants):
+    from tenants.registry import plugin_config
+
+    a, b = two_tenants
+    client.put(f"/api/v1/platform/tenants/{a.id}/plugins/sample", headers=platform, json={"config": {"greeting": "早"}})
+    assert plugin_config(a.id, "sample") == {"greeting": "早"}
+    assert plugin_config(b.id, "sample") == {}  # not enabled there
+    client.delete(f"/api/v1/platform/tenants/{a.id}/plugins/sample", headers=platform)
+    assert plugin_config(a.id, "sample") == {}
