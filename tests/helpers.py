@@ -52,3 +52,19 @@ class TenantFactory:
             _token, raw = issue_token(user, "test", list(scopes))
             db.session.commit()
             return user.id, raw
+
+
+def policy_since(tenant_id: int, module: str, body: dict, effective_from) -> None:
+    """A policy version of ``module`` in force since ``effective_from`` (a date string or date), as if it
+    had been published back then: the spec's vectors are dated 2026, publishing refuses past dates."""
+    import datetime as dt
+
+    from core.policy import service as policy
+    from core.policy.models import PolicyDocument
+
+    day = dt.date.fromisoformat(effective_from) if isinstance(effective_from, str) else effective_from
+    with tenant_scope(tenant_id), acting_as("test"):
+        latest = len(policy.history(module))
+        db.session.add(PolicyDocument(module=module, version=latest + 1, effective_from=day,
+                                      body=policy.validate(module, body), note="test"))
+        db.session.commit()

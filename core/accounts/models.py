@@ -9,9 +9,31 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from core.db import JSONType, TenantOwned, TenantScoped, UTCDateTime, db, utcnow
 
 
+AVAILABILITY = ("on_duty", "off_duty", "leave", "company_business", "with_customer")  # CAL-11
+
+
+class Department(TenantScoped, db.Model):
+    """A department of the tenant (部门 / 事业部), in a tree by ``parent_id``. ``head_user_id`` is the
+    department head (部门经理): the approver and recipient of the department's reminders."""
+
+    __tablename__ = "departments"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "name"),
+        ForeignKeyConstraint(["tenant_id", "parent_id"], ["departments.tenant_id", "departments.id"]),
+    )
+
+    name: Mapped[str] = mapped_column(String(100))
+    parent_id: Mapped[int | None] = mapped_column(BigInteger)
+    head_user_id: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class User(TenantScoped, db.Model):
     __tablename__ = "users"
-    __table_args__ = (UniqueConstraint("tenant_id", "username"),)
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "username"),
+        ForeignKeyConstraint(["tenant_id", "department_id"], ["departments.tenant_id", "departments.id"]),
+    )
     __audit_exclude__ = {"password_hash"}
 
     username: Mapped[str] = mapped_column(String(100))
@@ -23,6 +45,11 @@ class User(TenantScoped, db.Model):
     locale: Mapped[str | None] = mapped_column(String(10))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    department_id: Mapped[int | None] = mapped_column(BigInteger)
+    team: Mapped[str | None] = mapped_column(String(100))
+    #: CAL-11 availability now: on_duty, off_duty, leave, company_business, with_customer
+    availability: Mapped[str] = mapped_column(String(30), default="on_duty")
+    availability_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     role_rows: Mapped[list[UserRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="select"

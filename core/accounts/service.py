@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from core.accounts import passwords, tokens
-from core.accounts.models import ApiToken, User, UserRole
+from core.accounts.models import ApiToken, Department, User, UserRole
 from core.db import db, utcnow
 from core.errors import Conflict, InvalidInput, NotFound
 from core.tenancy import current_tenant_id
@@ -99,11 +99,57 @@ def update_user(user: User, **changes) -> User:
         user.password_hash = passwords.hash_password(password)
     if "phone" in changes:
         user.phone = normalise_phone(changes.pop("phone"))
-    for key in ("display_name", "email", "is_active", "locale"):
+    if changes.get("department_id") is not None:
+        get_department(changes["department_id"], field="department_id")
+    for key in ("display_name", "email", "is_active", "locale", "department_id", "team", "availability",
+                "availability_until"):
         if key in changes:
             setattr(user, key, changes.pop(key))
     db.session.flush()
     return user
+
+
+def get_department(department_id: int, field: str | None = None) -> Department:
+    """A department of the tenant; a missing one is 404, or a 422 on ``field`` when it was named in
+    a request body."""
+    department = db.session.scalars(select(Department).where(Department.id == department_id)).first()
+    if department is None:
+        if field:
+            raise InvalidInput("unknown department", fields={field: ["no such department"]})
+        raise NotFound("department not found")
+    return department
+
+
+def save_department(department: Department | None, **values) -> Department:
+    """Create (``department`` None) or change a department. The tree stays a tree: a parent must exist
+    and may not be the department itself or one of its descendants."""
+    department = department or Department()
+    name = values.get("name", department.name)
+    if not (name or "").strip():
+        raise InvalidInput("invalid department", fields={"name": ["required"]})
+    clash = db.session.scalars(select(Department).where(Department.name == name.strip())).first()
+    if clash is not None and clash is not department:
+        raise Conflict("department name taken", fields={"name": ["already taken"]})
+    parent_id = values.get("parent_id", department.parent_id)
+    seen = set()
+    ancestor = parent_id
+    while ancestor is not None:
+        if department.id is not None and ancestor == department.id or ancestor in seen:
+            raise InvalidInput("invalid department", fields={"parent_id": ["would make a cycle"]})
+        seen.add(ancestor)
+        ancestor = get_department(ancestor, field="parent_id").parent_id
+    if values.get("head_user_id") is not None:
+        try:
+            get_user(values["head_user_id"])
+        except NotFound:
+            raise InvalidInput("invalid department", fields={"head_user_id": ["no such user"]}) from None
+    department.name = name.strip()
+    department.parent_id = parent_id
+    if "head_user_id" in values:
+        department.head_user_id = values["head_user_id"]
+    db.session.add(department)
+    db.session.flush()
+    return department
 
 
 def issue_token(user: User, name: str, scopes=("read",), expires_at: dt.datetime | None = None):

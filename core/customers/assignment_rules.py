@@ -52,6 +52,7 @@ import datetime as dt
 import random
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -150,9 +151,16 @@ class ContactsSchema(Schema):
 
 
 class KaSchema(Schema):
-    """``cus.ka`` (CUS-36)."""
+    """``cus.ka``: the handover on signing (CUS-36) and the key-account thresholds (CUS-51)."""
 
     handover_on_signing = fields.Boolean(load_default=False)
+    min_purchase = fields.Decimal(places=2, as_string=True, validate=validate.Range(min=0),
+                                  load_default=lambda: Decimal("1000000.00"))
+    min_profit_share = fields.Decimal(places=2, as_string=True, validate=validate.Range(min=0, max=100),
+                                      load_default=lambda: Decimal("10.00"),
+                                      metadata={"description": "percent of the company's gross profit"})
+    period = fields.String(load_default="12 months", metadata={"description": "trailing period"})
+    inclusive = fields.Boolean(load_default=False, metadata={"description": "CAL-10: thresholds are strict by default"})
 
 
 class AssignmentPolicySchema(Schema):

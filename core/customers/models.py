@@ -9,12 +9,20 @@
   ``(tenant_id, key, customer_id)`` is also the look-up index by ``(tenant_id, key)``; keys never cross
   tenants (ORM scoping and row-level security, as every tenant table). Keys hold PII in clear (they
   must compare equal): they are protected like the values they come from.
+- :class:`ContactLogEntry` — one contact with a customer (CUS-60): channel with outcome, time, who,
+  content, outcome, next step; the ownership rules read it (CUS-23/24), so do visits (CUS-61/62)
+  and the timeline (CUS-05).
+- :class:`CustomerTransaction` — money facts of a customer: purchases, refunds, shipments,
+  collections, prepayments. Points (CUS-43), key-account thresholds (CUS-51) and credit
+  (CUS-93/94) are computed from them.
 """
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import BigInteger, Date, ForeignKeyConstraint, Index, String, Text
+from decimal import Decimal
+
+from sqlalchemy import BigInteger, Boolean, Date, ForeignKeyConstraint, Index, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import TenantOwned, TenantScoped, UTCDateTime, db, utcnow
@@ -77,3 +85,63 @@ class CustomerKey(TenantOwned, db.Model):
 
     key: Mapped[str] = mapped_column(String(1000), primary_key=True)
     customer_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+
+
+#: CUS-60 channels, each with its outcome where it matters (the names of ``cus.ownership.rolling``)
+CONTACT_CHANNELS = (
+    "phone_answered", "phone_unanswered", "sms", "visit", "home_visit", "on_site", "im", "email",
+    "letter", "fax", "event_attended", "event_invited",
+)
+CONTACT_STATUSES = ("logged", "pending_signature")
+
+
+class ContactLogEntry(TenantScoped, db.Model):
+    """A contact with a customer (CUS-60). ``status`` is ``pending_signature`` for an on-site visit
+    captured offline without the customer's signature; ``confirmed_at`` is the supervisor's
+    confirmation of its valid date (CUS-23, CAR-12)."""
+
+    __tablename__ = "contact_log"
+    __table_args__ = (
+        ForeignKeyConstraint(["tenant_id", "customer_id"], ["customers.tenant_id", "customers.id"]),
+        Index("ix_contact_log_customer_at", "tenant_id", "customer_id", "at"),
+    )
+
+    customer_id: Mapped[int] = mapped_column(BigInteger)
+    channel: Mapped[str] = mapped_column(String(30))
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    user_id: Mapped[int | None] = mapped_column(BigInteger)  # who made the contact
+    content: Mapped[str | None] = mapped_column(Text)
+    outcome: Mapped[str | None] = mapped_column(String(500))
+    next_step: Mapped[str | None] = mapped_column(String(500))
+    return_visit: Mapped[bool] = mapped_column(Boolean, default=False)  # 电话回访 and other return visits
+    customer_signed: Mapped[bool | None] = mapped_column(Boolean)
+    status: Mapped[str] = mapped_column(String(20), default="logged")
+    confirmed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    confirmed_by: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+TRANSACTION_KINDS = ("purchase", "refund", "shipment", "collection", "prepayment")
+
+
+class CustomerTransaction(TenantScoped, db.Model):
+    """A money fact of a customer. ``amount`` is positive yuan (Decimal, 2 places); a refund names the
+    purchase it refunds (``refund_of``); ``event_id`` ties a purchase to an event (CUS-43
+    ``event_sales``); ``gross_profit`` feeds the key-account profit share (CUS-51)."""
+
+    __tablename__ = "customer_transactions"
+    __table_args__ = (
+        ForeignKeyConstraint(["tenant_id", "customer_id"], ["customers.tenant_id", "customers.id"]),
+        Index("ix_customer_transactions_customer_at", "tenant_id", "customer_id", "at"),
+    )
+
+    customer_id: Mapped[int] = mapped_column(BigInteger)
+    kind: Mapped[str] = mapped_column(String(20))
+    amount: Mapped[Decimal] = mapped_column(Numeric(14, 2))
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    refund_of: Mapped[int | None] = mapped_column(BigInteger)
+    event_id: Mapped[int | None] = mapped_column(BigInteger)
+    gross_profit: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    reference: Mapped[str | None] = mapped_column(String(100))
+    user_id: Mapped[int | None] = mapped_column(BigInteger)  # the salesperson of the transaction
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

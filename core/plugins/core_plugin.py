@@ -54,8 +54,12 @@ def kehu_industry_presets():
 @hookimpl
 def kehu_policy_schemas():
     from core.calendar.policy import CalendarPolicySchema
+    from core.customers.policy import CusPolicySchema
 
-    return [PolicySchema("cal", CalendarPolicySchema, "工作日历", "Working-day calendar")]
+    return [
+        PolicySchema("cal", CalendarPolicySchema, "工作日历", "Working-day calendar"),
+        PolicySchema("cus", CusPolicySchema, "客户管理制度", "Customer management"),
+    ]
 
 
 @hookimpl

@@ -30,6 +30,12 @@ def seed(client, handle) -> dict:
     customer = client.post("/api/v1/customers", headers=h, json={
         "name": f"客户 {mark}", "phones": [{"number": "13800138000"}], "district": mark, "note": mark})
     assert customer.status_code == 201, customer.get_json()
+    customer_id = customer.get_json()["id"]
+    department = client.post("/api/v1/departments", headers=h, json={"name": f"部门 {mark}"})
+    assert department.status_code == 201, department.get_json()
+    entry = client.post(f"/api/v1/customers/{customer_id}/contact-log", headers=h, json={
+        "channel": "phone_answered", "content": mark})
+    assert entry.status_code == 201, entry.get_json()
     export = client.post("/api/v1/exports", headers=h).get_json()  # a job, with a file to download
     with tenant_scope(handle.id):
         db.session.add(SampleReading(meter=mark, value=7))  # a plugin's table is covered too
@@ -42,6 +48,8 @@ def seed(client, handle) -> dict:
         "token_id": token["id"],
         "decision_id": decision_id,
         "job_id": export["id"],
-        "customer_id": customer.get_json()["id"],
+        "customer_id": customer_id,
+        "department_id": department.get_json()["id"],
+        "entry_id": entry.get_json()["id"],
         "module": "cal",
     }

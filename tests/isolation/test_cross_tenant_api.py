@@ -101,8 +101,15 @@ def _plausible_body(spec, path, method) -> dict:
     if not ref:
         return {}
     schema = spec["components"]["schemas"][ref.rsplit("/", 1)[-1]]
-    samples = {"string": "x", "integer": 1, "boolean": True, "object": {}, "array": []}
-    return {name: samples.get(schema["properties"][name].get("type"), "x") for name in schema.get("required", [])}
+    samples = {"string": "x", "integer": 1, "number": 1, "boolean": True, "object": {}, "array": []}
+    formats = {"date": "2026-06-01", "date-time": "2026-06-01T10:00:00+08:00"}
+
+    def sample(prop: dict):
+        if prop.get("enum"):
+            return prop["enum"][0]
+        return formats.get(prop.get("format")) or samples.get(prop.get("type"), "x")
+
+    return {name: sample(schema["properties"][name]) for name in schema.get("required", [])}
 
 
 def test_tenant_tokens_cannot_use_platform_routes(client, two_tenants):

@@ -8,7 +8,7 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
 from core.accounts import service
-from core.accounts.models import ApiToken, User
+from core.accounts.models import AVAILABILITY, ApiToken, Department, User
 from core.accounts.tokens import SCOPES
 from core.db import db
 from core.errors import NotFound
@@ -30,6 +30,10 @@ class UserSchema(Schema):
     locale = fields.String(dump_only=True, allow_none=True)
     created_at = fields.DateTime(dump_only=True)
     password = fields.String(load_only=True, validate=validate.Length(min=8, max=200))
+    department_id = fields.Integer(dump_only=True, allow_none=True)
+    team = fields.String(dump_only=True, allow_none=True)
+    availability = fields.String(dump_only=True, metadata={"description": "CAL-11: " + ", ".join(AVAILABILITY)})
+    availability_until = fields.DateTime(dump_only=True, allow_none=True)
 
 
 class UserUpdateSchema(Schema):
@@ -40,6 +44,26 @@ class UserUpdateSchema(Schema):
     is_active = fields.Boolean()
     locale = fields.String(validate=validate.OneOf(["zh_Hans", "zh_Hant", "en"]))
     password = fields.String(load_only=True, validate=validate.Length(min=8, max=200))
+    department_id = fields.Integer(allow_none=True)
+    team = fields.String(allow_none=True, validate=validate.Length(max=100))
+    availability = fields.String(validate=validate.OneOf(AVAILABILITY),
+                                 metadata={"description": "CAL-11 availability (leave, company_business...)"})
+    availability_until = fields.DateTime(allow_none=True)
+
+
+class DepartmentSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    parent_id = fields.Integer(allow_none=True, load_default=None)
+    head_user_id = fields.Integer(allow_none=True, load_default=None,
+                                  metadata={"description": "the department head (部门经理)"})
+    created_at = fields.DateTime(dump_only=True)
+
+
+class DepartmentUpdateSchema(Schema):
+    name = fields.String(validate=validate.Length(min=1, max=100))
+    parent_id = fields.Integer(allow_none=True)
+    head_user_id = fields.Integer(allow_none=True)
 
 
 class TenantBriefSchema(Schema):
@@ -74,6 +98,7 @@ class NewTokenSchema(TokenSchema):
 class UserQuerySchema(Schema):
     role = fields.String()
     q = fields.String(metadata={"description": "part of the username or display name"})
+    department_id = fields.Integer()
 
 
 @blp.route("/me")
@@ -97,6 +122,8 @@ class Users(MethodView):
             stmt = stmt.where(User.username.ilike(like) | User.display_name.ilike(like))
         if args.get("role"):
             stmt = stmt.where(User.role_rows.any(role=args["role"]))
+        if args.get("department_id"):
+            stmt = stmt.where(User.department_id == args["department_id"])
         return page_of(stmt, pagination_parameters)
 
     @require_roles("tenant_admin")
@@ -123,10 +150,45 @@ class UserItem(MethodView):
     @blp.arguments(UserUpdateSchema)
     @blp.response(200, UserSchema)
     def patch(self, data, user_id):
-        """Change a user's name, contact, roles, password or active flag (tenant admin)."""
+        """Change a user's name, contact, roles, password, active flag, department, team or availability
+        (tenant admin)."""
         user = service.update_user(service.get_user(user_id), **data)
         db.session.commit()
         return user
+
+
+@blp.route("/departments")
+class Departments(MethodView):
+    @blp.response(200, DepartmentSchema(many=True))
+    def get(self):
+        """The tenant's departments (a tree by ``parent_id``)."""
+        return list(db.session.scalars(select(Department).order_by(Department.id)))
+
+    @require_roles("tenant_admin")
+    @blp.arguments(DepartmentSchema)
+    @blp.response(201, DepartmentSchema)
+    def post(self, data):
+        """Create a department (tenant admin)."""
+        department = service.save_department(None, **data)
+        db.session.commit()
+        return department
+
+
+@blp.route("/departments/<int:department_id>")
+class DepartmentItem(MethodView):
+    @blp.response(200, DepartmentSchema)
+    def get(self, department_id):
+        """One department."""
+        return service.get_department(department_id)
+
+    @require_roles("tenant_admin")
+    @blp.arguments(DepartmentUpdateSchema)
+    @blp.response(200, DepartmentSchema)
+    def patch(self, data, department_id):
+        """Rename a department, move it in the tree or change its head (tenant admin)."""
+        department = service.save_department(service.get_department(department_id), **data)
+        db.session.commit()
+        return department
 
 
 def _own_token(token_id: int) -> ApiToken:

@@ -1,6 +1,7 @@
 """Assignment and reassignment rules (CUS-30..CUS-36; RE-01, RE-02, RE-23 through CUS-31/CUS-33)."""
 
 import datetime as dt
+from decimal import Decimal
 import random
 from collections import Counter
 from zoneinfo import ZoneInfo
@@ -68,7 +69,8 @@ def test_cus30_policy_defaults():
         "reassign": {"on_leave": "random_draw", "scope": "same_department", "block_deactivation": True,
                      "notify_customer": False},
         "contacts": {"min_for_flag": {"key_prospect": 2}},
-        "ka": {"handover_on_signing": False},
+        "ka": {"handover_on_signing": False, "min_purchase": Decimal("1000000.00"),
+               "min_profit_share": Decimal("10.00"), "period": "12 months", "inclusive": False},
     }
     assert load_assignment_policy(None) == DEFAULTS
     assert default_strategy({}) == "manual"
