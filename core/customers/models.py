@@ -145,3 +145,52 @@ class CustomerTransaction(TenantScoped, db.Model):
     reference: Mapped[str | None] = mapped_column(String(100))
     user_id: Mapped[int | None] = mapped_column(BigInteger)  # the salesperson of the transaction
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+OWNERSHIP_STATES = ("unowned", "protected", "expiring", "claimable", "locked")  # CUS-20
+
+
+class CustomerOwnership(TenantOwned, db.Model):
+    """Who owns a customer now (CUS-20): one row per owned or once-owned customer; no row = unowned.
+    Written only through :func:`core.customers.ownership_store.set_owner`, which keeps the history
+    and the decision of every change."""
+
+    __tablename__ = "customer_ownership"
+    __table_args__ = (
+        ForeignKeyConstraint(["tenant_id", "customer_id"], ["customers.tenant_id", "customers.id"]),
+        Index("ix_customer_ownership_owner", "tenant_id", "owner_id"),
+        Index("ix_customer_ownership_department", "tenant_id", "department_id"),
+    )
+
+    customer_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    owner_id: Mapped[int | None] = mapped_column(BigInteger)  # user; None = public pool
+    department_id: Mapped[int | None] = mapped_column(BigInteger)
+    state: Mapped[str] = mapped_column(String(20))
+    since: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)  # end of the protection window
+    decision_id: Mapped[int | None] = mapped_column(BigInteger)  # the decision of the last change
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class OwnershipChange(TenantScoped, db.Model):
+    """One change of a customer's owner or ownership state (CUS-20 OwnershipHistory), with its rule
+    and decision."""
+
+    __tablename__ = "ownership_changes"
+    __table_args__ = (
+        ForeignKeyConstraint(["tenant_id", "customer_id"], ["customers.tenant_id", "customers.id"]),
+        Index("ix_ownership_changes_customer", "tenant_id", "customer_id", "at"),
+    )
+
+    customer_id: Mapped[int] = mapped_column(BigInteger)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    from_owner_id: Mapped[int | None] = mapped_column(BigInteger)
+    to_owner_id: Mapped[int | None] = mapped_column(BigInteger)
+    from_department_id: Mapped[int | None] = mapped_column(BigInteger)
+    to_department_id: Mapped[int | None] = mapped_column(BigInteger)
+    state: Mapped[str] = mapped_column(String(20))
+    until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    rule_id: Mapped[str] = mapped_column(String(60))
+    decision_id: Mapped[int | None] = mapped_column(BigInteger)
+    decided_by: Mapped[int | None] = mapped_column(BigInteger)  # a user for manual changes
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,5 +1,5 @@
-"""Departments and staff availability (CAL-11, CUS-30/70), the contact log (CUS-60) and customer
-transactions (CUS-43/51/93).
+"""Departments and staff availability (CAL-11, CUS-30/70), the contact log (CUS-60), customer
+transactions (CUS-43/51/93), and who owns a customer with the history of changes (CUS-20).
 
 Revision ID: 0005_org_contact_log
 Revises: 0004_customers
@@ -16,7 +16,7 @@ down_revision = "0004_customers"
 branch_labels = None
 depends_on = None
 
-TABLES = ["departments", "contact_log", "customer_transactions"]
+TABLES = ["departments", "contact_log", "customer_transactions", "customer_ownership", "ownership_changes"]
 
 
 def _keys(table: str):
@@ -87,6 +87,43 @@ def upgrade():
         sa.Column("created_at", UTCDateTime(), nullable=False),
         _customer_fk("customer_transactions"),
     )
+    op.create_table(
+        "customer_ownership",
+        sa.Column("tenant_id", sa.BigInteger(), nullable=False),
+        sa.Column("customer_id", sa.BigInteger(), nullable=False),
+        sa.Column("owner_id", sa.BigInteger(), nullable=True),
+        sa.Column("department_id", sa.BigInteger(), nullable=True),
+        sa.Column("state", sa.String(length=20), nullable=False),
+        sa.Column("since", UTCDateTime(), nullable=False),
+        sa.Column("until", UTCDateTime(), nullable=True),
+        sa.Column("decision_id", sa.BigInteger(), nullable=True),
+        sa.Column("updated_at", UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["tenant_id"], ["tenants.id"], name=op.f("fk_customer_ownership_tenant_id_tenants")),
+        sa.PrimaryKeyConstraint("tenant_id", "customer_id", name=op.f("pk_customer_ownership")),
+        _customer_fk("customer_ownership"),
+    )
+    op.create_table(
+        "ownership_changes",
+        *_keys("ownership_changes"),
+        sa.Column("customer_id", sa.BigInteger(), nullable=False),
+        sa.Column("at", UTCDateTime(), nullable=False),
+        sa.Column("from_owner_id", sa.BigInteger(), nullable=True),
+        sa.Column("to_owner_id", sa.BigInteger(), nullable=True),
+        sa.Column("from_department_id", sa.BigInteger(), nullable=True),
+        sa.Column("to_department_id", sa.BigInteger(), nullable=True),
+        sa.Column("state", sa.String(length=20), nullable=False),
+        sa.Column("until", UTCDateTime(), nullable=True),
+        sa.Column("rule_id", sa.String(length=60), nullable=False),
+        sa.Column("decision_id", sa.BigInteger(), nullable=True),
+        sa.Column("decided_by", sa.BigInteger(), nullable=True),
+        sa.Column("created_at", UTCDateTime(), nullable=False),
+        _customer_fk("ownership_changes"),
+    )
+    with op.batch_alter_table("customer_ownership") as batch:
+        batch.create_index("ix_customer_ownership_owner", ["tenant_id", "owner_id"])
+        batch.create_index("ix_customer_ownership_department", ["tenant_id", "department_id"])
+    with op.batch_alter_table("ownership_changes") as batch:
+        batch.create_index("ix_ownership_changes_customer", ["tenant_id", "customer_id", "at"])
     with op.batch_alter_table("contact_log") as batch:
         batch.create_index("ix_contact_log_customer_at", ["tenant_id", "customer_id", "at"])
     with op.batch_alter_table("customer_transactions") as batch:
@@ -99,6 +136,8 @@ def upgrade():
 def downgrade():
     for table in reversed(TABLES):
         rls.disable_rls(op, table)
+    op.drop_table("ownership_changes")
+    op.drop_table("customer_ownership")
     op.drop_table("customer_transactions")
     op.drop_table("contact_log")
     with op.batch_alter_table("users") as batch:
