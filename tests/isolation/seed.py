@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from core.db import db
 from core.decisions import service as decisions
+from core.notifications import service as notifications
 from core.tenancy import tenant_scope
 from tests.helpers import PASSWORD
 from tests.plugins.sample_models import SampleReading
@@ -42,11 +43,14 @@ def seed(client, handle) -> dict:
         decision = decisions.record("CAL-09", "user", user["id"], outcome={"note": mark},
                                     reason_zh=f"测试 {mark}", reason_en=f"test {mark}")
         decision_id = decision.id
+        note = notifications.notify([handle.admin_id], kind="test", title_zh=mark, title_en=mark, dedupe_key=mark)
+        notification_id = note[0].id
         db.session.commit()
     return {
         "user_id": user["id"],
         "token_id": token["id"],
         "decision_id": decision_id,
+        "notification_id": notification_id,
         "job_id": export["id"],
         "customer_id": customer_id,
         "department_id": department.get_json()["id"],
