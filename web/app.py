@@ -32,6 +32,7 @@ def _import_models() -> None:
 
 def _import_jobs() -> None:
     """Modules of the core that register job functions (plugins register theirs on import)."""
+    import core.customers.transfer.jobs  # noqa: F401
     import tenants.jobs  # noqa: F401
 
 

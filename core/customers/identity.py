@@ -18,6 +18,7 @@ Invalid input raises :class:`IdentityError`: a ``ValueError`` and an :class:`~co
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -205,6 +206,9 @@ def normalise_phone(raw: str, region: str = "CN", *, landline_requires_area_code
     """
     if raw is None or not str(raw).strip():
         raise _phone_error(field, "empty", "phone number is empty", "电话号码为空")
+    known = _CANONICAL.get(raw) if isinstance(raw, str) and raw.startswith("+") else None
+    if known is not None:  # an E.164 value this process produced: its result (no parsing again)
+        return _check_expected(known, raw, expect, field)
     text = unicodedata.normalize("NFKC", str(raw)).strip()
     text, extension = _split_extension(text)
     compact = _SEPARATORS.sub("", text)
@@ -230,11 +234,29 @@ def normalise_phone(raw: str, region: str = "CN", *, landline_requires_area_code
     if result is None:
         raise _phone_error(field, "invalid_number", f"{raw!r} is not a valid phone number",
                            f"「{raw}」不是有效的电话号码")
+    if result.e164:
+        _remember(result)
     if extension:
         if result.kind == MOBILE:
             raise _phone_error(field, "extension_on_mobile", "a mobile number has no extension",
                                "手机号码不能带分机号")
         result = replace(result, extension=extension)
+    return _check_expected(result, raw, expect, field)
+
+
+#: E.164 value → its result (without extension): normalising a stored value again is an identity, and
+#: parsing Chinese landlines is the slow part of an import (each number is read more than once)
+_CANONICAL: dict[str, PhoneResult] = {}
+_CANONICAL_MAX = 1 << 17
+
+
+def _remember(result: PhoneResult) -> None:
+    if len(_CANONICAL) >= _CANONICAL_MAX:
+        _CANONICAL.clear()
+    _CANONICAL[result.e164] = result
+
+
+def _check_expected(result: PhoneResult, raw, expect: str | None, field: str) -> PhoneResult:
     if expect == MOBILE and result.kind != MOBILE:
         raise _phone_error(field, "not_mobile", f"{raw!r} is not a mobile number", f"「{raw}」不是手机号码")
     if expect == LANDLINE and result.kind == MOBILE and not result.fixed_or_mobile:
@@ -507,14 +529,28 @@ _DOTS = str.maketrans({c: "·" for c in "\u30fb\uff65\u2022\u2027\u2219\u22c5\u0
 _INVISIBLE = re.compile(r"[\s\u200b-\u200d\u2060\ufeff]+")
 
 
+@functools.lru_cache(maxsize=None)  # bounded by the characters in use
+def _may_be_traditional(ch: str) -> bool:
+    return _T2S.convert(ch) != ch
+
+
+def _to_simplified(text: str) -> str:
+    """OpenCC ``t2s`` (phrase-aware), skipped when no character of ``text`` has a Simplified form:
+    most names are Simplified already and the phrase conversion is the slow part of a name key."""
+    if any(_may_be_traditional(ch) for ch in text):
+        return _T2S.convert(text)
+    return text
+
+
 def _normalise_once(text: str, keep_spaces: bool = False) -> str:
     text = unicodedata.normalize("NFKC", text)  # full-width → half-width, U+3000 → space
     text = text.translate(_DOTS)
-    text = _T2S.convert(text)
+    text = _to_simplified(text)
     text = text.casefold()
     return _INVISIBLE.sub(" " if keep_spaces else "", text).strip()
 
 
+@functools.lru_cache(maxsize=65536)  # pure; names repeat (imports of 100,000 rows)
 def _fixed_point(text: str, keep_spaces: bool = False) -> str:
     # Traditional→Simplified tables are not always idempotent (薴→苧→苎), nor is NFKC after
     # case-folding: repeat until stable so that the key of a key is the key.
@@ -533,8 +569,17 @@ def normalise_name(name: str) -> str:
     return _fixed_point(str(name or ""))
 
 
+@functools.lru_cache(maxsize=None)  # bounded by the characters in use
 def _is_han(ch: str) -> bool:
     return unicodedata.name(ch, "").startswith("CJK ") and unicodedata.category(ch) == "Lo"
+
+
+@functools.lru_cache(maxsize=None)  # bounded by the Han characters in use
+def _han_syllable(ch: str) -> str:
+    # one character at a time: each character always gets its default reading, so the key does not
+    # depend on the neighbouring characters (王晓明 and 王小明 agree); ü is written v
+    syllables = lazy_pinyin(ch, style=Style.NORMAL, errors="ignore")
+    return syllables[0] if syllables else ""
 
 
 def _syllables(text: str) -> list[str]:
@@ -547,10 +592,7 @@ def _syllables(text: str) -> list[str]:
             if run:
                 tokens.append(run)
                 run = ""
-            # one character at a time: each character always gets its default reading, so the key
-            # does not depend on the neighbouring characters (王晓明 and 王小明 agree).
-            syllables = lazy_pinyin(ch, style=Style.NORMAL, errors="ignore")  # ü written v
-            tokens.extend(syllables[:1])
+            tokens.append(_han_syllable(ch))
         elif ch.isalnum():
             run += ch
         elif run:

@@ -273,3 +273,15 @@ def search(q: str | None = None):
         conditions.append(Customer.resident_id == compact_rid)
         conditions.append(Customer.uscc == compact)
     return stmt.where(or_(*conditions))
+
+
+def prepare(data: dict, region: str = "CN"):
+    """Validate and normalise the body of a new customer without writing anything (imports):
+    ``(values, phones)``, phones as ``[(PhoneResult, label)]``; raises :class:`InvalidInput`."""
+    clean = _clean(data, region)
+    return clean.values, clean.phones
+
+
+def candidate_from(customer_id, values: dict, phones: list[str]) -> Candidate:
+    """The CUS-13 identity facts of a prepared customer (``customer_id`` may be a row label)."""
+    return _candidate(customer_id, values, phones)
