@@ -74,8 +74,11 @@ def read_rows(path: Path, fmt: str) -> Iterator[list[str]]:
             raise FileProblem(f"not a readable XLSX file ({type(err).__name__})", "不是可读取的XLSX文件") from err
         try:
             sheet = book.worksheets[0]
+            width = 0
             for row in sheet.iter_rows(values_only=True):
-                yield [_cell_text(v) for v in row]
+                cells = [_cell_text(v) for v in row]
+                width = width or len(cells)  # read-only sheets drop trailing empty cells: pad to the header
+                yield cells + [""] * (width - len(cells))
         finally:
             book.close()
         return
