@@ -15,7 +15,7 @@ Every user of the tenant may read. Writes:
 """
 from __future__ import annotations
 
-from flask import g
+from flask import abort, g
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
@@ -397,14 +397,18 @@ class Rewards(MethodView):
 
 @blp.route("/<int:customer_id>/rewards/<int:reward_id>/paid")
 class RewardPaid(MethodView):
-    @require_roles(*PAYERS, admin_scope=False)
     @blp.arguments(RewardPaidSchema)
     @blp.response(200, ReferralRewardSchema)
+    @blp.alt_response(403, description="needs role: finance")
     @blp.alt_response(409, description="already paid, a reversal, or the deal was reversed")
     def post(self, data, customer_id, reward_id):
-        """Finance marks a referral reward paid (CUS-44)."""
+        """Finance marks a referral reward paid (CUS-44). Only the finance role pays (not even a tenant
+        admin); the reward is looked up first, so another tenant's reward is a plain 404."""
         customers.get_customer(customer_id)
-        reward = awards.pay_reward(awards.get_reward(customer_id, reward_id), by=g.user.id, paid_at=data["paid_at"])
+        reward = awards.get_reward(customer_id, reward_id)
+        if not g.user.has_role(*PAYERS):
+            abort(403, description=f"needs role: {' or '.join(PAYERS)}")
+        reward = awards.pay_reward(reward, by=g.user.id, paid_at=data["paid_at"])
         db.session.commit()
         return reward
 

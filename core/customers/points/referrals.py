@@ -171,7 +171,7 @@ def decide_referee_owner(row: CustomerReferral, referee: Customer, policy, *, ru
             change = ownership_store.set_owner(
                 referee.id, owner_id=outcome.owner_id, state=current.state if current and current.state != "unowned"
                 else "protected", until=current.until if current and current.state != "unowned" else None,
-                at=row.at, rule_id=rule_id, reason_zh=outcome.reason_zh, reason_en=outcome.reason_en, facts=facts,
+                at=max(row.at, current.since) if current else row.at, rule_id=rule_id, reason_zh=outcome.reason_zh, reason_en=outcome.reason_en, facts=facts,
                 outcome={"owner_rule": outcome.owner_rule, "referral_id": row.id, "result": "owner_set"},
                 policy=policy)
             decision = decisions.get(change.decision_id)

@@ -21,6 +21,7 @@ from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import func, select
 
+from core.accounts.models import User
 from core.customers.models import TRANSACTION_KINDS, CustomerTransaction
 from core.db import db, utcnow
 from core.errors import InvalidInput, NotFound
@@ -111,6 +112,8 @@ def record_transaction(customer_id: int, *, kind: str, amount, at: dt.datetime |
                                         f"(¥{purchase.amount:,.2f} less ¥{already:,.2f} refunded)"]
     elif refund_of is not None:
         errors["refund_of"] = ["only a refund names a purchase"]
+    if user_id is not None and db.session.scalar(select(User.id).where(User.id == user_id)) is None:
+        errors["user_id"] = [f"no staff member #{user_id}"]
     if errors:
         raise InvalidInput("invalid transaction", fields=errors)
     # CUS-94 (credit exposure) is checked here, before the row is written: a blocked order raises.

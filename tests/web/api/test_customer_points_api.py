@@ -271,6 +271,7 @@ def test_transactions_are_recorded_and_listed(client, club, make_tenant):
     ({"kind": "purchase", "amount": "10.00", "at": "2099-06-01T10:00:00+08:00"}, "at"),
     ({"kind": "refund", "amount": "10.00"}, "refund_of"),
     ({"kind": "shipment", "amount": "10.00", "refund_of": 1}, "refund_of"),
+    ({"kind": "shipment", "amount": "10.00", "user_id": 999999999}, "user_id"),
 ])
 def test_bad_transactions_are_422_and_write_nothing(client, club, owner_engine, body, field):
     a, zhou, _wu, _xu = club
