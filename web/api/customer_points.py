@@ -11,7 +11,8 @@ Every user of the tenant may read. Writes:
 - ``POST /customers/<id>/points/spend`` (customer writers): CUS-41, 422 when the balance is too low.
 - ``POST /customers/<id>/points/entries/<points_entry_id>/reverse`` (supervisors and managers):
   CUS-41, a manual reversal with a mandatory reason. There is no call that edits or deletes an entry.
-- ``POST /customers/<id>/rewards/<reward_id>/paid`` (finance): CUS-44.
+- ``POST /customers/<id>/rewards/<reward_id>/paid`` (finance): CUS-44;
+  ``GET /customers/referral-rewards?status=owed`` lists what finance has to pay.
 """
 from __future__ import annotations
 
@@ -383,6 +384,21 @@ class ReferralRewardSchema(Schema):
 
 class RewardPaidSchema(Schema):
     paid_at = fields.AwareDateTime(load_default=None, metadata={"description": "default now"})
+
+
+class RewardQuerySchema(Schema):
+    status = fields.String(validate=validate.OneOf(("owed", "paid", "reversal")))
+
+
+@blp.route("/referral-rewards")
+class AllRewards(MethodView):
+    @blp.arguments(RewardQuerySchema, location="query")
+    @blp.response(200, ReferralRewardSchema(many=True))
+    @blp.paginate()
+    def get(self, args, pagination_parameters):
+        """Every referral reward of the company (finance's list: ``status=owed`` is what is to pay;
+        an owed reward whose deal was reversed is left out of ``owed``), newest first."""
+        return page_of(awards.all_rewards(args.get("status")), pagination_parameters)
 
 
 @blp.route("/<int:customer_id>/rewards")

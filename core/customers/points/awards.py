@@ -239,6 +239,18 @@ def deal_reversed(deal_id: int, reversed_at: dt.datetime, *, deal_type: str = "p
     return Award(outcome, None, decision)
 
 
+def all_rewards(status: str | None = None):
+    """The statement of the company's referral rewards, newest first; ``owed`` leaves out rewards
+    whose deal was reversed before they were paid (nothing is owed)."""
+    stmt = select(ReferralReward).order_by(ReferralReward.at.desc(), ReferralReward.id.desc())
+    if status:
+        stmt = stmt.where(ReferralReward.status == status)
+    if status == "owed":
+        reversed_ids = select(ReferralReward.reverses).where(ReferralReward.reverses.is_not(None))
+        stmt = stmt.where(ReferralReward.id.not_in(reversed_ids))
+    return stmt
+
+
 def reward_reversal(reward: ReferralReward) -> ReferralReward | None:
     return db.session.scalars(select(ReferralReward).where(ReferralReward.reverses == reward.id)).first()
 

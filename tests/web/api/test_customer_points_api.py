@@ -360,9 +360,14 @@ def test_cus44_full_refund_reverses_the_reward(client, club, make_tenant):
     for row in rewards:
         r = client.post(f"{API}/{zhou}/rewards/{row['id']}/paid", headers=a.headers(finance), json={})
         assert r.status_code == 409 and r.get_json()["rule_id"] == "CUS-44"
+    assert client.get(f"{API}/referral-rewards?status=owed", headers=a.headers(finance)).get_json() == []
     # a new deal after the reversal earns the reward again (once per referee counts standing rewards)
     r = _tx(client, a, wu, "purchase", "6000.00", "2026-08-01T16:00:00+08:00")
     assert [e["amount"] for e in r.get_json()["effects"] if e["rule_id"] == "CUS-44"] == ["200.00"]
+    owed = client.get(f"{API}/referral-rewards?status=owed", headers=a.headers(finance)).get_json()
+    assert [(x["amount"], x["deal_id"]) for x in owed] == [("200.00", r.get_json()["id"])]
+    assert len(client.get(f"{API}/referral-rewards", headers=a.headers()).get_json()) == 3
+    assert client.get(f"{API}/referral-rewards?status=lost", headers=a.headers()).status_code == 422
 
 
 def test_cus44_default_tenant_pays_no_cash_reward(client, club, owner_engine):
