@@ -21,6 +21,7 @@ def _import_models() -> None:
     import core.audit.models  # noqa: F401
     import core.audit.recorder  # noqa: F401  (flush listener)
     import core.customers.models  # noqa: F401
+    import core.customers.points.models  # noqa: F401
     import core.decisions.models  # noqa: F401
     import core.notifications.models  # noqa: F401
     import core.policy.models  # noqa: F401

@@ -38,6 +38,7 @@ def seed(client, handle) -> dict:
         "channel": "phone_answered", "content": mark})
     assert entry.status_code == 201, entry.get_json()
     export = client.post("/api/v1/exports", headers=h).get_json()  # a job, with a file to download
+    points = _seed_points(client, handle, h, customer_id)
     with tenant_scope(handle.id):
         db.session.add(SampleReading(meter=mark, value=7))  # a plugin's table is covered too
         decision = decisions.record("CAL-09", "user", user["id"], outcome={"note": mark},
@@ -56,4 +57,27 @@ def seed(client, handle) -> dict:
         "department_id": department.get_json()["id"],
         "entry_id": entry.get_json()["id"],
         "module": "cal",
+        **points,
     }
+
+
+def _seed_points(client, handle, h, referrer_id) -> dict:
+    """CUS-40..44: a referee of the seeded customer, its purchase (points and a cash reward) and a
+    points entry; the marker is in the referee's name and the transaction's reference."""
+    from tests.helpers import policy_since
+
+    mark = marker(handle)
+    policy_since(handle.id, "cus", {"referral": {"cash_reward": 200}}, "2026-01-01")
+    referee = client.post("/api/v1/customers", headers=h, json={
+        "name": f"介绍 {mark}", "phones": [{"number": "13900139000"}], "note": mark})
+    assert referee.status_code == 201, referee.get_json()
+    referee_id = referee.get_json()["id"]
+    referral = client.post(f"/api/v1/customers/{referee_id}/referral", headers=h, json={
+        "referrer_id": referrer_id, "note": mark, "at": "2026-05-10T10:00:00+08:00"})
+    assert referral.status_code == 201, referral.get_json()
+    sale = client.post(f"/api/v1/customers/{referee_id}/transactions", headers=h, json={
+        "kind": "purchase", "amount": "2500.00", "at": "2026-05-20T15:00:00+08:00", "reference": mark, "event_id": 5})
+    assert sale.status_code == 201, sale.get_json()
+    effects = {e["rule_id"]: e for e in sale.get_json()["effects"]}
+    rewards = client.get(f"/api/v1/customers/{referrer_id}/rewards", headers=h).get_json()
+    return {"points_entry_id": effects["CUS-43"]["entry_id"], "reward_id": rewards[0]["id"]}

@@ -8,19 +8,50 @@ from flask_smorest import Api
 API_PREFIX = "/api/v1"
 
 
-def register_api(app: Flask) -> Api:
+def _modules() -> tuple:
+    """The blueprint modules, in the order of the API reference."""
     from web.api import (
-        accounts, audit, auth, calendar, contact_log, customer_transfer, customers, decisions, docs, jobs, notifications, platform,
-        plugins, policies,
+        accounts,
+        audit,
+        calendar,
+        contact_log,
+        customer_points,
+        customer_transfer,
+        customers,
+        decisions,
+        jobs,
+        notifications,
+        platform,
+        plugins,
+        policies,
     )
+
+    return (
+        accounts,
+        customers,
+        customer_transfer,
+        contact_log,
+        customer_points,
+        policies,
+        decisions,
+        audit,
+        calendar,
+        plugins,
+        jobs,
+        notifications,
+        platform,
+    )
+
+
+def register_api(app: Flask) -> Api:
+    from web.api import auth, docs
 
     api = Api(app, spec_kwargs={
         "info": {"description": "Kehu (客户): customers, complaints and service under each tenant's regulations."},
     })
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     auth.init_app(app)
-    for module in (accounts, customers, customer_transfer, contact_log, policies, decisions, audit, calendar, plugins, jobs,
-                   notifications, platform):
+    for module in _modules():
         api.register_blueprint(module.blp, url_prefix=f"{API_PREFIX}{module.PREFIX}")
     docs.init_app(app, api)
     app.extensions["kehu_api"] = api

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from marshmallow import ValidationError
 
-from core.customers.points_rules import (
+from core.customers.points.rules import (
     Attendance,
     Deal,
     PointsEntry,
