@@ -1,0 +1,1 @@
+"""Jobs of assignment (CUS-33/35)."""
