@@ -82,6 +82,7 @@ from core.customers.assignment.rules.eligibility import (
     Assignment,
     assign_by_tier,
     default_strategy,
+    pick_team_member,
     screen_candidate,
     screen_candidates,
 )
@@ -169,6 +170,7 @@ __all__ = [
     "ka_signing_handover",
     "load_assignment_policy",
     "manual_override",
+    "pick_team_member",
     "next_turn",
     "random_draw",
     "reassignment_trigger",

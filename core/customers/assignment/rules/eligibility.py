@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from core.calendar.availability import (
     Availability,
 )
-from core.customers.assignment.rules.outcomes import Decided, Skip, StaffMember
+from core.customers.assignment.rules.outcomes import Decided, Skip, StaffMember, _skip_texts
 from core.customers.assignment.rules.settings import _section
 
 
@@ -136,3 +136,36 @@ def assign_by_tier(settings: Mapping[str, Any] | None, customer_id: int, grade: 
         en += f"; skipped: {skip_en}"
     return Assignment(rule_id="CUS-30", facts=facts, reason_zh=zh + "。依据CUS-30。", reason_en=en + ". Under CUS-30.",
                       customer_id=customer_id, staff_id=None, team=chosen, kind="tier", skipped=tuple(skipped))
+
+
+def pick_team_member(tier: Assignment, members: Iterable[StaffMember], held: Mapping[int, int]) -> Assignment:
+    """CUS-30 ``by_tier``, inside the chosen team: the eligible member (active, in scope, under
+    capacity, not on long leave) holding the fewest customers (``held``) receives the customer; ties go
+    to the lowest id. Skipped members are listed with their reasons after the skipped teams. No eligible
+    member → ``kind = none`` (a manager assigns, CUS-34)."""
+    if tier.team is None:
+        raise ValueError("pick_team_member needs a tier outcome with a team")
+    members = list(members)
+    eligible, skipped = screen_candidates(members)
+    by_id = {m.id: m for m in members}
+    chosen = min(eligible, key=lambda m: (int(held.get(m.id, 0)), m.id)) if eligible else None
+    facts = {**tier.facts, "team": tier.team, "members": sorted(by_id),
+             "held": {m.id: int(held.get(m.id, 0)) for m in members},
+             "members_skipped": [s.as_fact() for s in skipped]}
+    base_zh = tier.reason_zh.removesuffix("。依据CUS-30。")
+    base_en = tier.reason_en.removesuffix(". Under CUS-30.")
+    skip_zh, skip_en = _skip_texts(skipped, by_id)
+    if chosen is None:
+        zh = f"{base_zh}；团队{tier.team}内无合格成员（{skip_zh or '无成员'}），需经理手动分配（CUS-34）。依据CUS-30。"
+        en = (f"{base_en}; nobody in team {tier.team} can take it ({skip_en or 'no members'}), a manager assigns it "
+              f"(CUS-34). Under CUS-30.")
+        return replace(tier, facts=facts, reason_zh=zh, reason_en=en, kind="none",
+                       skipped=tier.skipped + tuple(skipped))
+    n = int(held.get(chosen.id, 0))
+    zh = f"{base_zh}；团队内由持有客户最少的{chosen.label}（{n}名）接手"
+    en = f"{base_en}; within the team {chosen.label}, who holds the fewest customers ({n}), takes it"
+    if skipped:
+        zh += f"；跳过成员：{skip_zh}"
+        en += f"; members skipped: {skip_en}"
+    return replace(tier, facts=facts, reason_zh=zh + "。依据CUS-30。", reason_en=en + ". Under CUS-30.",
+                   staff_id=chosen.id, skipped=tier.skipped + tuple(skipped))
