@@ -176,6 +176,7 @@ def test_job_of_one_tenant_never_touches_another(client, two_tenants, make_tenan
     with pytest.raises(JobRefused):  # tenant A's run of B's job record: refused
         execute(a.id, "cus.redistribute", {"run_id": run["id"]}, record_id=run["job_id"])
     execute(a.id, "cus.redistribute", {"run_id": run["id"]}, dedupe_key="a-tries-b")  # B's run id, A's record
+    db.session.rollback()  # a fresh snapshot: jobs commit in sessions of their own
     with tenant_scope(a.id):
         record = db.session.scalars(select(JobRecord).where(JobRecord.dedupe_key == "a-tries-b")).one()
         assert record.status == "failed" and "redistribution not found" in record.error
