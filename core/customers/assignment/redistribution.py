@@ -136,6 +136,7 @@ def apply_run(run_id: int, progress=None) -> dict:
     items = [i for i in items_of(run.id) if i.to_owner_id is not None]
     owners = {u.id: u for u in users_named(sorted({i.to_owner_id for i in items}), "to_owner_id")}
     policy = cus_policy(run.created_at)
+    notify = bool(policy.values["reassign"]["notify_customer"])  # CUS-35: tell customers their new contact
     applied = skipped = 0
     for done, item in enumerate(items, start=1):
         if item.status == "planned":
@@ -152,7 +153,8 @@ def apply_run(run_id: int, progress=None) -> dict:
                     facts={"run_id": run.id, "trigger": run.trigger, "leaver": run.leaver_id, "seed": run.seed,
                            "position": item.position, "customers_ascending": run.customers, "shuffled": run.shuffled,
                            "colleagues_by_id": run.colleagues, "summary_decision_id": run.decision_id},
-                    outcome={"kind": "draw", "seed": run.seed, "position": item.position, "run_id": run.id},
+                    outcome={"kind": "draw", "seed": run.seed, "position": item.position, "run_id": run.id,
+                             "notify_customer": notify},
                     policy=policy)
                 item.status, item.decision_id, item.applied_at = "applied", change.decision_id, utcnow()
                 applied += 1
