@@ -19,7 +19,8 @@ def register_api(app: Flask) -> Api:
     })
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     auth.init_app(app)
-    for module in (accounts, customers, contact_log, customer_assignment, policies, decisions, audit, calendar, plugins, jobs, platform):
+    for module in (accounts, customers, contact_log, customer_assignment, policies, decisions, audit, calendar, plugins,
+                   jobs, platform):
         api.register_blueprint(module.blp, url_prefix=f"{API_PREFIX}{module.PREFIX}")
     docs.init_app(app, api)
     app.extensions["kehu_api"] = api

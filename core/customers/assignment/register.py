@@ -145,12 +145,13 @@ def register_arrival(data: dict, *, region: str = "CN", recorded_by: int | None 
         errors["phone"] = [f"not a valid phone number: {data.get('phone')}"]
     if errors:
         raise InvalidInput("invalid register entry", fields=errors)
-    named = [u.id for u in users_named(data.get("named_salespersons") or [], "named_salespersons")]
+    named_users = users_named(data.get("named_salespersons") or [], "named_salespersons")
+    named = [u.id for u in named_users]
     designated_id = data.get("designated_id")
     if designated_id is not None:
         user_named(designated_id, "designated_id", active=True)
-    elif named:
-        designated_id = named[0]
+    else:  # the first salesperson the customer named who still works here
+        designated_id = next((u.id for u in named_users if u.is_active), None)
     group_id = data.get("rotation_group_id")
     if group_id is not None:
         get_group(group_id, field="rotation_group_id")

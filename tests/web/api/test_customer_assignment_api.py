@@ -92,7 +92,7 @@ def test_cus31_rotation_vector_and_cus80_returning_customer(client, floor):
         assert len(listed) == 7 and listed[0]["id"] == back["id"]
 
 
-def test_designation_never_consumes_a_turn_and_outcome_needs_reasons(client, floor):
+def test_designation_never_consumes_a_turn_and_outcome_needs_reasons(client, floor, make_tenant):
     a, ids, desk, group_id = floor
     entry = arrive(client, a, desk, "09:30", "13900000011", "指名客", named_salespersons=[ids["C"], ids["B"]],
                    kind="call")
@@ -104,6 +104,11 @@ def test_designation_never_consumes_a_turn_and_outcome_needs_reasons(client, flo
     assert r.status_code == 422 and "outcome_reasons" in r.get_json()["errors"]["json"]
     r = client.patch(url, headers=a.headers(desk), json={"outcome": "no_deal", "outcome_reasons": ["价格太高"]})
     assert r.status_code == 200 and r.get_json()["outcome_reasons"] == ["价格太高"]
+    # a named salesperson who has left is passed over for the next one named
+    gone, _ = make_tenant.user(a, "gone", roles=["salesperson"])
+    assert client.patch(f"/api/v1/users/{gone}", headers=a.headers(), json={"is_active": False}).status_code == 200
+    entry = arrive(client, a, desk, "09:40", "13900000012", named_salespersons=[gone, ids["B"]])
+    assert (entry["receiver_id"], entry["designated_id"], entry["received_as"]) == (ids["B"], ids["B"], "designated")
 
 
 def test_bad_register_input_is_422_and_writes_nothing(client, floor, owner_engine):

@@ -31,7 +31,7 @@ Settings (the ``cus`` policy document; :class:`AssignmentPolicySchema`, spec def
 Public API (rule ids in brackets):
 
 - eligibility [CUS-30]: :func:`screen_candidate`, :func:`screen_candidates`
-- by tier [CUS-30]: :func:`assign_by_tier`
+- by tier [CUS-30]: :func:`assign_by_tier`, :func:`pick_team_member` (the member inside the team)
 - rotation [CUS-31, RE-01/RE-02]: :class:`RotationState`, :class:`Arrival`, :func:`next_turn`,
   :func:`with_order`
 - lead batch [CUS-32]: :func:`split_lead_batch`
