@@ -87,6 +87,10 @@ def create_user(
 
 
 def update_user(user: User, **changes) -> User:
+    if changes.get("is_active") is False and user.is_active:
+        from core.customers.assignment.redistribution import guard_deactivation
+
+        guard_deactivation(user)  # CUS-35 (a): refused (409) while they own customers
     if "roles" in changes:
         wanted = _check_roles(changes.pop("roles"))
         user.role_rows = [r for r in user.role_rows if r.role in wanted] + [

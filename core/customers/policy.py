@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from core.customers.assignment_rules import AssignmentPolicySchema
+from core.customers.assignment.rules import AssignmentPolicySchema
 from core.customers.duplicates import LIKELY_FAMILIES
 from core.customers.ownership_rules import OwnershipPolicySchema
 from core.customers.points.rules import PointsPolicySchema

@@ -1,5 +1,5 @@
 """Employees as the pure customer rules see them: :class:`~core.customers.ownership_rules.Staff`
-(names in reasons) and :class:`~core.customers.assignment_rules.StaffMember` (eligibility, CUS-30),
+(names in reasons) and :class:`~core.customers.assignment.rules.StaffMember` (eligibility, CUS-30),
 loaded from the tenant's users (department, team, availability, active flag)."""
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from sqlalchemy import select
 
 from core.accounts.models import User
-from core.customers.assignment_rules import StaffMember
+from core.customers.assignment.rules import StaffMember
 from core.customers.ownership_rules import Staff
 from core.db import db
 

@@ -39,6 +39,20 @@ def seed(client, handle) -> dict:
     assert entry.status_code == 201, entry.get_json()
     export = client.post("/api/v1/exports", headers=h).get_json()  # a job, with a file to download
     points = _seed_points(client, handle, h, customer_id)
+    group = client.post("/api/v1/rotation-groups", headers=h, json={"name": mark, "members": [user["id"]]})
+    assert group.status_code == 201, group.get_json()
+    register_entry = client.post("/api/v1/register-entries", headers=h, json={
+        "customer_name": f"来访 {mark}", "phone": "13800138001", "note": mark, "source": mark})
+    assert register_entry.status_code == 201, register_entry.get_json()
+    redistribution = client.post("/api/v1/redistributions", headers=h, json={
+        "leaver_id": user["id"], "trigger": "transfer", "seed": 1, "colleague_ids": [handle.admin_id]})
+    assert redistribution.status_code == 202, redistribution.get_json()
+    batch = client.post("/api/v1/lead-batches", headers=h, json={
+        "customer_ids": [customer_id], "participant_ids": [user["id"]], "seed": 1})
+    assert batch.status_code == 201, batch.get_json()
+    flags = client.put(f"/api/v1/customers/{customer_id}/flags", headers=h, json={"flags": ["key_prospect"]})
+    contact = client.post(f"/api/v1/customers/{customer_id}/staff-contacts", headers=h, json={"user_id": user["id"]})
+    assert flags.status_code == 200 and contact.status_code == 200, contact.get_json()
     with tenant_scope(handle.id):
         db.session.add(SampleReading(meter=mark, value=7))  # a plugin's table is covered too
         decision = decisions.record("CAL-09", "user", user["id"], outcome={"note": mark},
@@ -56,6 +70,10 @@ def seed(client, handle) -> dict:
         "customer_id": customer_id,
         "department_id": department.get_json()["id"],
         "entry_id": entry.get_json()["id"],
+        "rotation_group_id": group.get_json()["id"],
+        "register_entry_id": register_entry.get_json()["id"],
+        "redistribution_id": redistribution.get_json()["id"],
+        "lead_batch_id": batch.get_json()["id"],
         "module": "cal",
         **points,
     }

@@ -2,7 +2,7 @@
 
 Pure functions of (policy values, facts, now) → outcome; no database, no Flask. Each outcome carries the
 rule id, the facts used (with record ids) and a reason in Chinese and English (:class:`Decided`, shared
-with :mod:`core.customers.assignment_rules`); ``record_kwargs()`` gives the arguments of
+with :mod:`core.customers.assignment.rules`); ``record_kwargs()`` gives the arguments of
 ``core.decisions.service.record``.
 
 Settings (the ``cus`` policy document; :class:`PointsPolicySchema`, spec defaults)::
@@ -45,7 +45,7 @@ from zoneinfo import ZoneInfo
 
 from marshmallow import Schema, fields, validate
 
-from core.customers.assignment_rules import DEFAULT_TIMEZONE, Decided
+from core.customers.assignment.rules import DEFAULT_TIMEZONE, Decided
 from core.errors import InvalidInput
 
 OWNER_RULES = ("normal_claim", "referrer_owner", "direct_relationship")

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from marshmallow import ValidationError
 
 from core.calendar.availability import Availability
-from core.customers.assignment_rules import (
+from core.customers.assignment.rules import (
     Arrival,
     AssignmentPolicySchema,
     Lead,
