@@ -131,7 +131,7 @@ def events_query(kind: str | None = None):
 def divisions_of(event_id: int) -> list[tuple[EventDivision, Department]]:
     return list(db.session.execute(
         select(EventDivision, Department).join(Department, Department.id == EventDivision.department_id)
-        .where(EventDivision.event_id == event_id).order_by(EventDivision.position)).tuples())
+        .where(EventDivision.event_id == event_id).order_by(EventDivision.position)))
 
 
 def context(event: CustomerEvent) -> EventContext:
@@ -574,7 +574,7 @@ def timeline_items(customer_id: int, limit: int | None = None) -> list[dict]:
     (CUS-05), as :class:`core.customers.timeline.TimelineItem` fields."""
     rows = list(db.session.execute(
         select(EventInvitation, CustomerEvent).join(CustomerEvent, CustomerEvent.id == EventInvitation.event_id)
-        .where(EventInvitation.customer_id == customer_id)).tuples())
+        .where(EventInvitation.customer_id == customer_id)))
     deps = {d.id: d.name for d in db.session.scalars(select(Department).where(
         Department.id.in_({i.department_id for i, _ in rows})))} if rows else {}
     items = []
