@@ -5,8 +5,8 @@ summary in Chinese and English and the record it comes from.
 The timeline is assembled from :data:`SOURCES`, a plain list. A source says which item types it gives
 and has two plain functions: ``items(customer_id, types, limit)`` → at most ``limit`` items newest
 first (of the wanted ``types``), and ``count(customer_id, types)``. A page at ``offset`` takes the first
-``offset + limit`` items of each source, merges them and cuts the page out, so no source is read
-beyond the page asked for. Complaints and work orders join by appending their source here (and
+``offset + limit`` items of each source, merges them and cuts the page out, so no source has to
+give more than the page asked for. Complaints and work orders join by appending their source here (and
 their decisions' subjects to :data:`DECISION_SUBJECTS`).
 """
 from __future__ import annotations

@@ -13,6 +13,8 @@ supervisor or the coordination assistant (:data:`LIST_KEEPERS`).
 - ``POST /events/<event_id>/invitations/<invitation_id>/attend`` → the invitation the customer is judged
   to be (CUS-83), with ``decision_id`` when contested.
 - ``POST /events/<event_id>/invitations/<invitation_id>/sales`` → 201 with the credit (CUS-83).
+- ``POST /events/<event_id>/invitations/<invitation_id>/escalate`` (arbiter → GM) and ``.../award`` (manual
+  CUS-83 ruling by the arbiter or the GM, with a reason; supersedes the automatic judgement).
 """
 from __future__ import annotations
 
@@ -131,6 +133,18 @@ class AtSchema(Schema):
 
 class AttendSchema(Schema):
     attended_at = fields.AwareDateTime(load_default=None, metadata={"description": "default now"})
+
+
+class RulingSchema(Schema):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+
+
+class RulingOutSchema(Schema):
+    invitation = fields.Nested(InvitationSchema)
+    decision_id = fields.Integer()
+    supersedes_id = fields.Integer(allow_none=True)
+    reason_zh = fields.String()
+    reason_en = fields.String()
 
 
 class ListInSchema(Schema):
@@ -285,6 +299,35 @@ class InvitationAttend(MethodView):
                                                       data["attended_at"], g.user.id)
         db.session.commit()
         return winner
+
+
+@blp.route("/<int:event_id>/invitations/<int:invitation_id>/award")
+class InvitationAward(MethodView):
+    @blp.arguments(RulingSchema)
+    @blp.response(200, RulingOutSchema)
+    def post(self, data, event_id, invitation_id):
+        """Manual CUS-83 ruling by the arbiter (``cus.events.arbiter``) or the GM it escalated to: the
+        customer is this invitation's; supersedes the automatic judgement."""
+        event = service.get_event(event_id)
+        inv, decision = service.award(event, service.get_invitation(event_id, invitation_id), reason=data["reason"],
+                                      user=g.user)
+        db.session.commit()
+        return {"invitation": inv, "decision_id": decision.id, "supersedes_id": decision.supersedes_id,
+                "reason_zh": decision.reason_zh, "reason_en": decision.reason_en}
+
+
+@blp.route("/<int:event_id>/invitations/<int:invitation_id>/escalate")
+class InvitationEscalate(MethodView):
+    @blp.arguments(RulingSchema)
+    @blp.response(200, RulingOutSchema)
+    def post(self, data, event_id, invitation_id):
+        """The arbiter escalates a duplicate invitation to ``cus.events.escalate_to`` (the GM), who is notified."""
+        event = service.get_event(event_id)
+        inv = service.get_invitation(event_id, invitation_id)
+        decision = service.escalate(event, inv, reason=data["reason"], user=g.user)
+        db.session.commit()
+        return {"invitation": inv, "decision_id": decision.id, "supersedes_id": None,
+                "reason_zh": decision.reason_zh, "reason_en": decision.reason_en}
 
 
 @blp.route("/<int:event_id>/invitations/<int:invitation_id>/sales")

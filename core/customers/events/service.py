@@ -32,7 +32,7 @@ from core.customers.models import Customer, CustomerTransaction
 from core.customers.policy import cus_policy
 from core.db import db, utcnow
 from core.decisions import service as decisions
-from core.errors import Conflict, InvalidInput, NotFound
+from core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from core.notifications import service as notifications
 
 #: how far ahead of the server clock a recorded time may be (clock skew of phones and tablets)
@@ -459,6 +459,88 @@ def record_sale(event: CustomerEvent, inv: EventInvitation, *, amount: Decimal, 
     inv.sold_at = inv.sold_at or at
     db.session.flush()
     return sale, decision
+
+
+# --------------------------------------------------------------------------------- manual arbitration
+
+
+def _reason(reason: str | None) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("a reason is required", fields={"reason": ["required for a manual decision"]})
+    return reason
+
+
+def escalate(event: CustomerEvent, inv: EventInvitation, *, reason: str, user: User):
+    """CUS-83: the arbiter (``cus.events.arbiter``) cannot decide and hands the duplicate to
+    ``cus.events.escalate_to`` (the GM), who is notified; the escalation is a decision by the arbiter."""
+    reason = _reason(reason)
+    ctx = context(event)
+    arbiter, escalate_to = ctx.settings["arbiter"], ctx.settings["escalate_to"]
+    if not user.has_role(arbiter):
+        raise Forbidden(f"only the arbiter ({arbiter}) escalates a duplicate invitation")
+    customer = db.session.get(Customer, (inv.tenant_id, inv.customer_id))
+    others = [i.id for i in invitations_of(event.id, inv.customer_id) if i.id != inv.id]
+    decision = decisions.record(
+        "CUS-83", "event_invitation", inv.id, decided_by=user.id, policy=ctx.policy,
+        outcome={"escalated_to": escalate_to, "invitation_id": inv.id, "other_invitations": others},
+        reason_zh=f"协调助理无法判定顾客{customer.name}的重复邀约，上报（{escalate_to}）裁决：{reason}",
+        reason_en=f"The arbiter cannot decide the duplicate invitation of {customer.name}; escalated to "
+                  f"{escalate_to}: {reason}",
+        facts={"event_id": event.id, "customer_id": inv.customer_id, "invitations": [inv.id, *others]})
+    notifications.notify(_role_users(escalate_to), kind="cus.event_duplicate_escalated", rule_id="CUS-83",
+                         title_zh=f"重复邀约待裁决：{customer.name}", title_en=f"Duplicate invitation to rule on: {customer.name}",
+                         body_zh=decision.reason_zh, body_en=decision.reason_en, subject_type="event_invitation",
+                         subject_id=inv.id, dedupe_key=f"CUS-83:escalated:{decision.id}")
+    db.session.flush()
+    return decision
+
+
+def award(event: CustomerEvent, inv: EventInvitation, *, reason: str, user: User):
+    """CUS-83 manual ruling by the arbiter or the one it escalates to: the customer is ``inv``'s
+    department's invitation; the others are lost. It supersedes the automatic judgement (which stays
+    on record). An attendance already recorded moves to ``inv``; a credited sale cannot be moved."""
+    reason = _reason(reason)
+    ctx = context(event)
+    roles = (ctx.settings["arbiter"], ctx.settings["escalate_to"])
+    if not user.has_role(*roles):
+        raise Forbidden(f"only {' or '.join(roles)} rule on a duplicate invitation")
+    if inv.state == rules.PLANNED:
+        raise Conflict("the invitation is only planned, not confirmed", rule_id="CUS-83", state=inv.state)
+    customer = _lock_customer(inv.customer_id)
+    mine = invitations_of(event.id, customer.id)
+    if any(i.state == rules.SOLD for i in mine):
+        raise Conflict("a sale at the event was credited already", rule_id="CUS-83")
+    attended = next((i for i in mine if i.state == rules.ATTENDED), None)
+    automatic = next((decisions.get(i.decision_id) for i in ([attended] if attended else []) + [inv]
+                      if i is not None and i.decision_id), None)
+    dep = ctx.facts.division(inv.department_id)
+    label = dep.label if dep else str(inv.department_id)
+    losers = [i for i in mine if i.id != inv.id and i.state in (*rules.ACTIVE_STATES, rules.LOST)]
+    decision = decisions.record(
+        "CUS-83", "event_invitation", inv.id, decided_by=user.id, supersedes=automatic, policy=ctx.policy,
+        outcome={"invitation_id": inv.id, "department_id": inv.department_id, "employee_id": inv.employee_id,
+                 "lost": [i.id for i in losers], "customer_id": customer.id, "manual": True},
+        reason_zh=f"裁定顾客{customer.name}为{label}的邀约：{reason}",
+        reason_en=f"Ruled that {customer.name} is {label}'s invitation: {reason}",
+        facts={"event_id": event.id, "customer_id": customer.id, "invitations": [i.id for i in mine]})
+    if attended is not None and attended.id != inv.id:
+        inv.attended_at, inv.attendance_by = attended.attended_at, attended.attendance_by
+    if attended is not None:
+        inv.state = rules.ATTENDED
+    elif inv.state == rules.LOST:
+        inv.state = rules.LISTED if inv.listed_at else rules.CONFIRMED
+    inv.lost_to_id, inv.decision_id = None, decision.id
+    for other in losers:
+        other.state, other.lost_to_id, other.decision_id = rules.LOST, inv.id, decision.id
+        head = ctx.facts.division(other.department_id).head_id if ctx.facts.division(other.department_id) else None
+        notifications.notify([other.employee_id, head], kind="cus.event_invitation_lost", rule_id="CUS-83",
+                             title_zh=f"顾客{customer.name}裁定为他部邀约",
+                             title_en=f"{customer.name} ruled another department's", body_zh=decision.reason_zh,
+                             body_en=decision.reason_en, subject_type="event_invitation", subject_id=other.id,
+                             dedupe_key=f"CUS-83:ruled:{decision.id}:{other.id}")
+    db.session.flush()
+    return inv, decision
 
 
 # ------------------------------------------------------------------------------------- nightly check

@@ -368,3 +368,57 @@ def test_cus05_ownership_change_shows_once_with_its_rule(org):
     items = org.get(f"/customers/{cid}/timeline")
     assert [(i["type"], i["rule_id"]) for i in items] == [("ownership", "CUS-21")]  # its decision is not repeated
     assert "sales1" in items[0]["summary_zh"] and "public pool" in items[0]["summary_en"]
+
+
+def test_cus83_arbiter_escalates_to_the_gm_who_rules(org, make_tenant):
+    """The coordination assistant (arbiter) cannot decide and escalates to the GM; the GM's ruling, with a
+    reason, supersedes the automatic judgement made on arrival."""
+    gm, gm_token = make_tenant.user(org.t, "gm", roles=["gm"])
+    event = org.joint_meeting()
+    eid = event["id"]
+    zhang = org.customer()
+    div1 = org.invite(eid, zhang, org.div1, "2026-06-09T15:00:00+08:00", token=org.sales1_token)
+    div2 = org.invite(eid, zhang, org.div2, "2026-06-10T11:00:00+08:00", token=org.sales2_token)
+    org.hand_in(eid, org.div2, "2026-06-10", [zhang], "2026-06-10T17:30:00+08:00")
+    judged = org.post(f"/events/{eid}/invitations/{div2['id']}/attend", {"attended_at": "2026-06-12T13:50:00+08:00"},
+                      status=200)
+    automatic = judged["decision_id"]
+    award = f"/events/{eid}/invitations/{div1['id']}/award"
+    org.post(award, {"reason": "我来定"}, token=org.sales1_token, status=403)
+    org.post(f"/events/{eid}/invitations/{div1['id']}/escalate", {"reason": "x"}, token=gm_token, status=403)
+    r = org.post(f"/events/{eid}/invitations/{div1['id']}/escalate", {"reason": ""}, token=org.assistant_token,
+                 status=422)
+    assert "reason" in r["errors"]["json"]
+    escalated = org.post(f"/events/{eid}/invitations/{div1['id']}/escalate", {"reason": "两部各执一词"},
+                         token=org.assistant_token, status=200)
+    assert "两部各执一词" in escalated["reason_zh"]
+    notes = org.get("/notifications", token=gm_token)
+    assert [n["kind"] for n in notes] == ["cus.event_duplicate_escalated"]
+    ruled = org.post(award, {"reason": "第一事业部有上门服务记录"}, token=gm_token, status=200)
+    assert ruled["supersedes_id"] == automatic
+    assert (ruled["invitation"]["state"], ruled["invitation"]["attended_at"]) == ("attended", judged["attended_at"])
+    lost = org.get(f"/events/{eid}/invitations/{div2['id']}")
+    assert (lost["state"], lost["lost_to_id"]) == ("lost", div1["id"])
+    decision = org.get(f"/decisions/{ruled['decision_id']}")
+    assert (decision["rule_id"], decision["decided_by"], decision["outcome"]["manual"]) == ("CUS-83", gm, True)
+    assert org.get(f"/decisions/{automatic}")["rule_id"] == "CUS-83"  # superseded, never deleted
+    sale = org.post(f"/events/{eid}/invitations/{div1['id']}/sales", {"amount": "6000", "at": "2026-06-12T15:00:00+08:00"})
+    assert sale["credited_user_id"] == org.sales1
+    org.post(f"/events/{eid}/invitations/{div2['id']}/award", {"reason": "再改"}, token=gm_token, status=409)  # sold
+
+
+def test_event_list_check_for_tenant_a_never_touches_tenant_b(client, make_tenant, two_tenants, owner_engine):
+    """Both tenants have a joint meeting with every list missing; the check run for A writes A's
+    findings only."""
+    a, b = two_tenants
+    org_a, org_b = Org(client, make_tenant, a), Org(client, make_tenant, b)
+    org_a.joint_meeting()
+    event_b = org_b.joint_meeting()
+    before = {t: _count(owner_engine, t, b.id) for t in ("event_lists", "decisions", "notifications")}
+    result = run_check(a.id, "2026-06-12T21:00:00+08:00")
+    assert result["fines"] == 14
+    assert _count(owner_engine, "event_lists", a.id) > 0
+    assert {t: _count(owner_engine, t, b.id) for t in before} == before
+    # asked for B's event by id, A's job finds nothing (another tenant's id is not found)
+    assert run_check(a.id, "2026-06-12T21:00:00+08:00", event_id=event_b["id"])["events"] == 0
+    assert {t: _count(owner_engine, t, b.id) for t in before} == before
