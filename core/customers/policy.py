@@ -4,8 +4,8 @@ tenant, registered by the core plugin.
 The document is one marshmallow schema made of the sections each part of the customers module
 declares next to its rules (``ownership``/``claim``/``arbitration`` in the ownership rules,
 ``assign``/``rotation``/``batch``/``reassign``/``contacts``/``ka`` in the assignment rules, ``points``/
-``referral`` in the points rules, ``phone``/``dedupe``/``household``/``merge`` here...). ``load({})``
-gives the spec's defaults. Rules read the version in force at the time of their fact::
+``referral`` in the points rules, ``events`` in :mod:`core.customers.events.rules`, ``phone``/``dedupe``/
+``household``/``merge`` here...). ``load({})`` gives the spec's defaults. Rules read the version in force at the time of their fact::
 
     values = cus_policy(at=claim_time).values
 """
@@ -15,6 +15,7 @@ from marshmallow import Schema, fields, validate
 
 from core.customers.assignment.rules import AssignmentPolicySchema
 from core.customers.duplicates import LIKELY_FAMILIES
+from core.customers.events.rules import EventsPolicySchema
 from core.customers.ownership_rules import OwnershipPolicySchema
 from core.customers.points.rules import PointsPolicySchema
 from core.policy import service as policy_service
@@ -76,6 +77,7 @@ class CusPolicySchema(
     OwnershipPolicySchema,
     AssignmentPolicySchema,
     PointsPolicySchema,
+    EventsPolicySchema,
 ):
     """The whole ``cus`` document: the sections of every part of the customers module."""
 

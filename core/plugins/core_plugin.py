@@ -3,7 +3,7 @@ and the demo users. Industry plugins add to these through the same hooks."""
 from __future__ import annotations
 
 from core.plugins.markers import hookimpl
-from core.plugins.records import IndustryPreset, NavItem, PluginInfo, PolicySchema, Role
+from core.plugins.records import IndustryPreset, NavItem, PeriodicJob, PluginInfo, PolicySchema, Role
 
 CORE_ROLES = [
     Role("tenant_admin", "系统管理员", "Tenant administrator"),
@@ -65,6 +65,13 @@ def kehu_policy_schemas():
 @hookimpl
 def kehu_roles():
     return list(CORE_ROLES)
+
+
+@hookimpl
+def kehu_periodic_jobs():
+    return [
+        PeriodicJob("cus.event_list_check", "0 21 * * *"),  # CUS-82/83: late and missing lists, duplicates
+    ]
 
 
 @hookimpl

@@ -37,6 +37,14 @@ def seed(client, handle) -> dict:
     entry = client.post(f"/api/v1/customers/{customer_id}/contact-log", headers=h, json={
         "channel": "phone_answered", "content": mark})
     assert entry.status_code == 201, entry.get_json()
+    event = client.post("/api/v1/events", headers=h, json={
+        "kind": "lecture", "title": mark, "starts_at": "2026-06-12T14:00:00+08:00", "note": mark,
+        "divisions": [{"department_id": department.get_json()["id"]}]})
+    assert event.status_code == 201, event.get_json()
+    invitation = client.post(f"/api/v1/events/{event.get_json()['id']}/invitations", headers=h, json={
+        "customer_id": customer_id, "department_id": department.get_json()["id"], "at": "2026-06-09T10:00:00+08:00",
+        "note": mark})
+    assert invitation.status_code == 201, invitation.get_json()
     export = client.post("/api/v1/exports", headers=h).get_json()  # a job, with a file to download
     points = _seed_points(client, handle, h, customer_id)
     group = client.post("/api/v1/rotation-groups", headers=h, json={"name": mark, "members": [user["id"]]})
@@ -74,6 +82,8 @@ def seed(client, handle) -> dict:
         "register_entry_id": register_entry.get_json()["id"],
         "redistribution_id": redistribution.get_json()["id"],
         "lead_batch_id": batch.get_json()["id"],
+        "event_id": event.get_json()["id"],
+        "invitation_id": invitation.get_json()["id"],
         "module": "cal",
         **points,
     }
