@@ -14,7 +14,9 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from core.customers.assignment_rules import AssignmentPolicySchema
+from core.customers.credit.settings import CreditPolicySchema
 from core.customers.duplicates import LIKELY_FAMILIES
+from core.customers.grades.settings import GradesPolicySchema
 from core.customers.ownership_rules import OwnershipPolicySchema
 from core.customers.points_rules import PointsPolicySchema
 from core.policy import service as policy_service
@@ -76,6 +78,8 @@ class CusPolicySchema(
     OwnershipPolicySchema,
     AssignmentPolicySchema,
     PointsPolicySchema,
+    GradesPolicySchema,
+    CreditPolicySchema,
 ):
     """The whole ``cus`` document: the sections of every part of the customers module."""
 
