@@ -355,6 +355,7 @@ class ExposureCheck(Decided):
     after: Decimal
     limit: Decimal | None
     approval_id: int | None = None
+    decision_id: int | None = None  # set by the service when it recorded the decision
 
     def outcome(self) -> dict[str, Any]:
         return {"allowed": self.allowed, "exposure_after": self.after, "limit": self.limit,
