@@ -52,4 +52,5 @@ def seed(client, handle) -> dict:
         "department_id": department.get_json()["id"],
         "entry_id": entry.get_json()["id"],
         "module": "cal",
+        "scheme": "grade",  # a kind of thing (cus.tiers.schemes), with B's customer id beside it
     }
