@@ -30,7 +30,7 @@ from core.customers.credit.models import APPROVAL_KINDS, LINE_KINDS
 from core.customers.credit.settings import STEPS
 from core.customers.grades.service import local_today
 from core.db import db
-from web.api.auth import require_roles
+from core.errors import Forbidden
 from web.api.customers import WRITERS
 from web.api.pagination import page_of
 
@@ -56,7 +56,7 @@ AssessmentSchema = Schema.from_dict(
 
 
 class RecordInSchema(Schema):
-    sections = fields.Nested(RecordSectionsSchema, required=True)
+    sections = fields.Nested(RecordSectionsSchema, load_default=dict)
     assessment = fields.Nested(AssessmentSchema, load_default=dict,
                                metadata={"description": "A conditions (true = holds) and C triggers (true = present); "
                                                         "null or absent = not known (key data missing)"})
@@ -210,8 +210,11 @@ class CreditEvaluationSchema(Schema):
     decision_id = fields.Integer()
 
 
-def _customer(customer_id: int):
+def _customer(customer_id: int, *roles: str):
+    """The customer first (404 in another tenant), then the role (403), then credit on (409)."""
     customers.get_customer(customer_id)
+    if roles and not g.user.has_role(*roles):
+        raise Forbidden(f"needs role: {' or '.join(roles)}")
     return service.require_enabled()
 
 
@@ -230,12 +233,11 @@ class Credit(MethodView):
 
 @blp.route("/<int:customer_id>/credit/record")
 class CreditRecord(MethodView):
-    @require_roles(*RECORD_WRITERS, admin_scope=False)
     @blp.arguments(RecordInSchema)
     @blp.response(200, RecordSchema)
     def put(self, data, customer_id):
         """A full refresh of the credit investigation record (CUS-90); the caller is who filled it."""
-        _customer(customer_id)
+        _customer(customer_id, *RECORD_WRITERS)
         row = service.save_record(customer_id, sections=data["sections"], assessment=data["assessment"],
                                   refreshed_on=data["refreshed_on"], filled_by=g.user.id,
                                   reviewed_by=data["reviewed_by"], filed_by=data["filed_by"])
@@ -245,12 +247,11 @@ class CreditRecord(MethodView):
 
 @blp.route("/<int:customer_id>/credit/rating")
 class CreditRating(MethodView):
-    @require_roles(*PROPOSERS, admin_scope=False)
     @blp.arguments(RatingInSchema)
     @blp.response(201, RatingSchema)
     def post(self, data, customer_id):
         """Propose a credit grade (CUS-91 criteria checked; CUS-92 chain starts)."""
-        _customer(customer_id)
+        _customer(customer_id, *PROPOSERS)
         rating = service.propose_rating(customer_id, grade=data["grade"], note=data["note"], by=g.user.id)
         db.session.commit()
         return rating
@@ -281,12 +282,11 @@ class CreditLimit(MethodView):
         return {**outcome.outcome(), "reason_zh": outcome.reason_zh, "reason_en": outcome.reason_en,
                 "averages": {k: str(v) for k, v in avg.items()}}
 
-    @require_roles(*LIMIT_GRANTERS, admin_scope=False)
     @blp.arguments(LimitInSchema)
     @blp.response(200, LineSchema)
     def put(self, data, customer_id):
         """Grant or adjust the limit (CUS-93; raising needs an exception approval, CUS-95)."""
-        _customer(customer_id)
+        _customer(customer_id, *LIMIT_GRANTERS)
         line = service.grant_limit(customer_id, limit=data["limit"], kind=data["kind"],
                                    mortgage_value=data["mortgage_value"], by=g.user.id,
                                    exception_approval_id=data["exception_approval_id"])
@@ -309,13 +309,12 @@ class CreditApprovals(MethodView):
 
 @blp.route("/<int:customer_id>/credit/exposure-check")
 class ExposureCheck(MethodView):
-    @require_roles(*CHECKERS, admin_scope=False)
     @blp.arguments(ExposureInSchema)
     @blp.response(200, ExposureSchema)
     def post(self, data, customer_id):
         """Would this order, shipment or prepayment take exposure over the limit? 409 (with reasons)
         unless a recorded approval is attached; allowed with an approval → decision CUS-94."""
-        _customer(customer_id)
+        _customer(customer_id, *CHECKERS)
         outcome = service.check_exposure(customer_id, data["kind"], data["amount"], data["approval_id"])
         db.session.commit()
         return outcome
