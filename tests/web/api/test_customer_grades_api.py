@@ -20,8 +20,12 @@ _RUNS = iter(range(10**6))
 
 
 def execute(tenant_id, name, args):
-    """Run a job as a separate run each time (its own dedupe key): re-runs must not double effects."""
-    return _execute(tenant_id, name, args, dedupe_key=f"{name}@{args.get('on')}#{next(_RUNS)}")
+    """Run a job as a separate run each time (its own dedupe key): re-runs must not double effects. The
+    test's session then starts a fresh snapshot (the job committed in a session of its own)."""
+    db.session.rollback()
+    result = _execute(tenant_id, name, args, dedupe_key=f"{name}@{args.get('on')}#{next(_RUNS)}")
+    db.session.rollback()
+    return result
 
 
 def _customer(client, handle, name="王小明", mobile="13800138000"):
