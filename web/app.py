@@ -21,7 +21,9 @@ def _import_models() -> None:
     import core.audit.models  # noqa: F401
     import core.audit.recorder  # noqa: F401  (flush listener)
     import core.customers.assignment.models  # noqa: F401
+    import core.customers.credit.models  # noqa: F401
     import core.customers.events.models  # noqa: F401
+    import core.customers.grades.models  # noqa: F401
     import core.customers.models  # noqa: F401
     import core.customers.points.models  # noqa: F401
     import core.decisions.models  # noqa: F401
@@ -36,7 +38,9 @@ def _import_models() -> None:
 def _import_jobs() -> None:
     """Modules of the core that register job functions (plugins register theirs on import)."""
     import core.customers.assignment.jobs  # noqa: F401
+    import core.customers.credit.jobs  # noqa: F401
     import core.customers.events.jobs  # noqa: F401
+    import core.customers.grades.jobs  # noqa: F401
     import core.customers.transfer.jobs  # noqa: F401
     import tenants.jobs  # noqa: F401
 

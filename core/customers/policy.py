@@ -14,8 +14,10 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from core.customers.assignment.rules import AssignmentPolicySchema
+from core.customers.credit.settings import CreditPolicySchema
 from core.customers.duplicates import LIKELY_FAMILIES
 from core.customers.events.rules import EventsPolicySchema
+from core.customers.grades.settings import GradesPolicySchema
 from core.customers.ownership_rules import OwnershipPolicySchema
 from core.customers.points.rules import PointsPolicySchema
 from core.policy import service as policy_service
@@ -78,6 +80,8 @@ class CusPolicySchema(
     AssignmentPolicySchema,
     PointsPolicySchema,
     EventsPolicySchema,
+    GradesPolicySchema,
+    CreditPolicySchema,
 ):
     """The whole ``cus`` document: the sections of every part of the customers module."""
 

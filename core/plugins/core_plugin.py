@@ -71,6 +71,9 @@ def kehu_roles():
 def kehu_periodic_jobs():
     return [
         PeriodicJob("cus.event_list_check", "0 21 * * *"),  # CUS-82/83: late and missing lists, duplicates
+        PeriodicJob("cus.ka_review", "30 2 * * *"),  # CUS-51, daily
+        PeriodicJob("cus.grading_cycle", "0 1 * * *"),  # CUS-52, daily (windows and due dates in local days)
+        PeriodicJob("cus.credit_evaluation", "0 2 1 * *"),  # CUS-96, the 1st of each month
     ]
 
 

@@ -86,6 +86,7 @@ def seed(client, handle) -> dict:
         "invitation_id": invitation.get_json()["id"],
         "module": "cal",
         **points,
+        "scheme": "grade",  # a kind of thing (cus.tiers.schemes), with B's customer id beside it
     }
 
 
