@@ -12,7 +12,8 @@ import datetime as dt
 from sqlalchemy import select
 
 from core.customers.models import ContactLogEntry
-from core.customers.ownership_rules import ContactEvent, check_contact_log
+from core.customers.ownership.contacts import check_contact_log
+from core.customers.ownership.facts import ContactEvent
 from core.db import db, utcnow
 from core.errors import InvalidInput, NotFound
 

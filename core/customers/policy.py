@@ -15,7 +15,7 @@ from marshmallow import Schema, fields, validate
 
 from core.customers.assignment_rules import AssignmentPolicySchema
 from core.customers.duplicates import LIKELY_FAMILIES
-from core.customers.ownership_rules import OwnershipPolicySchema
+from core.customers.ownership.settings import OwnershipPolicySchema
 from core.customers.points_rules import PointsPolicySchema
 from core.policy import service as policy_service
 
