@@ -3,7 +3,7 @@ and the demo users. Industry plugins add to these through the same hooks."""
 from __future__ import annotations
 
 from core.plugins.markers import hookimpl
-from core.plugins.records import IndustryPreset, NavItem, PluginInfo, PolicySchema, Role
+from core.plugins.records import IndustryPreset, NavItem, PeriodicJob, PluginInfo, PolicySchema, Role
 
 CORE_ROLES = [
     Role("tenant_admin", "系统管理员", "Tenant administrator"),
@@ -65,6 +65,14 @@ def kehu_policy_schemas():
 @hookimpl
 def kehu_roles():
     return list(CORE_ROLES)
+
+
+@hookimpl
+def kehu_periodic_jobs():
+    """The core's periodic jobs: the CUS-25 ownership sweep (expiry warnings and actions)."""
+    from core.customers.ownership.jobs import CADENCE, SWEEP
+
+    return [PeriodicJob(SWEEP, CADENCE)]
 
 
 @hookimpl
