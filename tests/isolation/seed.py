@@ -37,6 +37,18 @@ def seed(client, handle) -> dict:
     entry = client.post(f"/api/v1/customers/{customer_id}/contact-log", headers=h, json={
         "channel": "phone_answered", "content": mark})
     assert entry.status_code == 201, entry.get_json()
+    claim = client.post(f"/api/v1/customers/{customer_id}/claims", headers=h, json={
+        "kind": "register", "note": mark})
+    assert claim.status_code == 201, claim.get_json()
+    case = client.post(f"/api/v1/customers/{customer_id}/ownership-cases", headers=h, json={
+        "reason": "dispute", "note": mark})
+    assert case.status_code == 201, case.get_json()
+    relative = client.post("/api/v1/customers", headers=h, json={
+        "name": f"亲属 {mark}", "phones": [{"number": "13900139000"}], "note": mark})
+    assert relative.status_code == 201, relative.get_json()
+    link = client.post(f"/api/v1/customers/{customer_id}/household-links", headers=h, json={
+        "related_id": relative.get_json()["id"], "relation": "spouse"})
+    assert link.status_code == 201, link.get_json()
     export = client.post("/api/v1/exports", headers=h).get_json()  # a job, with a file to download
     with tenant_scope(handle.id):
         db.session.add(SampleReading(meter=mark, value=7))  # a plugin's table is covered too
@@ -55,5 +67,8 @@ def seed(client, handle) -> dict:
         "customer_id": customer_id,
         "department_id": department.get_json()["id"],
         "entry_id": entry.get_json()["id"],
+        "claim_id": claim.get_json()["id"],
+        "case_id": case.get_json()["id"],
+        "link_id": link.get_json()["id"],
         "module": "cal",
     }

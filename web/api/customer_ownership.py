@@ -175,7 +175,7 @@ class RulingInSchema(ObjectionInSchema):
 
 
 class QuarrelInSchema(ObjectionInSchema):
-    party_ids = fields.List(fields.Integer(), required=True, validate=validate.Length(min=1))
+    party_ids = fields.List(fields.Integer(), required=True, metadata={"description": "at least one party"})
 
 
 class LinkInSchema(Schema):
