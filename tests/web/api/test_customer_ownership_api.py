@@ -15,6 +15,17 @@ SH = ZoneInfo("Asia/Shanghai")
 FIXED = {"ownership": {"mode": "fixed_from_registration"}}
 
 
+def run_sweep(handle, when: str) -> dict:
+    """The CUS-25 sweep as the job layer runs it, as of ``when`` (Shanghai); then a fresh snapshot (the job
+    commits in a session of its own)."""
+    from core.db import db
+    from workers.runtime import execute
+
+    result = execute(handle.id, "cus.ownership_sweep", {"as_of": t(when)}, dedupe_key=f"sweep@{when}")
+    db.session.rollback()
+    return result
+
+
 def t(text: str) -> str:
     """A local Shanghai time as the API takes it: ``"2026-03-05 10:02"`` → ISO with +08:00."""
     return dt.datetime.fromisoformat(text).replace(tzinfo=SH).isoformat()
@@ -209,13 +220,11 @@ def car(client, two_tenants, make_tenant):
 
 
 def test_cus23_1_no_first_contact_voids(car, now):
-    from workers.runtime import execute
-
     cid = car.customer()
     now("2026-06-01 16:00")
     car.claim(cid, "A", "2026-06-01 15:00", kind="card_signature")
     assert car.owner(cid)["until"] == "2026-06-04"
-    execute(car.handle.id, "cus.ownership_sweep", {"as_of": t("2026-06-05 00:10")}, dedupe_key="sweep@06-05")
+    assert run_sweep(car.handle, "2026-06-05 00:10")["customers"] == 1
     answer = car.owner(cid)
     assert answer["state"] == "claimable" and answer["until"] == "2026-06-04"
     assert answer["decisions"][-1]["rule_id"] == "CUS-25"
@@ -272,8 +281,6 @@ def health(client, two_tenants, make_tenant):
 
 
 def test_cus24_vectors(health, now):
-    from workers.runtime import execute
-
     w = health
     cid = w.customer()
     now("2026-01-05 12:00")
@@ -283,7 +290,7 @@ def test_cus24_vectors(health, now):
     w.contact(cid, "A", "event_invited", "2026-04-20 10:00")
     # (1) protected through 2026-05-10, claimable from 05-11
     assert w.owner(cid)["until"] == "2026-05-10"
-    execute(w.handle.id, "cus.ownership_sweep", {"as_of": t("2026-05-11 00:10")}, dedupe_key="sweep@05-11")
+    run_sweep(w.handle, "2026-05-11 00:10")
     assert w.owner(cid)["state"] == "claimable"
     # (2) a dept-2 employee invites on 05-12; the resource director approves on 05-13
     now("2026-05-12 12:00")
