@@ -25,6 +25,7 @@ def _import_models() -> None:
     import core.customers.events.models  # noqa: F401
     import core.customers.grades.models  # noqa: F401
     import core.customers.models  # noqa: F401
+    import core.customers.ownership.models  # noqa: F401
     import core.customers.points.models  # noqa: F401
     import core.decisions.models  # noqa: F401
     import core.notifications.models  # noqa: F401
@@ -41,6 +42,7 @@ def _import_jobs() -> None:
     import core.customers.credit.jobs  # noqa: F401
     import core.customers.events.jobs  # noqa: F401
     import core.customers.grades.jobs  # noqa: F401
+    import core.customers.ownership.jobs  # noqa: F401
     import core.customers.transfer.jobs  # noqa: F401
     import tenants.jobs  # noqa: F401
 

@@ -12,7 +12,8 @@ import datetime as dt
 from sqlalchemy import select
 
 from core.customers.models import ContactLogEntry
-from core.customers.ownership_rules import ContactEvent, check_contact_log
+from core.customers.ownership.contacts import check_contact_log
+from core.customers.ownership.facts import ContactEvent
 from core.db import db, utcnow
 from core.errors import InvalidInput, NotFound
 
@@ -38,7 +39,15 @@ def log_contact(customer_id: int, *, channel: str, at: dt.datetime | None, user_
                             return_visit=bool(fields.pop("return_visit", False)), **fields)
     db.session.add(entry)
     db.session.flush()
+    _rejudge_ownership(customer_id)
     return entry
+
+
+def _rejudge_ownership(customer_id: int) -> None:
+    """A contact may renew or void a protection window (CUS-22 renew_on_contact, CUS-23, CUS-24)."""
+    from core.customers.ownership.service import rejudge
+
+    rejudge(customer_id)
 
 
 def contacts_of(customer_id: int):
@@ -70,4 +79,5 @@ def confirm(entry: ContactLogEntry, by: int, *, customer_signed: bool | None = N
     entry.confirmed_at = utcnow()
     entry.confirmed_by = by
     db.session.flush()
+    _rejudge_ownership(entry.customer_id)  # a late confirmation moves the valid date (CUS-23)
     return entry

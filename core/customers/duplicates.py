@@ -618,7 +618,7 @@ class Link:
 @dataclass(frozen=True)
 class OwnerClaim:
     """A customer's resolved ownership claim: who owns it since when, and whether the claim is still
-    valid. Not the evidence itself (``ownership_rules.Claim``, CUS-21): the ownership rules
+    valid. Not the evidence itself (``core.customers.ownership.facts.Claim``, CUS-21): the ownership rules
     (CUS-20..27) decide owner, time and validity; households and merges take them as facts."""
 
     customer_id: int | str

@@ -18,7 +18,7 @@ from core.customers.credit.settings import CreditPolicySchema
 from core.customers.duplicates import LIKELY_FAMILIES
 from core.customers.events.rules import EventsPolicySchema
 from core.customers.grades.settings import GradesPolicySchema
-from core.customers.ownership_rules import OwnershipPolicySchema
+from core.customers.ownership.settings import OwnershipPolicySchema
 from core.customers.points.rules import PointsPolicySchema
 from core.policy import service as policy_service
 

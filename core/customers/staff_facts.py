@@ -1,4 +1,4 @@
-"""Employees as the pure customer rules see them: :class:`~core.customers.ownership_rules.Staff`
+"""Employees as the pure customer rules see them: :class:`~core.customers.ownership.facts.Staff`
 (names in reasons) and :class:`~core.customers.assignment.rules.StaffMember` (eligibility, CUS-30),
 loaded from the tenant's users (department, team, availability, active flag)."""
 from __future__ import annotations
@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from core.accounts.models import User
 from core.customers.assignment.rules import StaffMember
-from core.customers.ownership_rules import Staff
+from core.customers.ownership.facts import Staff
 from core.db import db
 
 

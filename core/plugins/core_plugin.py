@@ -69,7 +69,11 @@ def kehu_roles():
 
 @hookimpl
 def kehu_periodic_jobs():
+    """The core's periodic jobs (cadences in the tenant's time zone)."""
+    from core.customers.ownership.jobs import CADENCE, SWEEP
+
     return [
+        PeriodicJob(SWEEP, CADENCE),  # CUS-25: expiry warnings and actions, arbitration windows
         PeriodicJob("cus.event_list_check", "0 21 * * *"),  # CUS-82/83: late and missing lists, duplicates
         PeriodicJob("cus.ka_review", "30 2 * * *"),  # CUS-51, daily
         PeriodicJob("cus.grading_cycle", "0 1 * * *"),  # CUS-52, daily (windows and due dates in local days)

@@ -45,6 +45,18 @@ def seed(client, handle) -> dict:
         "customer_id": customer_id, "department_id": department.get_json()["id"], "at": "2026-06-09T10:00:00+08:00",
         "note": mark})
     assert invitation.status_code == 201, invitation.get_json()
+    claim = client.post(f"/api/v1/customers/{customer_id}/claims", headers=h, json={
+        "kind": "register", "note": mark})
+    assert claim.status_code == 201, claim.get_json()
+    case = client.post(f"/api/v1/customers/{customer_id}/ownership-cases", headers=h, json={
+        "reason": "dispute", "note": mark})
+    assert case.status_code == 201, case.get_json()
+    relative = client.post("/api/v1/customers", headers=h, json={
+        "name": f"亲属 {mark}", "phones": [{"number": "13700137000"}], "note": mark})
+    assert relative.status_code == 201, relative.get_json()
+    link = client.post(f"/api/v1/customers/{customer_id}/household-links", headers=h, json={
+        "related_id": relative.get_json()["id"], "relation": "spouse"})
+    assert link.status_code == 201, link.get_json()
     export = client.post("/api/v1/exports", headers=h).get_json()  # a job, with a file to download
     points = _seed_points(client, handle, h, customer_id)
     group = client.post("/api/v1/rotation-groups", headers=h, json={"name": mark, "members": [user["id"]]})
@@ -84,6 +96,9 @@ def seed(client, handle) -> dict:
         "lead_batch_id": batch.get_json()["id"],
         "event_id": event.get_json()["id"],
         "invitation_id": invitation.get_json()["id"],
+        "claim_id": claim.get_json()["id"],
+        "case_id": case.get_json()["id"],
+        "link_id": link.get_json()["id"],
         "module": "cal",
         **points,
         "scheme": "grade",  # a kind of thing (cus.tiers.schemes), with B's customer id beside it

@@ -42,7 +42,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates
 
 from core.calendar import Duration, WorkCalendar
 from core.calendar.policy import ClockTime, DurationField
-from core.customers.ownership_rules import RoleField
+from core.customers.ownership.settings import RoleField
 
 __all__ = [
     "ACTIVE_STATES", "CONFIRMED_LIST", "CREDIT_MODES", "EVENT_KINDS", "LIST_KINDS", "PLAN_LIST", "SESSIONS",

@@ -1,4 +1,4 @@
-"""Ownership and protection rules (DOMAIN.md 3.3 CUS-20..CUS-27, CUS-60), with the spec's vectors.
+"""Ownership and protection rules, pure (DOMAIN.md 3.3 CUS-20..CUS-27, CUS-60), with the spec's vectors.
 
 Official 2026 calendar, Asia/Shanghai. Each test names the rule (and vector number) it checks.
 """
@@ -13,26 +13,13 @@ from hypothesis import strategies as st
 from marshmallow import ValidationError
 
 from core.calendar import CalendarPolicySchema, Duration, WorkCalendar, calendar_from_policy
-from core.customers.ownership_rules import (
-    ArbitrationCase,
-    Claim,
-    ContactEvent,
-    Deal,
-    Objection,
-    OnExpiry,
-    OwnershipPolicySchema,
-    Quarrel,
-    QuarrelRule,
-    Ruling,
-    Staff,
-    arbitrate,
-    check_contact_log,
-    classify_contacts,
-    expiry_action,
-    first_claim,
-    load_ownership_policy,
-    ownership_state,
-)
+from core.customers.ownership.arbitration import ArbitrationCase, Objection, Quarrel, Ruling, arbitrate
+from core.customers.ownership.claims import first_claim
+from core.customers.ownership.contacts import check_contact_log, classify_contacts
+from core.customers.ownership.expiry import expiry_action
+from core.customers.ownership.facts import Claim, ContactEvent, Deal, Staff
+from core.customers.ownership.settings import OnExpiry, OwnershipPolicySchema, QuarrelRule, load_ownership_policy
+from core.customers.ownership.state import ownership_state
 
 SH = ZoneInfo("Asia/Shanghai")
 CAL = calendar_from_policy(CalendarPolicySchema().load({}))
