@@ -4,8 +4,9 @@ tenant, registered by the core plugin.
 The document is one marshmallow schema made of the sections each part of the customers module
 declares next to its rules (``ownership``/``claim``/``arbitration`` in the ownership rules,
 ``assign``/``rotation``/``batch``/``reassign``/``contacts``/``ka`` in the assignment rules, ``points``/
-``referral`` in the points rules, ``phone``/``dedupe``/``household``/``merge`` here...). ``load({})``
-gives the spec's defaults. Rules read the version in force at the time of their fact::
+``referral`` in the points rules, ``visits``/``survey`` in ``core.customers.visits.settings``,
+``phone``/``dedupe``/``household``/``merge`` here...). ``load({})`` gives the spec's defaults.
+Rules read the version in force at the time of their fact::
 
     values = cus_policy(at=claim_time).values
 """
@@ -17,6 +18,7 @@ from core.customers.assignment_rules import AssignmentPolicySchema
 from core.customers.duplicates import LIKELY_FAMILIES
 from core.customers.ownership_rules import OwnershipPolicySchema
 from core.customers.points_rules import PointsPolicySchema
+from core.customers.visits.settings import VisitsPolicySchema
 from core.policy import service as policy_service
 
 MODULE = "cus"
@@ -76,6 +78,7 @@ class CusPolicySchema(
     OwnershipPolicySchema,
     AssignmentPolicySchema,
     PointsPolicySchema,
+    VisitsPolicySchema,
 ):
     """The whole ``cus`` document: the sections of every part of the customers module."""
 

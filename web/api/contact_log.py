@@ -18,6 +18,7 @@ from core.customers import contact_log
 from core.customers import service as customers
 from core.customers.models import CONTACT_CHANNELS
 from core.customers.policy import cus_policy
+from core.customers.visits.contacts import on_contact
 from core.db import db
 from web.api.auth import require_roles
 from web.api.customers import WRITERS
@@ -77,6 +78,7 @@ class ContactLog(MethodView):
         at = data.pop("at")
         offline = cus_policy(at).values["contact_log"]["offline_capture"]
         entry = contact_log.log_contact(customer_id, at=at, user_id=g.user.id, offline_capture=offline, **data)
+        on_contact(entry)  # due visits it fulfils (CUS-61), promises it keeps (CUS-63)
         db.session.commit()
         return entry
 
@@ -90,5 +92,6 @@ class ContactConfirm(MethodView):
         """Confirm a contact's valid date; a pending on-site visit gets the customer's signature."""
         entry = contact_log.confirm(contact_log.get_entry(customer_id, entry_id), g.user.id,
                                     customer_signed=data.get("customer_signed"))
+        on_contact(entry)
         db.session.commit()
         return entry
