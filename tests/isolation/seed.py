@@ -37,6 +37,7 @@ def seed(client, handle) -> dict:
     entry = client.post(f"/api/v1/customers/{customer_id}/contact-log", headers=h, json={
         "channel": "phone_answered", "content": mark})
     assert entry.status_code == 201, entry.get_json()
+    visits = _seed_visits(client, h, customer_id, mark)
     export = client.post("/api/v1/exports", headers=h).get_json()  # a job, with a file to download
     with tenant_scope(handle.id):
         db.session.add(SampleReading(meter=mark, value=7))  # a plugin's table is covered too
@@ -56,4 +57,33 @@ def seed(client, handle) -> dict:
         "department_id": department.get_json()["id"],
         "entry_id": entry.get_json()["id"],
         "module": "cal",
+        **visits,
     }
+
+
+def _seed_visits(client, h, customer_id, mark) -> dict:
+    """CUS-61..64: a visit plan, a visit with its report, a commitment, a survey closed below the
+    threshold with its corrective action."""
+    plan = client.post("/api/v1/visit-plans", headers=h, json={"month": "2027-01", "note": mark, "visits": [
+        {"customer_id": customer_id, "planned_on": "2027-01-05", "purpose": "relationship", "gifts": mark}]})
+    assert plan.status_code == 201, plan.get_json()
+    visit = client.post(f"/api/v1/customers/{customer_id}/contact-log", headers=h, json={
+        "channel": "visit", "content": mark})
+    assert visit.status_code == 201, visit.get_json()
+    report = client.post(f"/api/v1/customers/{customer_id}/visit-reports", headers=h, json={
+        "contact_entry_id": visit.get_json()["id"], "content": mark})
+    assert report.status_code == 201, report.get_json()
+    commitment = client.post(f"/api/v1/customers/{customer_id}/commitments", headers=h, json={
+        "kind": "reply", "text": mark, "due_at": "2027-01-10T17:00:00+08:00"})
+    assert commitment.status_code == 201, commitment.get_json()
+    survey = client.post("/api/v1/surveys", headers=h, json={"name": mark, "items": [{"code": "service", "label": mark}]})
+    assert survey.status_code == 201, survey.get_json()
+    survey_id = survey.get_json()["id"]
+    response = client.post(f"/api/v1/surveys/{survey_id}/responses", headers=h, json={
+        "customer_id": customer_id, "scores": {"service": 50}})
+    assert response.status_code == 201, response.get_json()
+    closed = client.post(f"/api/v1/surveys/{survey_id}/close", headers=h)
+    assert closed.status_code == 200 and closed.get_json()["corrective_action"], closed.get_json()
+    return {"plan_id": plan.get_json()["id"], "report_id": report.get_json()["id"],
+            "commitment_id": commitment.get_json()["id"], "survey_id": survey_id,
+            "action_id": closed.get_json()["corrective_action"]["id"]}

@@ -30,6 +30,8 @@ mean and, below ``cus.survey.threshold``, its ``corrective_action`` (CAPA); ``GE
 """
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP
+
 from flask import abort, g
 from flask.views import MethodView
 from flask_smorest import Blueprint
@@ -131,7 +133,7 @@ class PlannedVisitInSchema(Schema):
     planned_on = fields.Date(required=True)
     purpose = fields.String(required=True, validate=validate.OneOf(plan_rules.PURPOSES),
                             metadata={"description": ", ".join(plan_rules.PURPOSES)})
-    expenses = fields.Decimal(places=2, as_string=True, load_default=0, validate=validate.Range(min=0, max=10**9),
+    expenses = fields.Decimal(places=2, rounding=ROUND_HALF_UP, as_string=True, load_default=0, validate=validate.Range(min=0, max=10**9),
                               metadata={"description": "yuan requested in advance"})
     gifts = fields.String(allow_none=True, validate=validate.Length(max=500),
                           metadata={"description": "gifts requested in advance"})
