@@ -3,6 +3,7 @@ end to end, roles, 422 naming the field with nothing written, 409 on repeated ac
 import pytest
 
 from core.customers.visits.settings import PRE16_VISITS
+from core.db import db
 from tests.core.customers.visits.world import build_world
 from tests.web.api.test_customers_api import _count
 from workers.runtime import execute
@@ -18,6 +19,7 @@ def h(world, who="agent"):
 
 
 def job(world, name, as_of):
+    db.session.rollback()
     return execute(world.handle.id, name, {"as_of": as_of}, dedupe_key=f"{name}@{as_of}")
 
 
@@ -107,6 +109,7 @@ def test_cus62_monthly_plan_submitted_reviewed_and_returned(client, world, owner
 def _user(client, world, username):
     from tests.helpers import TenantFactory
 
+    db.session.rollback()  # a fresh snapshot before writing (SQLite: jobs commit on other connections)
     return TenantFactory(client.application).user(world.handle, username, roles=["salesperson"])
 
 

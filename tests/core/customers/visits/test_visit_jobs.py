@@ -51,6 +51,7 @@ def notes(world, kind):
 
 
 def log(world, user_id, channel, when, **fields):
+    db.session.rollback()  # a fresh snapshot: jobs commit in sessions of their own
     with tenant_scope(world.handle.id):
         entry = contact_log.log_contact(world.customer, channel=channel, at=at(when), user_id=user_id, **fields)
         on_contact(entry)
@@ -135,6 +136,7 @@ def test_agent_visits_follow_the_owner(world, make_tenant):
     from core.customers import ownership_store
 
     run(world, "cus.visit_generation", "2026-10-01 00:30")
+    db.session.rollback()  # a fresh snapshot before writing (SQLite)
     other, _ = make_tenant.user(world.handle, "agent2", roles=["salesperson"])
     with tenant_scope(world.handle.id):
         ownership_store.set_owner(world.customer, owner_id=other, state="protected", rule_id="CUS-34",
@@ -178,6 +180,7 @@ def test_cus62_vector_2_no_december_plan_by_november_30_is_flagged(world, make_t
             VisitPlan.status == "missing", VisitPlan.month == D(2026, 12, 1))) == 0
     run(world, "cus.visit_plans_reports", "2026-12-01 09:00")
     run(world, "cus.visit_plans_reports", "2026-12-02 09:00")
+    db.session.rollback()  # a fresh snapshot: the job committed on its own connection
     with tenant_scope(world.handle.id):
         [flag] = db.session.scalars(select(VisitPlan).where(VisitPlan.month == D(2026, 12, 1),
                                                             VisitPlan.status == "missing")).all()

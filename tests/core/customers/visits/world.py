@@ -61,5 +61,9 @@ def build_world(make_tenant, slug: str = "visits-a", name: str = "拜访公司",
         set_tier(customer.id, tier)
         ownership_store.set_owner(customer.id, owner_id=ids["agent"], state="protected", rule_id="CUS-21",
                                   reason_zh="测试", reason_en="test", at=LONG_AGO, department_id=department.id)
+        world = World(handle, department.id, ids["agent"], ids["super"], ids["boss"], ids["csm"], customer.id, tokens)
         db.session.commit()
-        return World(handle, department.id, ids["agent"], ids["super"], ids["boss"], ids["csm"], customer.id, tokens)
+    # no transaction left open: on SQLite a snapshot held here would keep this session from writing
+    # after a job (another connection) has committed
+    db.session.rollback()
+    return world
