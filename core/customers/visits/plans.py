@@ -8,9 +8,9 @@
   ``cus.visits.report_within`` after it; its promises become commitments (CUS-63).
 - :func:`remind_reports`, :func:`remind_plans` and :func:`flag_missing_plans` — what the job
   ``cus.visit_plans_reports`` does: a reminder on the plan's due day from 18:00; a plan not
-  submitted by its due day is flagged (a ``missing`` plan
-  row, a ``CUS-62`` decision, notifications to the user and their supervisor); a visit without a
-  report by its due time gets a reminder to its visitor. Both once (natural keys, dedupe keys).
+  submitted by its due day is flagged (a ``missing`` plan row, a ``CUS-62`` decision,
+  notifications to the user and their supervisor); a visit without a report by its due time gets a
+  reminder to its visitor. Each once (natural keys, dedupe keys).
 """
 from __future__ import annotations
 
