@@ -27,6 +27,7 @@ def _import_models() -> None:
     import core.customers.models  # noqa: F401
     import core.customers.ownership.models  # noqa: F401
     import core.customers.points.models  # noqa: F401
+    import core.customers.visits.models  # noqa: F401
     import core.decisions.models  # noqa: F401
     import core.notifications.models  # noqa: F401
     import core.policy.models  # noqa: F401
@@ -44,6 +45,7 @@ def _import_jobs() -> None:
     import core.customers.grades.jobs  # noqa: F401
     import core.customers.ownership.jobs  # noqa: F401
     import core.customers.transfer.jobs  # noqa: F401
+    import core.customers.visits.jobs  # noqa: F401
     import tenants.jobs  # noqa: F401
 
 

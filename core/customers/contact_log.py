@@ -14,6 +14,8 @@ from sqlalchemy import select
 from core.customers.models import ContactLogEntry
 from core.customers.ownership.contacts import check_contact_log
 from core.customers.ownership.facts import ContactEvent
+from core.customers.ownership.service import rejudge
+from core.customers.visits.contacts import on_contact
 from core.db import db, utcnow
 from core.errors import InvalidInput, NotFound
 
@@ -39,15 +41,16 @@ def log_contact(customer_id: int, *, channel: str, at: dt.datetime | None, user_
                             return_visit=bool(fields.pop("return_visit", False)), **fields)
     db.session.add(entry)
     db.session.flush()
-    _rejudge_ownership(customer_id)
+    _consequences(entry)
     return entry
 
 
-def _rejudge_ownership(customer_id: int) -> None:
-    """A contact may renew or void a protection window (CUS-22 renew_on_contact, CUS-23, CUS-24)."""
-    from core.customers.ownership.service import rejudge
-
-    rejudge(customer_id)
+def _consequences(entry: ContactLogEntry) -> None:
+    """What a contact (or its confirmation) sets off, wherever it was logged from: it may renew or void
+    a protection window (CUS-22 renew_on_contact, CUS-23, CUS-24), fulfil due visits (CUS-61) and keep
+    promises (CUS-63)."""
+    rejudge(entry.customer_id)
+    on_contact(entry)
 
 
 def contacts_of(customer_id: int):
@@ -79,5 +82,5 @@ def confirm(entry: ContactLogEntry, by: int, *, customer_signed: bool | None = N
     entry.confirmed_at = utcnow()
     entry.confirmed_by = by
     db.session.flush()
-    _rejudge_ownership(entry.customer_id)  # a late confirmation moves the valid date (CUS-23)
+    _consequences(entry)  # a late confirmation moves the valid date (CUS-23)
     return entry

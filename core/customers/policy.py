@@ -4,8 +4,10 @@ tenant, registered by the core plugin.
 The document is one marshmallow schema made of the sections each part of the customers module
 declares next to its rules (``ownership``/``claim``/``arbitration`` in the ownership rules,
 ``assign``/``rotation``/``batch``/``reassign``/``contacts``/``ka`` in the assignment rules, ``points``/
-``referral`` in the points rules, ``events`` in :mod:`core.customers.events.rules`, ``phone``/``dedupe``/
-``household``/``merge`` here...). ``load({})`` gives the spec's defaults. Rules read the version in force at the time of their fact::
+``referral`` in the points rules, ``events`` in :mod:`core.customers.events.rules`, ``visits``/``survey``
+in :mod:`core.customers.visits.settings`, ``tiers``/``grading``/``grade_effects`` and ``credit`` in the
+grades and credit settings, ``phone``/``dedupe``/``household``/``merge`` here...). ``load({})`` gives
+the spec's defaults. Rules read the version in force at the time of their fact::
 
     values = cus_policy(at=claim_time).values
 """
@@ -20,6 +22,7 @@ from core.customers.events.rules import EventsPolicySchema
 from core.customers.grades.settings import GradesPolicySchema
 from core.customers.ownership.settings import OwnershipPolicySchema
 from core.customers.points.rules import PointsPolicySchema
+from core.customers.visits.settings import VisitsPolicySchema
 from core.policy import service as policy_service
 
 MODULE = "cus"
@@ -82,6 +85,7 @@ class CusPolicySchema(
     EventsPolicySchema,
     GradesPolicySchema,
     CreditPolicySchema,
+    VisitsPolicySchema,
 ):
     """The whole ``cus`` document: the sections of every part of the customers module."""
 

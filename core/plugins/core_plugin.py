@@ -69,7 +69,7 @@ def kehu_roles():
 
 @hookimpl
 def kehu_periodic_jobs():
-    """The core's periodic jobs (cadences in the tenant's time zone)."""
+    """The core's periodic jobs (cadences in the tenant's time zone, DOMAIN.md §13)."""
     from core.customers.ownership.jobs import CADENCE, SWEEP
 
     return [
@@ -78,6 +78,9 @@ def kehu_periodic_jobs():
         PeriodicJob("cus.ka_review", "30 2 * * *"),  # CUS-51, daily
         PeriodicJob("cus.grading_cycle", "0 1 * * *"),  # CUS-52, daily (windows and due dates in local days)
         PeriodicJob("cus.credit_evaluation", "0 2 1 * *"),  # CUS-96, the 1st of each month
+        PeriodicJob("cus.visit_generation", "30 0 * * *"),  # CUS-61 due and holiday visits, daily
+        PeriodicJob("cus.visit_plans_reports", "0 9,18 * * *"),  # CUS-62 reports, plan reminder and flag
+        PeriodicJob("cus.commitment_alerts", "every 5 minutes"),  # CUS-63 at the due time
     ]
 
 

@@ -57,6 +57,7 @@ def seed(client, handle) -> dict:
     link = client.post(f"/api/v1/customers/{customer_id}/household-links", headers=h, json={
         "related_id": relative.get_json()["id"], "relation": "spouse"})
     assert link.status_code == 201, link.get_json()
+    visits = _seed_visits(client, h, customer_id, mark)
     export = client.post("/api/v1/exports", headers=h).get_json()  # a job, with a file to download
     points = _seed_points(client, handle, h, customer_id)
     group = client.post("/api/v1/rotation-groups", headers=h, json={"name": mark, "members": [user["id"]]})
@@ -101,6 +102,7 @@ def seed(client, handle) -> dict:
         "link_id": link.get_json()["id"],
         "module": "cal",
         **points,
+        **visits,
         "scheme": "grade",  # a kind of thing (cus.tiers.schemes), with B's customer id beside it
     }
 
@@ -125,3 +127,31 @@ def _seed_points(client, handle, h, referrer_id) -> dict:
     effects = {e["rule_id"]: e for e in sale.get_json()["effects"]}
     rewards = client.get(f"/api/v1/customers/{referrer_id}/rewards", headers=h).get_json()
     return {"points_entry_id": effects["CUS-43"]["entry_id"], "reward_id": rewards[0]["id"]}
+
+
+def _seed_visits(client, h, customer_id, mark) -> dict:
+    """CUS-61..64: a visit plan, a visit with its report, a commitment, a survey closed below the
+    threshold with its corrective action."""
+    plan = client.post("/api/v1/visit-plans", headers=h, json={"month": "2027-01", "note": mark, "visits": [
+        {"customer_id": customer_id, "planned_on": "2027-01-05", "purpose": "relationship", "gifts": mark}]})
+    assert plan.status_code == 201, plan.get_json()
+    visit = client.post(f"/api/v1/customers/{customer_id}/contact-log", headers=h, json={
+        "channel": "visit", "content": mark})
+    assert visit.status_code == 201, visit.get_json()
+    report = client.post(f"/api/v1/customers/{customer_id}/visit-reports", headers=h, json={
+        "contact_entry_id": visit.get_json()["id"], "content": mark})
+    assert report.status_code == 201, report.get_json()
+    commitment = client.post(f"/api/v1/customers/{customer_id}/commitments", headers=h, json={
+        "kind": "reply", "text": mark, "due_at": "2027-01-10T17:00:00+08:00"})
+    assert commitment.status_code == 201, commitment.get_json()
+    survey = client.post("/api/v1/surveys", headers=h, json={"name": mark, "items": [{"code": "service", "label": mark}]})
+    assert survey.status_code == 201, survey.get_json()
+    survey_id = survey.get_json()["id"]
+    response = client.post(f"/api/v1/surveys/{survey_id}/responses", headers=h, json={
+        "customer_id": customer_id, "scores": {"service": 50}})
+    assert response.status_code == 201, response.get_json()
+    closed = client.post(f"/api/v1/surveys/{survey_id}/close", headers=h)
+    assert closed.status_code == 200 and closed.get_json()["corrective_action"], closed.get_json()
+    return {"plan_id": plan.get_json()["id"], "report_id": report.get_json()["id"],
+            "commitment_id": commitment.get_json()["id"], "survey_id": survey_id,
+            "action_id": closed.get_json()["corrective_action"]["id"]}
