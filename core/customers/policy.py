@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from core.customers.archive.settings import ArchivePolicySchema
 from core.customers.assignment_rules import AssignmentPolicySchema
 from core.customers.duplicates import LIKELY_FAMILIES
 from core.customers.ownership_rules import OwnershipPolicySchema
@@ -76,6 +77,7 @@ class CusPolicySchema(
     OwnershipPolicySchema,
     AssignmentPolicySchema,
     PointsPolicySchema,
+    ArchivePolicySchema,
 ):
     """The whole ``cus`` document: the sections of every part of the customers module."""
 

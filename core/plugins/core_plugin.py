@@ -3,7 +3,7 @@ and the demo users. Industry plugins add to these through the same hooks."""
 from __future__ import annotations
 
 from core.plugins.markers import hookimpl
-from core.plugins.records import IndustryPreset, NavItem, PluginInfo, PolicySchema, Role
+from core.plugins.records import IndustryPreset, NavItem, PeriodicJob, PluginInfo, PolicySchema, Role
 
 CORE_ROLES = [
     Role("tenant_admin", "系统管理员", "Tenant administrator"),
@@ -74,6 +74,13 @@ def kehu_nav_items():
         NavItem("policies", "制度设置", "Policies", "portal.policies", order=80, roles=MANAGERS),
         NavItem("decisions", "决策记录", "Decisions", "portal.decisions", order=85, roles=MANAGERS),
         NavItem("users", "用户", "Users", "portal.users", order=90, roles=("tenant_admin",)),
+    ]
+
+
+@hookimpl
+def kehu_periodic_jobs():
+    return [
+        PeriodicJob("cus.filing_reminders", "0 9 * * *"),  # CUS-04; the job skips days off
     ]
 
 

@@ -10,8 +10,8 @@ API_PREFIX = "/api/v1"
 
 def register_api(app: Flask) -> Api:
     from web.api import (
-        accounts, audit, auth, calendar, contact_log, customers, decisions, docs, jobs, platform, plugins,
-        policies,
+        accounts, audit, auth, calendar, contact_log, customer_archive, customers, decisions, docs, jobs, platform,
+        plugins, policies,
     )
 
     api = Api(app, spec_kwargs={
@@ -19,7 +19,7 @@ def register_api(app: Flask) -> Api:
     })
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     auth.init_app(app)
-    for module in (accounts, customers, contact_log, policies, decisions, audit, calendar, plugins, jobs, platform):
+    for module in (accounts, customers, customer_archive, contact_log, policies, decisions, audit, calendar, plugins, jobs, platform):
         api.register_blueprint(module.blp, url_prefix=f"{API_PREFIX}{module.PREFIX}")
     docs.init_app(app, api)
     app.extensions["kehu_api"] = api
