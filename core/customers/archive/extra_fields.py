@@ -93,7 +93,7 @@ def clean_extra(given: Mapping[str, Any] | None, kind: str, defs: Mapping[str, E
         if spec is None:
             errors[f"extra.{name}"] = ["unknown field"]
         elif kind not in spec.kinds:
-            errors[f"extra.{name}"] = [f"does not apply to a customer of kind {kind}"]
+            errors[f"extra.{name}"] = [f"only for a customer of kind {' or '.join(spec.kinds)}, not {kind}"]
         elif value is None:
             merged.pop(name, None)
         else:
