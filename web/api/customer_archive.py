@@ -18,6 +18,8 @@ is open to every writer and to ``finance``.
 """
 from __future__ import annotations
 
+import dataclasses
+
 from flask import g
 from flask.views import MethodView
 from flask_smorest import Blueprint
@@ -96,11 +98,17 @@ class TemplateResultSchema(Schema):
     missing = fields.List(fields.Nested(ItemResultSchema))
 
 
+class MissingItemSchema(ItemResultSchema):
+    template = fields.String()
+
+
 class ChecklistSchema(Schema):
     customer_id = fields.Integer()
     completeness = fields.Decimal(as_string=True, metadata={"description": "percent, 2 decimals, half-up"})
     required = fields.Integer()
     satisfied = fields.Integer()
+    missing = fields.List(fields.Nested(MissingItemSchema), metadata={
+        "description": "the unsatisfied counted items of every template, with their reasons"})
     templates = fields.List(fields.Nested(TemplateResultSchema))
 
 
@@ -276,9 +284,10 @@ class Checklist(MethodView):
         from core.customers.archive.checklist_rules import overall_percent
 
         results = checklists.checklist(customers.get_customer(customer_id), args.get("template"))
+        missing = [{**dataclasses.asdict(item), "template": r.code} for r in results for item in r.missing]
         return {"customer_id": customer_id, "completeness": overall_percent(results),
                 "required": sum(r.required for r in results), "satisfied": sum(r.satisfied for r in results),
-                "templates": results}
+                "missing": missing, "templates": results}
 
 
 @blp.route("/<int:customer_id>/documents")

@@ -201,6 +201,8 @@ def test_cus03_1_car_template_eleven_required_one_conditional_ten_satisfied(clie
     assert car["code"] == "car_new" and car["completeness"] == "90.91"
     assert [(m["code"], [x["code"] for x in m["reasons"]]) for m in car["missing"]] == [("pdi_checklist", ["not_provided"])]
     assert car["items"][-1]["status"] == "not_applicable"
+    assert [(m["template"], m["code"], m["reasons"][0]["code"]) for m in body["missing"]] == [
+        ("car_new", "pdi_checklist", "not_provided")]
     docs = client.get(f"/api/v1/customers/{cid}/documents", headers=a.headers()).get_json()
     assert len(docs) == 10 and {d["item_code"]: d["scan_ref"] for d in docs}["sales_contract"] == "scan/contract.pdf"
     # the customer becomes a special-assistance case: the conditional item now counts
@@ -237,7 +239,8 @@ def test_kehu_checklist_templates_of_a_plugin_apply_by_condition(client, make_te
     assert client.get("/api/v1/customers/checklist-templates", headers=b.headers()).get_json() == []
     plain = _create(client, a, WANG).get_json()["id"]
     assert client.get(f"/api/v1/customers/{plain}/checklist", headers=a.headers()).get_json() == {
-        "customer_id": plain, "completeness": "100.00", "required": 0, "satisfied": 0, "templates": []}
+        "customer_id": plain, "completeness": "100.00", "required": 0, "satisfied": 0, "missing": [],
+        "templates": []}
     metered = _create(client, a, {"name": "李娜", "phones": [{"number": "13900139000"}],
                                   "extra": {"meter_no": "M000001"}}).get_json()["id"]
     _put(client, a, metered, "business_licence")
@@ -449,6 +452,11 @@ def test_filing_reminders_job_stays_in_its_tenant(client, make_tenant):
         policy_since(handle.id, "cus", FILING, "2026-01-01")
         _create(client, handle, {**WANG, "first_contact_at": "2026-09-24T15:00:00+08:00"})
     assert _remind(a.id, "2026-10-12")["reminded"] == 1
-    for handle, expected in ((a, 1), (b, 0)):
+    from workers.runtime import execute
+
+    manual = execute(b.id, "cus.filing_reminders", {"on": "2026-10-13"}, dedupe_key="manual-2026-10-13")
+    assert manual == {"day": "2026-10-13", "reminded": 1, "proposals": 0}
+    db.session.rollback()
+    for handle, expected in ((a, [dt.date(2026, 10, 12)]), (b, [dt.date(2026, 10, 13)])):
         with tenant_scope(handle.id):
-            assert len(db.session.scalars(select(FilingReminder)).all()) == expected  # tenant-scoped ORM query
+            assert db.session.scalars(select(FilingReminder.day)).all() == expected  # tenant-scoped ORM query
