@@ -20,6 +20,7 @@ def _import_models() -> None:
     import core.accounts.models  # noqa: F401
     import core.audit.models  # noqa: F401
     import core.audit.recorder  # noqa: F401  (flush listener)
+    import core.customers.archive.models  # noqa: F401
     import core.customers.assignment.models  # noqa: F401
     import core.customers.credit.models  # noqa: F401
     import core.customers.events.models  # noqa: F401
@@ -39,6 +40,7 @@ def _import_models() -> None:
 
 def _import_jobs() -> None:
     """Modules of the core that register job functions (plugins register theirs on import)."""
+    import core.customers.archive.jobs  # noqa: F401
     import core.customers.assignment.jobs  # noqa: F401
     import core.customers.credit.jobs  # noqa: F401
     import core.customers.events.jobs  # noqa: F401

@@ -25,7 +25,7 @@ from decimal import Decimal
 from sqlalchemy import BigInteger, Boolean, Date, ForeignKeyConstraint, Index, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.db import TenantOwned, TenantScoped, UTCDateTime, db, utcnow
+from core.db import JSONType, TenantOwned, TenantScoped, UTCDateTime, db, utcnow
 
 PERSON = "person"
 ORGANISATION = "organisation"
@@ -53,6 +53,15 @@ class Customer(TenantScoped, db.Model):
     created_by: Mapped[int | None] = mapped_column(BigInteger)  # the user who created it
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # archive record (CUS-01, CUS-06; core.customers.archive): vocabularies of cus.archive.*, the extra
+    # fields of the tenant and its plugins, the confirmation signature and the time the archive took effect
+    category: Mapped[str | None] = mapped_column(String(50))
+    lifecycle_stage: Mapped[str | None] = mapped_column(String(50))
+    flags: Mapped[list] = mapped_column(JSONType, default=list)
+    extra: Mapped[dict] = mapped_column(JSONType, default=dict)
+    confirmed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    confirmed_by: Mapped[int | None] = mapped_column(BigInteger)
+    effective_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)  # None: awaiting confirmation
 
     phones: Mapped[list[CustomerPhone]] = relationship(
         back_populates="customer", cascade="all, delete-orphan", order_by="CustomerPhone.id", lazy="selectin"

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from core.customers.archive.settings import ArchivePolicySchema
 from core.customers.assignment.rules import AssignmentPolicySchema
 from core.customers.credit.settings import CreditPolicySchema
 from core.customers.duplicates import LIKELY_FAMILIES
@@ -82,6 +83,7 @@ class CusPolicySchema(
     OwnershipPolicySchema,
     AssignmentPolicySchema,
     PointsPolicySchema,
+    ArchivePolicySchema,
     EventsPolicySchema,
     GradesPolicySchema,
     CreditPolicySchema,

@@ -1,7 +1,8 @@
 """Customers of the current tenant: create with duplicate detection, read, search, update.
 
-- CUS-01: a person needs a name and a mobile or a landline; an organisation a name, a phone and an
-  address (``cus.archive.required`` defaults; ``contact_name`` waits for the contacts model).
+- CUS-01: the archive part (contacts, addresses, category, lifecycle stage, flags, extra fields) and
+  the required fields of each customer kind (``cus.archive.required.<kind>``) are checked by
+  :mod:`core.customers.archive.record`, in the same 422 as the identity fields.
 - CUS-10/11/12: phones, resident ids and USCCs are normalised by :mod:`core.customers.identity`; a
   value that does not normalise is a 422 naming its field, and nothing is written.
 - CUS-13: every customer stores its :func:`~core.customers.duplicates.match_keys` in ``customer_keys``;
@@ -36,7 +37,9 @@ from core.customers.identity import (
     parse_uscc,
     pinyin_key,
 )
+from core.customers.archive import record as archive
 from core.customers.models import ORGANISATION, PERSON, Customer, CustomerKey, CustomerPhone
+from core.customers.policy import cus_policy
 from core.db import db, utcnow
 from core.decisions import service as decisions
 from core.errors import Conflict, InvalidInput, NotFound
@@ -53,6 +56,8 @@ class _Clean:
 
     values: dict
     phones: list[tuple[PhoneResult, str | None]] | None
+    archive: archive.ArchiveInput | None = None
+    policy: object = None  # the cus PolicyView the archive was checked under
 
 
 def _strip(value):
@@ -66,6 +71,7 @@ def _clean(data: dict, region: str, current: Customer | None = None) -> _Clean:
     """Validate and normalise ``data`` (all fields of a create, or the changes of an update merged
     over ``current``). Collects every field error, then raises one :class:`InvalidInput`."""
     errors: dict = {}
+    data, archive_given = archive.split_input(data)
     old = {} if current is None else {
         "kind": current.kind, "name": current.name, "resident_id": current.resident_id,
         "uscc": current.uscc, "birth_date": current.birth_date,
@@ -124,17 +130,13 @@ def _clean(data: dict, region: str, current: Customer | None = None) -> _Clean:
     if kind == ORGANISATION and values.get("resident_id"):
         errors["resident_id"] = ["an organisation has no resident id"]
 
-    # CUS-01 required fields (defaults of cus.archive.required.*)
-    if "phones" not in errors:
-        if kind == PERSON and not kinds & {MOBILE, LANDLINE}:
-            errors["phones"] = ["a person needs a mobile or a landline (CUS-01)"]
-        if kind == ORGANISATION and not kinds:
-            errors["phones"] = ["an organisation needs a phone (CUS-01)"]
-    if kind == ORGANISATION and not values.get("address"):
-        errors["address"] = ["an organisation needs an address (CUS-01)"]
+    # CUS-01 archive fields and the required fields of the tenant (cus.archive.*)
+    view = cus_policy()
+    archived = archive.clean_archive(archive_given, values, phone_kinds=set() if "phones" in errors else kinds,
+                                     region=region or "CN", errors=errors, policy=view.values, current=current)
     if errors:
         raise InvalidInput("invalid customer", fields=errors)
-    return _Clean(values, phones)
+    return _Clean(values, phones, archived, view)
 
 
 def _candidate(customer_id, values: dict, phones: list[str]) -> Candidate:
@@ -194,6 +196,7 @@ def _apply(customer: Customer, clean: _Clean, keys: frozenset[str]) -> None:
         customer.phones = rows
     have = {k.key: k for k in customer.key_rows}
     customer.key_rows = [have.get(k) or CustomerKey(key=k) for k in sorted(keys)]
+    archive.apply_archive(customer, clean.archive)
 
 
 def _record(customer: Customer, verdict: DuplicateVerdict, event: str) -> None:
@@ -216,6 +219,7 @@ def create_customer(data: dict, region: str = "CN", created_by: int | None = Non
     _apply(customer, clean, keys)
     db.session.add(customer)
     db.session.flush()
+    archive.archive_created(customer, clean.archive, clean.policy)
     _record(customer, verdict, "create")
     return customer, verdict
 
@@ -231,6 +235,7 @@ def update_customer(customer: Customer, changes: dict, region: str = "CN"):
     _apply(customer, clean, keys)
     customer.updated_at = utcnow()
     db.session.flush()
+    archive.archive_updated(customer, clean.archive, changed=bool(changes))
     if keys != before:
         _record(customer, verdict, "update")
     return customer, verdict
@@ -277,9 +282,10 @@ def search(q: str | None = None):
 
 def prepare(data: dict, region: str = "CN"):
     """Validate and normalise the body of a new customer without writing anything (imports):
-    ``(values, phones)``, phones as ``[(PhoneResult, label)]``; raises :class:`InvalidInput`."""
+    ``(values, phones, archive)``, phones as ``[(PhoneResult, label)]``, ``archive`` the cleaned
+    archive part (contacts, addresses, category...); raises :class:`InvalidInput`."""
     clean = _clean(data, region)
-    return clean.values, clean.phones
+    return clean.values, clean.phones, clean.archive
 
 
 def candidate_from(customer_id, values: dict, phones: list[str]) -> Candidate:

@@ -81,6 +81,7 @@ def kehu_periodic_jobs():
         PeriodicJob("cus.visit_generation", "30 0 * * *"),  # CUS-61 due and holiday visits, daily
         PeriodicJob("cus.visit_plans_reports", "0 9,18 * * *"),  # CUS-62 reports, plan reminder and flag
         PeriodicJob("cus.commitment_alerts", "every 5 minutes"),  # CUS-63 at the due time
+        PeriodicJob("cus.filing_reminders", "0 9 * * *"),  # CUS-04; the job skips days off
     ]
 
 

@@ -112,6 +112,32 @@ def kehu_periodic_jobs():
 
 @_tenant
 @hookspec
+def kehu_customer_fields():
+    """Return a list of :class:`~core.plugins.records.CustomerField`: archive fields the plugin adds to
+    the tenant's customers (CUS-01).
+
+    Values live in the customer's ``extra`` object; they are validated by the record's marshmallow
+    field on every create and update (422 naming ``extra.<name>``), returned on read, and, when
+    ``searchable``, filter ``GET /customers?field.<name>=<value>``. A tenant without the plugin gets
+    422 ``unknown field`` for them. Names are unique among the tenant's plugins and never one of the
+    archive's own fields.
+    """
+
+
+@_tenant
+@hookspec
+def kehu_checklist_templates():
+    """Return a list of :class:`~core.plugins.records.ChecklistTemplate`: required-document checklists
+    of the plugin's archive types (CUS-03), e.g. a dealership's new-car archive.
+
+    Each template says which archives it applies to (customer kinds, lifecycle stages, categories, a
+    condition on archive fields) and lists its items (required, conditional, either-or groups,
+    attributes). A tenant's own ``cus.checklists`` entry with the same code replaces the plugin's.
+    """
+
+
+@_tenant
+@hookspec
 def kehu_provision_demo(tenant_id):
     """Add realistic sample data to a demo tenant (runs inside its scope).
 

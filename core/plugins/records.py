@@ -98,3 +98,45 @@ class IndustryPreset:
     @property
     def key(self) -> str:
         return self.name
+
+
+@dataclass(frozen=True)
+class CustomerField:
+    """An archive field a plugin adds to customers (CUS-01), stored in the customer's ``extra``.
+
+    ``field`` is a marshmallow field instance or class (``fields.String(validate=...)``,
+    ``fields.Date``); ``kinds`` the customer kinds it applies to; ``searchable`` lets
+    ``GET /customers?field.<name>=<value>`` filter by it. ``required`` is not a field option: a tenant
+    requires a field by naming it in ``cus.archive.required.<kind>``."""
+
+    name: str
+    label_zh: str
+    label_en: str
+    field: Any
+    kinds: tuple[str, ...] = ("person", "organisation")
+    searchable: bool = False
+
+    @property
+    def key(self) -> str:
+        return self.name
+
+
+@dataclass(frozen=True)
+class ChecklistTemplate:
+    """A required-document checklist a plugin contributes (CUS-03), in the shape of one entry of the
+    ``cus.checklists`` policy (see ``core.customers.archive.settings.ChecklistTemplateSchema``):
+    ``items`` is a list of item dicts; ``kinds``/``stages``/``categories``/``when`` say which
+    archives it applies to. A tenant's ``cus.checklists`` entry with the same ``code`` replaces it."""
+
+    code: str
+    label_zh: str
+    label_en: str
+    items: tuple = ()
+    kinds: tuple[str, ...] = ("person", "organisation")
+    stages: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    when: dict | None = None
+
+    @property
+    def key(self) -> str:
+        return self.code

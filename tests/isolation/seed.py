@@ -6,6 +6,9 @@ harness fail until its kind of object is seeded: nobody has to remember to cover
 """
 from __future__ import annotations
 
+import datetime as dt
+from zoneinfo import ZoneInfo
+
 from core.db import db
 from core.decisions import service as decisions
 from core.notifications import service as notifications
@@ -28,10 +31,24 @@ def seed(client, handle) -> dict:
     published = client.post("/api/v1/policies/cal/versions", headers=h, json={
         "body": {"overrides": [{"date": "2026-12-24", "kind": "off", "note": mark}]}, "note": mark})
     assert published.status_code == 201, published.get_json()
+    archive = client.post("/api/v1/policies/cus/versions", headers=h, json={"body": {
+        "archive": {"handover_log": True, "fields": [{"name": "marker", "label_zh": mark, "searchable": True}]},
+        "checklists": {"seed_list": {"label_zh": mark, "items": [{"code": "seed_doc", "label_zh": mark},
+                                                                 {"code": "seed_gap", "label_zh": mark}]}},
+        "filing": {"enabled": True}}, "note": mark})
+    assert archive.status_code == 201, archive.get_json()
     customer = client.post("/api/v1/customers", headers=h, json={
-        "name": f"客户 {mark}", "phones": [{"number": "13800138000"}], "district": mark, "note": mark})
+        "name": f"客户 {mark}", "phones": [{"number": "13800138000"}], "district": mark, "note": mark,
+        "contacts": [{"name": mark, "mobile": "13900139000"}], "addresses": [{"text": mark}],
+        "extra": {"marker": mark}})
     assert customer.status_code == 201, customer.get_json()
     customer_id = customer.get_json()["id"]
+    # the archive: a document, the paper location and a handover with a missing item (CUS-02/03)
+    document = client.put(f"/api/v1/customers/{customer_id}/documents/seed_doc", headers=h,
+                          json={"scan_ref": mark, "note": mark})
+    assert document.status_code == 200, document.get_json()
+    paper = client.put(f"/api/v1/customers/{customer_id}/paper", headers=h, json={"cabinet": mark, "pouch_no": "1"})
+    assert paper.status_code == 200, paper.get_json()
     department = client.post("/api/v1/departments", headers=h, json={"name": f"部门 {mark}"})
     assert department.status_code == 201, department.get_json()
     entry = client.post(f"/api/v1/customers/{customer_id}/contact-log", headers=h, json={
@@ -58,6 +75,10 @@ def seed(client, handle) -> dict:
         "related_id": relative.get_json()["id"], "relation": "spouse"})
     assert link.status_code == 201, link.get_json()
     visits = _seed_visits(client, h, customer_id, mark)
+    handover = client.post(f"/api/v1/customers/{customer_id}/handovers", headers=h, json={
+        "on": dt.datetime.now(ZoneInfo("Asia/Shanghai")).date().isoformat(), "from_user_id": user["id"], "to_user_id": handle.admin_id, "from_signed": True,
+        "to_signed": True, "missing": ["seed_gap"], "note": mark})
+    assert handover.status_code == 201, handover.get_json()
     export = client.post("/api/v1/exports", headers=h).get_json()  # a job, with a file to download
     points = _seed_points(client, handle, h, customer_id)
     group = client.post("/api/v1/rotation-groups", headers=h, json={"name": mark, "members": [user["id"]]})
@@ -100,6 +121,7 @@ def seed(client, handle) -> dict:
         "claim_id": claim.get_json()["id"],
         "case_id": case.get_json()["id"],
         "link_id": link.get_json()["id"],
+        "item_code": "seed_doc",
         "module": "cal",
         **points,
         **visits,

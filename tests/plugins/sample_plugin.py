@@ -6,7 +6,9 @@ from marshmallow import Schema, fields, validate
 from pathlib import Path
 
 from core.plugins import hookimpl
-from core.plugins.records import IndustryPreset, NavItem, PeriodicJob, PluginInfo, PolicySchema, Role
+from core.plugins.records import (
+    ChecklistTemplate, CustomerField, IndustryPreset, NavItem, PeriodicJob, PluginInfo, PolicySchema, Role,
+)
 from tests.plugins import sample_models  # noqa: F401  (the plugin's table)
 from workers.registry import tenant_job
 from workers.runtime import TransientJobError
@@ -65,6 +67,29 @@ def kehu_provision_demo(tenant_id):
 @hookimpl
 def kehu_periodic_jobs():
     return [PeriodicJob("sample.tick", "* * * * *"), PeriodicJob("sample.nightly", "0 3 * * *")]
+
+
+@hookimpl
+def kehu_customer_fields():
+    return [
+        CustomerField("meter_no", "表号", "Meter number", fields.String(validate=validate.Regexp(r"^M\d{6}$")),
+                      searchable=True),
+        CustomerField("supply_capacity_kva", "报装容量", "Supply capacity (kVA)",
+                      fields.Integer(validate=validate.Range(min=1)), kinds=("organisation",)),
+    ]
+
+
+@hookimpl
+def kehu_checklist_templates():
+    return [
+        ChecklistTemplate("sample_connection", "报装资料", "Connection file", when={"field": "extra.meter_no", "op": "present"},
+                          items=(
+                              {"code": "application_form", "label_zh": "报装申请表", "customer_signature": True},
+                              {"code": "id_or_licence", "label_zh": "身份证或营业执照", "any_of": [
+                                  {"code": "id_copy", "label_zh": "身份证复印件", "both_sides": True},
+                                  {"code": "business_licence", "label_zh": "营业执照复印件"}]},
+                          )),
+    ]
 
 
 # --- jobs ------------------------------------------------------------------------------------------

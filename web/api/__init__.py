@@ -15,6 +15,7 @@ def _modules() -> tuple:
         audit,
         calendar,
         contact_log,
+        customer_archive,
         customer_assignment,
         customer_credit,
         customer_events,
@@ -36,6 +37,7 @@ def _modules() -> tuple:
     return (
         accounts,
         customers,
+        customer_archive,
         customer_transfer,
         contact_log,
         customer_timeline,

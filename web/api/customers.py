@@ -12,7 +12,8 @@ writes: the ``write`` scope suffices, also for a tenant admin (no ``admin`` scop
   decision is recorded on the new customer when there is any); 409 with ``existing_id``,
   ``reason_zh`` and ``reason_en`` for an exact duplicate (same mobile, resident id or USCC in this
   tenant); 422 with field errors for invalid phones, identity numbers or missing required fields.
-- ``GET /customers?q=`` → paginated, newest first (see :func:`core.customers.service.search`).
+- ``GET /customers?q=`` → paginated, newest first (see :func:`core.customers.service.search`); archive
+  filters ``category``, ``lifecycle_stage``, ``confirmed``, ``field.<name>`` (docs/customers/archive.md).
 - ``GET /customers/<id>``, ``PATCH /customers/<id>`` (same answers as a create; ``phones``, when
   given, replaces the list).
 """
@@ -27,6 +28,7 @@ from core.customers import service
 from core.customers.models import GENDERS, KINDS, PHONE_KINDS
 from core.db import db
 from web.api.auth import require_roles
+from web.api.customer_archive_schemas import ArchiveFieldsSchema, ArchiveQuerySchema, ArchiveSchema, filter_archive
 from web.api.pagination import page_of
 
 PREFIX = "/customers"
@@ -53,7 +55,7 @@ class PhoneSchema(Schema):
     label = fields.String(allow_none=True)
 
 
-class CustomerFieldsSchema(Schema):
+class CustomerFieldsSchema(ArchiveFieldsSchema):
     name = fields.String(validate=validate.Length(min=1, max=100))
     phones = fields.List(fields.Nested(PhoneInSchema), validate=validate.Length(max=20))
     resident_id = fields.String(allow_none=True, validate=validate.Length(max=30),
@@ -78,7 +80,7 @@ class CustomerUpdateSchema(CustomerFieldsSchema):
     kind = fields.String(validate=validate.OneOf(KINDS))
 
 
-class CustomerSchema(Schema):
+class CustomerSchema(ArchiveSchema):
     id = fields.Integer()
     kind = fields.String()
     name = fields.String()
@@ -110,7 +112,7 @@ class CustomerSavedSchema(CustomerSchema):
     warnings = fields.List(fields.Nested(WarningSchema))
 
 
-class CustomerQuerySchema(Schema):
+class CustomerQuerySchema(ArchiveQuerySchema):
     q = fields.String(metadata={"description": "name, pinyin (wangxiaoming), initials, phone digits, "
                                                "resident id or USCC"})
 
@@ -135,7 +137,7 @@ class Customers(MethodView):
     @blp.paginate()
     def get(self, args, pagination_parameters):
         """List or search the tenant's customers, newest first."""
-        return page_of(service.search(args.get("q")), pagination_parameters)
+        return page_of(filter_archive(service.search(args.get("q")), args), pagination_parameters)
 
     @require_roles(*WRITERS, admin_scope=False)
     @blp.arguments(CustomerCreateSchema)

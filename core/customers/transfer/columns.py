@@ -1,6 +1,6 @@
 """The columns of a customer file: what each header means, in Chinese or English.
 
-An import maps each header to a field by :data:`ALIASES` (case, spaces and full-width forms
+An import maps each header to a field by :data:`COLUMNS` (case, spaces and full-width forms
 ignored); an unknown header is reported once and its column ignored; ``name`` is required. A row
 becomes the body of a customer create (the same validation as ``POST /customers``): phones from
 ``mobile``, ``landline`` and ``phone`` columns (several numbers in one cell split at ``; ，、/``).
@@ -26,6 +26,9 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "address": ("地址", "address", "联系地址", "住址"),
     "source": ("来源", "source", "客户来源"),
     "note": ("备注", "note"),
+    "category": ("客户类别", "category", "类别"),
+    "contact_name": ("联系人", "contact_name", "联系人姓名"),
+    "contact_mobile": ("联系人手机", "contact_mobile"),
 }
 KINDS = {"个人": "person", "person": "person", "自然人": "person", "单位": "organisation", "企业": "organisation",
          "公司": "organisation", "组织": "organisation", "organisation": "organisation", "organization": "organisation"}
@@ -74,9 +77,11 @@ def row_body(mapping: dict[int, str], row: list[str]) -> tuple[dict, dict]:
             if number.strip():
                 phones.append({"number": number.strip(), **({"kind": kind} if kind else {})})
     body["phones"] = phones
-    for field in ("name", "resident_id", "uscc", "district", "address", "source", "note"):
+    for field in ("name", "resident_id", "uscc", "district", "address", "source", "note", "category"):
         if values.get(field):
             body[field] = values[field]
+    if values.get("contact_name") or values.get("contact_mobile"):  # an organisation's contact (CUS-01)
+        body["contacts"] = [{"name": values.get("contact_name") or None, "mobile": values.get("contact_mobile") or None}]
     if values.get("kind"):
         kind = KINDS.get(_key(values["kind"]))
         if kind is None:

@@ -21,7 +21,7 @@ from core.customers.transfer.formats import write_csv, write_xlsx
 from core.db import db
 
 EXPORT_FIELDS = ("name", "kind", "mobile", "landline", "phone", "resident_id", "uscc", "birth_date", "gender",
-                 "district", "address", "source", "note")
+                 "district", "address", "source", "note", "category", "contact_name", "contact_mobile")
 HEADER = ["客户编号 id", *(COLUMNS[f][0] for f in EXPORT_FIELDS), "创建时间 created_at"]
 KIND_LABELS = {"person": "个人", "organisation": "单位"}
 GENDER_LABELS = {"male": "男", "female": "女"}
@@ -46,12 +46,17 @@ def _row(customer: Customer, tz: ZoneInfo, masked: bool) -> list:
         number = _dialable(phone.e164) + (f"转{phone.extension}" if phone.extension else "")
         by_kind.setdefault(phone.kind, []).append(mask_phone(phone.e164) if masked else number)
     rid = customer.resident_id
+    contact = customer.contacts[0] if customer.contacts else None
+    contact_mobile = contact.mobile if contact is not None else None
+    if contact_mobile:
+        contact_mobile = mask_phone(contact_mobile) if masked else _dialable(contact_mobile)
     return [
         customer.id, customer.name, KIND_LABELS.get(customer.kind, customer.kind), "；".join(by_kind["mobile"]),
         "；".join(by_kind["landline"]), "；".join(by_kind["other"]),
         (mask_resident_id(rid) if masked else rid) if rid else None, customer.uscc, customer.birth_date,
         GENDER_LABELS.get(customer.gender, customer.gender), customer.district, customer.address, customer.source,
-        customer.note, customer.created_at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
+        customer.note, customer.category, contact.name if contact is not None else None, contact_mobile,
+        customer.created_at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
     ]
 
 
@@ -65,7 +70,8 @@ def export_customers(path: Path, fmt: str, *, timezone: str, masked: bool = True
         last_id, done = 0, 0
         while True:
             batch = list(db.session.scalars(select(Customer).where(Customer.id > last_id).order_by(Customer.id)
-                                            .limit(BATCH).options(selectinload(Customer.phones))))
+                                            .limit(BATCH).options(selectinload(Customer.phones),
+                                                                          selectinload(Customer.contacts))))
             if not batch:
                 return
             for customer in batch:

@@ -15,6 +15,7 @@ on SQLite.
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -22,6 +23,8 @@ from sqlalchemy import String, any_, bindparam, select
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from core.customers import service
+from core.customers.archive.models import CustomerAddress, CustomerContact
+from core.customers.archive.record import NOT_REQUIRED
 from core.customers.duplicates import Candidate, DedupeSettings, check_import, match_keys
 from core.customers.identity import name_keys
 from core.customers.models import Customer, CustomerKey, CustomerPhone
@@ -36,6 +39,7 @@ from core.tenancy import current_tenant_id
 CHUNK = 2000  # rows per progress step and per bulk write
 MAX_ROWS = 200_000
 KEY_BATCH = 5000  # keys per look-up query of existing customers
+CONTACT_COLUMNS = ("name", "title", "department", "mobile", "landline", "landline_extension", "email", "im", "note")
 REPORT_HEADER = ["行号 row", "级别 level", "字段 field", "原因 reason", "已有客户 existing_id"]
 
 
@@ -56,6 +60,7 @@ class _Prepared:
     row: int
     values: dict
     phones: list
+    archive: object  # core.customers.archive.record.ArchiveInput
     candidate: Candidate
     keys: frozenset = field(default_factory=frozenset)
     verdict: object = None  # a DuplicateVerdict with warnings, when it has any
@@ -118,7 +123,7 @@ def run_import(path: Path, fmt: str, *, region: str = "CN", created_by: int | No
     for done, (number, row) in enumerate(data, start=1):
         body, errors = row_body(mapping, row)
         try:
-            values, phones = service.prepare(body, region)
+            values, phones, archive = service.prepare(body, region)
         except InvalidInput as err:
             errors = {**err.fields, **errors}
         if errors:
@@ -127,14 +132,15 @@ def run_import(path: Path, fmt: str, *, region: str = "CN", created_by: int | No
         else:
             candidate = service.candidate_from(f"row {number}", values, [r.stored for r, _ in phones])
             candidate = replace(candidate, keys=match_keys(candidate))  # computed once per row
-            prepared.append(_Prepared(number, values, phones, candidate, candidate.keys))
+            prepared.append(_Prepared(number, values, phones, archive, candidate, candidate.keys))
         if done % CHUNK == 0:
             progress(done, total, "checking rows")
     progress(len(data), total, "checking duplicates")
     accepted = _judge(prepared, result)
+    effective = cus_policy().values["archive"]["confirm_by"] == NOT_REQUIRED
     for start in range(0, len(accepted), CHUNK):
         chunk = accepted[start:start + CHUNK]
-        result.customer_ids.extend(_write(chunk, created_by))
+        result.customer_ids.extend(_write(chunk, created_by, effective))
         progress(len(data) + start + len(chunk), total, "importing")
     result.imported = len(accepted)
     _record_warnings(result, accepted)
@@ -195,17 +201,19 @@ def _judge(prepared: list[_Prepared], result: ImportResult) -> list[_Prepared]:
     return accepted
 
 
-def _write(chunk: list[_Prepared], created_by: int | None) -> list[int]:
-    """Bulk-insert a chunk of accepted rows: customers, their phones and their match keys."""
+def _write(chunk: list[_Prepared], created_by: int | None, effective: bool) -> list[int]:
+    """Bulk-insert a chunk of accepted rows: customers, their phones, contacts and match keys.
+    ``effective``: the archives take effect now (no confirmation required, CUS-06)."""
     connection = db.session.connection()
     tenant_id = current_tenant_id()
     now = utcnow()
     customer_ids = allocate_ids(connection, len(chunk))
-    phone_count = sum(len(p.phones) for p in chunk)
-    phone_ids = iter(allocate_ids(connection, phone_count))
-    customers, phones, keys = [], [], []
+    row_count = sum(len(p.phones) + len(p.archive.contacts or ()) + len(p.archive.addresses or ()) for p in chunk)
+    row_ids = iter(allocate_ids(connection, row_count))
+    customers, phones, keys, contacts, addresses = [], [], [], [], []
     for item, customer_id in zip(chunk, customer_ids):
         v = item.values
+        archived = item.archive.values
         nk = name_keys(v["name"], v["kind"])
         customers.append({
             "tenant_id": tenant_id, "id": customer_id, "kind": v["kind"], "name": v["name"],
@@ -213,16 +221,24 @@ def _write(chunk: list[_Prepared], created_by: int | None) -> list[int]:
             "resident_id": v.get("resident_id"), "uscc": v.get("uscc"), "birth_date": v.get("birth_date"),
             "gender": v.get("gender"), "district": v.get("district"), "address": v.get("address"),
             "source": v.get("source"), "note": v.get("note"), "created_by": created_by, "created_at": now,
-            "updated_at": now,
+            "updated_at": now, "category": archived.get("category"), "lifecycle_stage": archived.get("lifecycle_stage"),
+            "flags": archived.get("flags") or [], "extra": archived.get("extra") or {},
+            "effective_at": now if effective else None,
         })
         for result, label in item.phones:
-            phones.append({"tenant_id": tenant_id, "id": next(phone_ids), "customer_id": customer_id,
+            phones.append({"tenant_id": tenant_id, "id": next(row_ids), "customer_id": customer_id,
                            "e164": result.stored, "kind": result.kind, "extension": result.extension,
                            "label": label})
+        contacts.extend({"tenant_id": tenant_id, "id": next(row_ids), "customer_id": customer_id, "position": i,
+                         **{c: row.get(c) for c in CONTACT_COLUMNS}} for i, row in enumerate(item.archive.contacts or ()))
+        addresses.extend({"tenant_id": tenant_id, "id": next(row_ids), "customer_id": customer_id, "position": i,
+                          "kind": row.get("kind"), "text": row.get("text"), "district": row.get("district")}
+                         for i, row in enumerate(item.archive.addresses or ()))
         keys.extend({"tenant_id": tenant_id, "key": k, "customer_id": customer_id} for k in sorted(item.keys))
         item.customer_id = customer_id
     for table, rows in ((Customer.__table__, customers), (CustomerPhone.__table__, phones),
-                        (CustomerKey.__table__, keys)):
+                        (CustomerKey.__table__, keys), (CustomerContact.__table__, contacts),
+                        (CustomerAddress.__table__, addresses)):
         _bulk_insert(connection, table, rows)
     return customer_ids
 
@@ -242,11 +258,18 @@ def _bulk_insert(connection, table, rows: list[dict]) -> None:
                            f'(LIKE "{table.name}" INCLUDING DEFAULTS) ON COMMIT DROP')
             with cursor.copy(f'COPY "{staging}" ({names}) FROM STDIN') as copy:
                 for row in rows:
-                    copy.write_row([row[c] for c in columns])
+                    copy.write_row([_copy_value(row[c]) for c in columns])
             cursor.execute(f'INSERT INTO "{table.name}" ({names}) SELECT {names} FROM "{staging}"')
             cursor.execute(f'TRUNCATE "{staging}"')
         return
     connection.execute(table.insert(), rows)
+
+
+def _copy_value(value):
+    """JSON columns (flags, extra) go through COPY as their JSON text."""
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False)
+    return value
 
 
 def _record_warnings(result: ImportResult, accepted: list[_Prepared]) -> None:

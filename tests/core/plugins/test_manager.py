@@ -116,3 +116,12 @@ def test_kehu_provision_demo_adds_each_enabled_plugins_logins(ctx):
     usernames = {login[0] for login in result["huaxin"]}
     assert {"admin", "sales1", "cs"} <= usernames
     assert "reader" not in usernames  # the sample plugin is not enabled for the generic demo tenant
+
+
+def test_kehu_customer_fields_and_kehu_checklist_templates_per_plugin_set(plugins):
+    assert plugins.relay([]).records("kehu_customer_fields") == {}
+    fields = plugins.relay(["sample"]).records("kehu_customer_fields")
+    assert set(fields) == {"meter_no", "supply_capacity_kva"} and fields["meter_no"].searchable
+    assert fields["supply_capacity_kva"].kinds == ("organisation",)
+    assert plugins.relay([]).records("kehu_checklist_templates") == {}
+    assert set(plugins.relay(["sample"]).records("kehu_checklist_templates")) == {"sample_connection"}

@@ -86,16 +86,20 @@ def test_gbk_csv_and_xlsx_are_accepted(client, two_tenants):
     assert job["result"]["imported"] == 1
     book = openpyxl.Workbook()
     sheet = book.active
-    sheet.append(["名称", "类型", "联系电话", "地址", "统一社会信用代码"])
-    sheet.append(["华信安装服务有限公司", "单位", 13800002222, "成都市青羊区", "91350100M000100Y43"])  # a number cell
+    sheet.append(["名称", "类型", "联系电话", "地址", "统一社会信用代码", "联系人"])
+    sheet.append(["华信安装服务有限公司", "单位", 13800002222, "成都市青羊区", "91350100M000100Y43", "周经理"])  # a number cell
+    sheet.append(["成都无联系人有限公司", "单位", 13800003333, "成都市锦江区", None, None])  # CUS-01: an organisation needs a contact
     buffer = io.BytesIO()
     book.save(buffer)
     r = _upload(client, a, buffer.getvalue(), filename="单位.xlsx")
     job = _job(client, a, r.get_json()["id"])
-    assert job["result"]["imported"] == 1, job
+    assert (job["result"]["imported"], job["result"]["failed"]) == (1, 1), job
     org = client.get("/api/v1/customers?q=华信", headers=a.headers()).get_json()[0]
     assert org["kind"] == "organisation" and org["phones"][0]["e164"] == "+8613800002222"
-    assert org["uscc"] == "91350100M000100Y43"
+    assert org["uscc"] == "91350100M000100Y43" and [c["name"] for c in org["contacts"]] == ["周经理"]
+    assert org["effective_at"] is not None  # no confirmation required by default (CUS-06)
+    report = _report(client, a, job["id"])
+    assert [(row[0], row[1]) for row in report[1:]] == [("3", "error")] and "contact" in report[1][2]
 
 
 def test_unreadable_files_are_refused_at_once(client, two_tenants, owner_engine):
@@ -159,7 +163,7 @@ def test_export_round_trips_through_import_and_xlsx(client, two_tenants):
         **WANG, "resident_id": "11010519491231002X", "phones": [{"number": "13800138000"}, {"number": "0830-2345678"}]})
     client.post("/api/v1/customers", headers=a.headers(), json={
         "kind": "organisation", "name": "华信安装服务有限公司", "phones": [{"number": "028-86001234"}],
-        "address": "成都市青羊区"})
+        "address": "成都市青羊区", "contacts": [{"name": "周经理", "mobile": "13900002222"}]})
     job = _job(client, a, _export(client, a, unmasked=True, format="xlsx").get_json()["id"])
     data = client.get(f"/api/v1/customers/exports/{job['id']}/download", headers=a.headers()).data
     sheet = openpyxl.load_workbook(io.BytesIO(data)).active
@@ -170,6 +174,7 @@ def test_export_round_trips_through_import_and_xlsx(client, two_tenants):
     got = {c["name"]: c for c in client.get("/api/v1/customers", headers=b.headers()).get_json()}
     assert sorted(p["e164"] for p in got["王小明"]["phones"]) == ["+8613800138000", "+868302345678"]
     assert got["王小明"]["resident_id"] == "11010519491231002X" and got["华信安装服务有限公司"]["kind"] == "organisation"
+    assert [(c["name"], c["mobile"]) for c in got["华信安装服务有限公司"]["contacts"]] == [("周经理", "+8613900002222")]
 
 
 def test_downloads_are_for_finished_jobs_of_the_right_kind(client, two_tenants):

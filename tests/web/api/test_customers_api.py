@@ -61,7 +61,7 @@ def test_cus13_1_same_resident_id_or_uscc_is_refused(client, two_tenants):
     r = _create(client, a, {"name": "王五", "phones": [{"number": "13900139000"}], "resident_id": "110105491231002"})
     assert r.status_code == 409 and r.get_json()["existing_id"] == first and r.get_json()["key"] == "resident_id"
     org = {"kind": "organisation", "name": "华信安装服务有限公司", "uscc": "91350100M000100Y43",
-           "phones": [{"number": "0830-2345678"}], "address": "泸州市江阳区"}
+           "phones": [{"number": "0830-2345678"}], "address": "泸州市江阳区", "contacts": [{"name": "刘经理"}]}
     org_id = _create(client, a, org).get_json()["id"]
     r = _create(client, a, {**org, "name": "别的公司", "phones": [{"number": "0830-7654321"}]})
     assert r.status_code == 409 and r.get_json()["existing_id"] == org_id and r.get_json()["key"] == "uscc"
@@ -119,9 +119,10 @@ def test_cus13_3_same_landline_only_warns_same_household(client, two_tenants):
     ({"name": "王小明", "phones": [{"number": "13800138000"}], "resident_id": "110105194912310021"},
      "resident_id"),  # CUS-11 (2) checksum
     ({"kind": "organisation", "name": "华信", "phones": [{"number": "0830-2345678"}], "address": "泸州",
-      "uscc": "91350100M000100Y42"}, "uscc"),  # CUS-11 (4)
+      "contacts": [{"name": "刘经理"}], "uscc": "91350100M000100Y42"}, "uscc"),  # CUS-11 (4)
     ({"name": "王小明"}, "phones"),  # CUS-01: a person needs a mobile or a landline
-    ({"kind": "organisation", "name": "华信", "phones": [{"number": "0830-2345678"}]}, "address"),
+    ({"kind": "organisation", "name": "华信", "phones": [{"number": "0830-2345678"}],
+      "contacts": [{"name": "刘经理"}]}, "address"),
     ({"name": "王小明", "phones": [{"number": "0830-2345678", "kind": "mobile"}]}, "phones"),
     ({"name": "王小明", "phones": [{"number": "13800138000"}], "resident_id": "11010519491231002X",
       "birth_date": "1950-01-01"}, "birth_date"),
