@@ -20,6 +20,7 @@ def _import_models() -> None:
     import core.accounts.models  # noqa: F401
     import core.audit.models  # noqa: F401
     import core.audit.recorder  # noqa: F401  (flush listener)
+    import core.customers.confidentiality.models  # noqa: F401
     import core.customers.models  # noqa: F401
     import core.decisions.models  # noqa: F401
     import core.notifications.models  # noqa: F401
@@ -32,6 +33,7 @@ def _import_models() -> None:
 
 def _import_jobs() -> None:
     """Modules of the core that register job functions (plugins register theirs on import)."""
+    import core.customers.confidentiality.jobs  # noqa: F401
     import tenants.jobs  # noqa: F401
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from core.customers.assignment_rules import AssignmentPolicySchema
+from core.customers.confidentiality.settings import ConfidentialityPolicySchema
 from core.customers.duplicates import LIKELY_FAMILIES
 from core.customers.ownership_rules import OwnershipPolicySchema
 from core.customers.points_rules import PointsPolicySchema
@@ -76,6 +77,7 @@ class CusPolicySchema(
     OwnershipPolicySchema,
     AssignmentPolicySchema,
     PointsPolicySchema,
+    ConfidentialityPolicySchema,
 ):
     """The whole ``cus`` document: the sections of every part of the customers module."""
 

@@ -3,7 +3,7 @@ and the demo users. Industry plugins add to these through the same hooks."""
 from __future__ import annotations
 
 from core.plugins.markers import hookimpl
-from core.plugins.records import IndustryPreset, NavItem, PluginInfo, PolicySchema, Role
+from core.plugins.records import IndustryPreset, NavItem, PeriodicJob, PluginInfo, PolicySchema, Role
 
 CORE_ROLES = [
     Role("tenant_admin", "系统管理员", "Tenant administrator"),
@@ -75,6 +75,13 @@ def kehu_nav_items():
         NavItem("decisions", "决策记录", "Decisions", "portal.decisions", order=85, roles=MANAGERS),
         NavItem("users", "用户", "Users", "portal.users", order=90, roles=("tenant_admin",)),
     ]
+
+
+@hookimpl
+def kehu_periodic_jobs():
+    from core.customers.confidentiality.jobs import PERIODIC as CONFIDENTIALITY_JOBS
+
+    return [PeriodicJob(name, cadence) for name, cadence in CONFIDENTIALITY_JOBS]
 
 
 @hookimpl(tryfirst=True)  # the demo users exist before any plugin adds its sample data

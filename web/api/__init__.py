@@ -10,7 +10,7 @@ API_PREFIX = "/api/v1"
 
 def register_api(app: Flask) -> Api:
     from web.api import (
-        accounts, audit, auth, calendar, contact_log, customers, decisions, docs, jobs, notifications, platform,
+        accounts, audit, auth, calendar, contact_log, customer_confidentiality, customers, decisions, docs, jobs, notifications, platform,
         plugins, policies,
     )
 
@@ -19,7 +19,7 @@ def register_api(app: Flask) -> Api:
     })
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     auth.init_app(app)
-    for module in (accounts, customers, contact_log, policies, decisions, audit, calendar, plugins, jobs,
+    for module in (accounts, customers, contact_log, customer_confidentiality, policies, decisions, audit, calendar, plugins, jobs,
                    notifications, platform):
         api.register_blueprint(module.blp, url_prefix=f"{API_PREFIX}{module.PREFIX}")
     docs.init_app(app, api)
