@@ -20,6 +20,7 @@ CORE_ROLES = [
     Role("cs_manager", "客服经理", "Customer service manager"),
     Role("technician", "服务专员", "Technician"),
     Role("finance", "财务", "Finance"),
+    Role("info_supervisor", "信息主管", "Information supervisor"),  # CUS-74/75: exports, leaks (篇六)
 ]
 
 MANAGERS = ("tenant_admin", "gm", "vp", "dept_manager", "sales_manager", "cs_manager")

@@ -50,8 +50,9 @@ def _levels(customer_ids: list[int]) -> dict[int, str]:
 
 def check_downloadable(customer_ids: list[int], viewer: Viewer) -> None:
     """404 for a customer the viewer may not see; 403 for one seen only through a view-only grant."""
+    reading = Viewer(viewer.user_id, viewer.roles, viewer.department_id, False, viewer.cache)  # an export reads
     for cid in customer_ids:
-        if not access.is_visible(cid, viewer):
+        if not access.is_visible(cid, reading):
             raise NotFound(f"customer {cid} not found")
         if not access.may_download(cid, viewer):
             raise Forbidden("a view-only grant does not allow downloads or exports (CUS-72)", rule_id="CUS-72",
