@@ -246,9 +246,9 @@ def test_cus72_viewing_request_endorsed_approved_view_only_and_time_boxed(org, o
     log = org.get("admin", f"/api/v1/customers/{c2}/views").get_json()
     assert [(v["basis"], v["grant_id"]) for v in log] == [("grant", req["id"])]
     # the grant ends: move it into the past
-    with tenant_scope(org.a.id):
-        db.session.execute(text("update view_requests set grant_until = :t where id = :i"),
-                           {"t": before - dt.timedelta(seconds=1), "i": req["id"]})
+    with tenant_scope(org.a.id), acting_as("test"):
+        from core.customers.confidentiality.models import ViewRequest
+        db.session.get(ViewRequest, (org.a.id, req["id"])).grant_until = before - dt.timedelta(seconds=1)
         db.session.commit()
     assert org.get("s1", f"/api/v1/customers/{c2}").status_code == 404
 
@@ -446,9 +446,9 @@ def test_cus75_1_inspection_tasks_on_2026_01_01_and_07_01_due_at_period_end(org,
 def test_cus07_records_past_retention_queue_for_approved_destruction(org, two_tenants, owner_engine):
     a, b = two_tenants
     cid = org.customer("王小明", "13800138000", owner="s1", department=org.d1, resident_id="11010519491231002X")
-    with tenant_scope(a.id):  # last activity 2026-01-10 (the analogue of CUS-07 (1))
-        db.session.execute(text("update customers set updated_at = :t where id = :i"),
-                           {"t": dt.datetime(2026, 1, 10, 15, tzinfo=SH), "i": cid})
+    with tenant_scope(a.id), acting_as("test"):  # last activity 2026-01-10 (the analogue of CUS-07 (1))
+        from core.customers.models import Customer
+        db.session.get(Customer, (a.id, cid)).updated_at = dt.datetime(2026, 1, 10, 15, tzinfo=SH)
         db.session.commit()
     execute(a.id, "cus.retention_queue", {"as_of": "2027-01-11T02:00:00+08:00"})
     assert org.get("csm", "/api/v1/retention-queue").get_json() == []  # default: kept for ever
