@@ -23,8 +23,13 @@ _RUNS = iter(range(10**6))
 
 
 def execute(tenant_id, name, args):
-    """Run a job as the scheduler would, each call a new run (a new slot or a retry with a new record)."""
-    return _execute(tenant_id, name, args, dedupe_key=f"{name}@{args.get('as_of')}#{next(_RUNS)}")
+    """Run a job as the scheduler would, each call a new run (a new slot or a retry with a new record).
+    The test's session ends its transaction before and after (on SQLite a reader keeps its snapshot)."""
+    db.session.rollback()
+    try:
+        return _execute(tenant_id, name, args, dedupe_key=f"{name}@{args.get('as_of')}#{next(_RUNS)}")
+    finally:
+        db.session.rollback()
 
 
 def _count(owner_engine, table, tenant_id, where=""):
