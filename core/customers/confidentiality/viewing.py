@@ -115,6 +115,10 @@ def decide(request: ViewRequest, user: User, *, approve: bool, note: str | None 
         raise Forbidden("a requester cannot approve their own request")
     if not user.has_role(request.approver_role):
         raise Forbidden(f"needs role: {request.approver_role} (CUS-72, case {request.case})")
+    if request.case == "own":  # the manager of the requester's own department, not any manager
+        requester = db.session.scalars(select(User).where(User.id == request.requester_id)).one()
+        if requester.department_id not in departments_of(Viewer.of(user)):
+            raise Forbidden("the request is approved by a manager of the requester's department (CUS-72)")
     view = cus_policy(at)
     request.decided_by, request.decided_at, request.decision_note = user.id, at, note
     if approve:

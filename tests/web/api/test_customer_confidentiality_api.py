@@ -10,6 +10,7 @@ from core.audit.recorder import acting_as
 from core.customers import ownership_store
 from core.db import db
 from core.decisions.models import Decision
+from core.errors import InvalidInput
 from core.notifications.models import Notification
 from core.tenancy import tenant_scope
 from tests.helpers import policy_since
@@ -53,7 +54,8 @@ class Org:
                                  ("s2", ["salesperson"], self.d2), ("m1", ["dept_manager"], self.d1),
                                  ("agent", ["cs_agent"], None), ("gm", ["gm"], None),
                                  ("csm", ["cs_manager"], None), ("keeper", ["assistant"], None),
-                                 ("info", ["info_supervisor"], None), ("sup", ["supervisor"], self.d1)):
+                                 ("info", ["info_supervisor"], None), ("sup", ["supervisor"], self.d1),
+                                 ("m2", ["dept_manager"], self.d2)):
             uid, token = make_tenant.user(handle, name, roles=roles)
             self.ids[name], self.tokens[name] = uid, token
             if dep:
@@ -191,12 +193,23 @@ def test_cus71_1_top_secret_customer_is_404_for_an_agent_not_on_the_list(org, ow
 def test_cus71_2_secrecy_through_2026_12_31_ends_on_2027_01_01_by_the_job(org, two_tenants):
     a, b = two_tenants
     cid = org.customer("密级客户", MOBILES[0], owner="s1", department=org.d1)
+    extended = org.customer("延期客户", MOBILES[1], owner="s1", department=org.d1)
     from core.customers.confidentiality import secrecy
 
     with tenant_scope(a.id), acting_as("test"):
-        secrecy.classify(cid, level="secret", custodian_id=org.ids["keeper"], viewer_ids=[org.ids["s1"]],
-                         secret_until=dt.date(2026, 12, 31), reason="测试", decided_by=org.ids["gm"],
-                         at=dt.datetime(2026, 6, 1, 10, tzinfo=SH))
+        for customer in (cid, extended):
+            secrecy.classify(customer, level="secret", custodian_id=org.ids["keeper"], viewer_ids=[org.ids["s1"]],
+                             secret_until=dt.date(2026, 12, 31), reason="测试", decided_by=org.ids["gm"],
+                             at=dt.datetime(2026, 6, 1, 10, tzinfo=SH))
+        with pytest.raises(InvalidInput) as err:  # a period cannot end in the past
+            secrecy.classify(extended, level="secret", custodian_id=org.ids["keeper"], viewer_ids=[org.ids["s1"]],
+                             secret_until=dt.date(2026, 12, 30), reason="x", decided_by=org.ids["gm"],
+                             at=dt.datetime(2026, 12, 31, 10, tzinfo=SH))
+        assert "secret_until" in err.value.fields
+        extension = secrecy.classify(extended, level="secret", custodian_id=org.ids["keeper"],
+                                     viewer_ids=[org.ids["s1"]], secret_until=dt.date(2027, 6, 30), reason="延长保密期",
+                                     decided_by=org.ids["gm"], at=dt.datetime(2026, 12, 20, 10, tzinfo=SH))
+        assert extension["extensions"] == 1
         db.session.commit()
     execute(a.id, "cus.declassify", {"as_of": "2026-12-31T23:00:00+08:00"})
     assert org.get("gm", f"/api/v1/customers/{cid}/confidentiality").get_json()["level"] == "secret"
@@ -207,6 +220,7 @@ def test_cus71_2_secrecy_through_2026_12_31_ends_on_2027_01_01_by_the_job(org, t
         execute(a.id, "cus.declassify", {"as_of": "2027-01-01T00:20:00+08:00"})
     assert org.get("gm", f"/api/v1/customers/{cid}/confidentiality").get_json()["level"] == "normal"
     assert org.get("agent", f"/api/v1/customers/{cid}").status_code == 200
+    assert org.get("gm", f"/api/v1/customers/{extended}/confidentiality").get_json()["level"] == "secret"  # extended
     with tenant_scope(a.id):
         auto = db.session.scalars(select(Decision).where(Decision.rule_id == "CUS-71",
                                                          Decision.decided_by.is_(None))).all()
@@ -280,6 +294,8 @@ def test_view_request_case_own_department_and_classified(org):
         "level": "confidential", "custodian_id": org.ids["keeper"], "viewer_ids": [org.ids["s2"]], "reason": "KA"})
     own = org.post("s1", "/api/v1/view-requests", {"customer_id": c3, "purpose": "p", "reason": "r"}).get_json()
     assert (own["case"], own["approver_role"]) == ("own", "dept_manager")  # 一部一组 is under 一部
+    assert org.post("m2", f"/api/v1/view-requests/{own['id']}/approve").status_code == 403  # 二部's manager
+    assert org.post("m1", f"/api/v1/view-requests/{own['id']}/approve").get_json()["status"] == "approved"
     classified = org.post("s1", "/api/v1/view-requests", {"customer_id": c4, "purpose": "p", "reason": "r"}).get_json()
     assert (classified["case"], classified["approver_role"]) == ("classified", "cs_manager")
     assert org.post("csm", f"/api/v1/view-requests/{classified['id']}/approve").status_code == 200
