@@ -15,7 +15,7 @@ from flask import Response, g
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from core.customers import service as customers
 from core.customers.confidentiality import custody, exports, lending, secrecy, viewing
@@ -461,10 +461,12 @@ class Exports(MethodView):
     @blp.response(200, ExportSchema(many=True))
     @blp.paginate()
     def get(self, pagination_parameters):
-        """My export requests (all for tenant admins and gm)."""
+        """My export requests and those waiting for my approval (all for tenant admins and gm)."""
         stmt = select(CustomerExport).order_by(CustomerExport.id.desc())
         if not g.user.has_role(*OVERSEERS):
-            stmt = stmt.where(CustomerExport.requester_id == g.user.id)
+            pending = db.session.scalars(select(CustomerExport).where(CustomerExport.status == "pending"))
+            mine = [e.id for e in pending if g.user.has_role(*exports.approver_roles(e))]
+            stmt = stmt.where(or_(CustomerExport.requester_id == g.user.id, CustomerExport.id.in_(mine)))
         return [_export_out(e) for e in page_of(stmt, pagination_parameters)]
 
     @blp.arguments(ExportInSchema)

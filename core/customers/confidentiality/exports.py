@@ -33,13 +33,13 @@ PII_COLUMNS = {"phones": export_rules.PHONE, "resident_id": export_rules.RESIDEN
 
 def get_export(export_id: int, user: User) -> CustomerExport:
     found = db.session.scalars(select(CustomerExport).where(CustomerExport.id == export_id)).first()
-    if found is None or not (found.requester_id == user.id or user.has_role(*_approver_roles(found))
+    if found is None or not (found.requester_id == user.id or user.has_role(*approver_roles(found))
                              or user.has_role("tenant_admin", "gm")):
         raise NotFound("export not found")
     return found
 
 
-def _approver_roles(export: CustomerExport) -> set[str]:
+def approver_roles(export: CustomerExport) -> set[str]:
     return {r for step in export.steps for r in approval_rules.step_roles(step)}
 
 
@@ -93,7 +93,7 @@ def create(requester: User, viewer: Viewer, *, kind: str, purpose: str, customer
         from core.notifications.service import notify
         from core.customers.confidentiality.people import holders
 
-        notify(holders(_approver_roles(export)), kind="cus.export_approval", rule_id="CUS-74",
+        notify(holders(approver_roles(export)), kind="cus.export_approval", rule_id="CUS-74",
                subject_type="customer_export", subject_id=export.id, dedupe_key=f"CUS-74:approve:{export.id}",
                title_zh=f"导出待审批（{kind}）：{purpose}", title_en=f"Export to approve ({kind}): {purpose}")
     db.session.flush()
@@ -121,7 +121,7 @@ def decide(export: CustomerExport, user: User, *, approve: bool, note: str | Non
         raise Conflict("already decided by this user")
     if approve and not approval_rules.can_approve(export.steps, [a.roles for a in done], user.roles):
         raise Forbidden(f"needs an approver for: {approval_rules.describe(missing_steps(export))}")
-    if not approve and not user.has_role(*_approver_roles(export)):
+    if not approve and not user.has_role(*approver_roles(export)):
         raise Forbidden("only an approver of this export may reject it")
     db.session.add(Approval(subject_type="export", subject_id=export.id, user_id=user.id, roles=user.roles,
                             approved=approve, note=note, at=at))

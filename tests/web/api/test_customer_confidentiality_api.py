@@ -404,6 +404,8 @@ def test_cus74_1_external_export_approved_by_the_supervisor_only_is_still_pendin
     url = f"/api/v1/customer-exports/{export['id']}"
     assert org.get("s1", f"{url}/file").status_code == 409
     assert org.post("s1", f"{url}/approve").status_code == 403  # never one's own
+    assert [e["id"] for e in org.get("csm", "/api/v1/customer-exports").get_json()] == [export["id"]]  # to approve
+    assert org.get("s2", "/api/v1/customer-exports").get_json() == []
     r = org.post("info", f"{url}/approve")
     assert r.get_json()["status"] == "pending" and r.get_json()["missing"] == ["cs_manager"]  # CUS-74 (1)
     assert org.get("s1", f"{url}/file").status_code == 409
