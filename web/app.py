@@ -22,6 +22,7 @@ def _import_models() -> None:
     import core.audit.recorder  # noqa: F401  (flush listener)
     import core.customers.archive.models  # noqa: F401
     import core.customers.assignment.models  # noqa: F401
+    import core.customers.confidentiality.models  # noqa: F401
     import core.customers.credit.models  # noqa: F401
     import core.customers.events.models  # noqa: F401
     import core.customers.grades.models  # noqa: F401
@@ -42,6 +43,7 @@ def _import_jobs() -> None:
     """Modules of the core that register job functions (plugins register theirs on import)."""
     import core.customers.archive.jobs  # noqa: F401
     import core.customers.assignment.jobs  # noqa: F401
+    import core.customers.confidentiality.jobs  # noqa: F401
     import core.customers.credit.jobs  # noqa: F401
     import core.customers.events.jobs  # noqa: F401
     import core.customers.grades.jobs  # noqa: F401

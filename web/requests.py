@@ -8,6 +8,7 @@ import uuid
 from flask import Flask, g, request
 
 from core.audit import recorder
+from core.customers.confidentiality.viewer import Viewer, enter_viewer, leave_viewer
 from core.tenancy.context import enter_tenant, leave_tenant
 
 log = logging.getLogger("kehu.access")
@@ -27,6 +28,8 @@ def act_for(tenant, user=None, actor: str | None = None, entered: bool = False) 
         g._tenant_token = enter_tenant(tenant.id)
     label = actor or (f"user:{user.id}" if user is not None else "anonymous")
     g._actor_token = recorder._actor.set((label, user.id if user is not None else None))
+    # CUS-70: what this user may see of the customers (a change never rides on a view-only grant)
+    g._viewer_token = enter_viewer(Viewer.of(user, writing=request.method not in ("GET", "HEAD", "OPTIONS")))
 
 
 def init_app(app: Flask) -> None:
@@ -54,6 +57,9 @@ def init_app(app: Flask) -> None:
 
     @app.teardown_request
     def _leave(_exc):
+        viewer_token = g.pop("_viewer_token", None)
+        if viewer_token is not None:
+            leave_viewer(viewer_token)
         actor_token = g.pop("_actor_token", None)
         if actor_token is not None:
             recorder._actor.reset(actor_token)

@@ -17,6 +17,7 @@ from marshmallow import Schema, fields, validate
 
 from core.customers.archive.settings import ArchivePolicySchema
 from core.customers.assignment.rules import AssignmentPolicySchema
+from core.customers.confidentiality.settings import ConfidentialityPolicySchema
 from core.customers.credit.settings import CreditPolicySchema
 from core.customers.duplicates import LIKELY_FAMILIES
 from core.customers.events.rules import EventsPolicySchema
@@ -88,6 +89,7 @@ class CusPolicySchema(
     GradesPolicySchema,
     CreditPolicySchema,
     VisitsPolicySchema,
+    ConfidentialityPolicySchema,
 ):
     """The whole ``cus`` document: the sections of every part of the customers module."""
 

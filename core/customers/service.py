@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import or_, select, text
 
+from core.customers.confidentiality import access
 from core.customers.duplicates import Candidate, DedupeSettings, DuplicateVerdict, find_duplicates, match_keys
 from core.customers.identity import (
     LANDLINE,
@@ -242,7 +243,9 @@ def update_customer(customer: Customer, changes: dict, region: str = "CN"):
 
 
 def get_customer(customer_id: int) -> Customer:
-    customer = db.session.scalars(select(Customer).where(Customer.id == customer_id)).first()
+    """The customer, if the current viewer may see it (CUS-70/71/72); otherwise 404, as for an id of
+    another tenant."""
+    customer = db.session.scalars(access.restrict(select(Customer).where(Customer.id == customer_id))).first()
     if customer is None:
         raise NotFound("customer not found")
     return customer
@@ -251,8 +254,9 @@ def get_customer(customer_id: int) -> Customer:
 def search(q: str | None = None):
     """Customers newest first; ``q`` matches part of the name (CUS-12 exact key, so ``王 小明`` and
     ``陳小明`` find ``王小明``/``陈小明``), part of the toneless pinyin (``wangxiaoming``), the pinyin
-    initials (``wxm``), part of a phone's digits (4 or more), or a whole resident id or USCC."""
-    stmt = select(Customer).order_by(Customer.id.desc())
+    initials (``wxm``), part of a phone's digits (4 or more), or a whole resident id or USCC. Only
+    the customers the current viewer may see (CUS-70)."""
+    stmt = access.restrict(select(Customer).order_by(Customer.id.desc()))
     q = (q or "").strip()
     if not q:
         return stmt

@@ -20,6 +20,7 @@ CORE_ROLES = [
     Role("cs_manager", "客服经理", "Customer service manager"),
     Role("technician", "服务专员", "Technician"),
     Role("finance", "财务", "Finance"),
+    Role("info_supervisor", "信息主管", "Information supervisor"),  # CUS-74/75: exports, leaks (篇六)
 ]
 
 MANAGERS = ("tenant_admin", "gm", "vp", "dept_manager", "sales_manager", "cs_manager")
@@ -70,6 +71,7 @@ def kehu_roles():
 @hookimpl
 def kehu_periodic_jobs():
     """The core's periodic jobs (cadences in the tenant's time zone, DOMAIN.md §13)."""
+    from core.customers.confidentiality.jobs import PERIODIC as CONFIDENTIALITY_JOBS
     from core.customers.ownership.jobs import CADENCE, SWEEP
 
     return [
@@ -82,6 +84,7 @@ def kehu_periodic_jobs():
         PeriodicJob("cus.visit_plans_reports", "0 9,18 * * *"),  # CUS-62 reports, plan reminder and flag
         PeriodicJob("cus.commitment_alerts", "every 5 minutes"),  # CUS-63 at the due time
         PeriodicJob("cus.filing_reminders", "0 9 * * *"),  # CUS-04; the job skips days off
+        *(PeriodicJob(name, cadence) for name, cadence in CONFIDENTIALITY_JOBS),  # CUS-71/73/75, CUS-07
     ]
 
 

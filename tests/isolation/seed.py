@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+
+from core.customers.confidentiality.models import ArchiveInspection, RetentionEntry
 from core.db import db
 from core.decisions import service as decisions
 from core.notifications import service as notifications
@@ -95,6 +97,22 @@ def seed(client, handle) -> dict:
     flags = client.put(f"/api/v1/customers/{customer_id}/flags", headers=h, json={"flags": ["key_prospect"]})
     contact = client.post(f"/api/v1/customers/{customer_id}/staff-contacts", headers=h, json={"user_id": user["id"]})
     assert flags.status_code == 200 and contact.status_code == 200, contact.get_json()
+    # confidentiality (CUS-07, CUS-70..75): classification, a viewing request, a loan, an export
+    # request, a leak report; an inspection task and a retention queue entry made by their services
+    classified = client.put(f"/api/v1/customers/{customer_id}/confidentiality", headers=h, json={
+        "level": "confidential", "custodian_id": handle.admin_id, "viewer_ids": [handle.admin_id], "reason": mark})
+    assert classified.status_code == 200, classified.get_json()
+    view_request = client.post("/api/v1/view-requests", headers=h, json={
+        "customer_id": customer_id, "purpose": mark, "reason": mark})
+    assert view_request.status_code == 201, view_request.get_json()
+    loan = client.post("/api/v1/loans", headers=h, json={
+        "material": mark, "reason": mark, "signature": mark, "customer_id": customer_id})
+    assert loan.status_code == 201, loan.get_json()
+    customer_export = client.post("/api/v1/customer-exports", headers=h, json={
+        "purpose": mark, "customer_ids": [customer_id], "kind": "external", "recipient": mark})
+    assert customer_export.status_code == 201, customer_export.get_json()
+    leak = client.post("/api/v1/leak-reports", headers=h, json={"description": mark, "customer_id": customer_id})
+    assert leak.status_code == 201, leak.get_json()
     with tenant_scope(handle.id):
         db.session.add(SampleReading(meter=mark, value=7))  # a plugin's table is covered too
         decision = decisions.record("CAL-09", "user", user["id"], outcome={"note": mark},
@@ -102,6 +120,15 @@ def seed(client, handle) -> dict:
         decision_id = decision.id
         note = notifications.notify([handle.admin_id], kind="test", title_zh=mark, title_en=mark, dedupe_key=mark)
         notification_id = note[0].id
+        inspection = ArchiveInspection(period_start=dt.date(2026, 1, 1), period_end=dt.date(2026, 6, 30),
+                                       due_at=dt.datetime(2026, 6, 30, 16, tzinfo=dt.timezone.utc),
+                                       findings=mark)
+        queued = RetentionEntry(subject_type="customer", subject_id=customer_id, retention_class="default",
+                                last_activity_at=dt.datetime(2026, 1, 10, tzinfo=dt.timezone.utc),
+                                kept_through=dt.date(2027, 1, 10), status="queued", note=mark)
+        db.session.add_all([inspection, queued])
+        db.session.flush()
+        inspection_id, queue_entry_id = inspection.id, queued.id
         db.session.commit()
     return {
         "user_id": user["id"],
@@ -126,6 +153,12 @@ def seed(client, handle) -> dict:
         **points,
         **visits,
         "scheme": "grade",  # a kind of thing (cus.tiers.schemes), with B's customer id beside it
+        "request_id": view_request.get_json()["id"],
+        "loan_id": loan.get_json()["id"],
+        "export_id": customer_export.get_json()["id"],
+        "report_id": leak.get_json()["id"],
+        "inspection_id": inspection_id,
+        "queue_entry_id": queue_entry_id,
     }
 
 

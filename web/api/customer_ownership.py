@@ -216,6 +216,11 @@ class OwnershipHistory(MethodView):
 # --------------------------------------------------------------------------- claims and deals
 
 
+#: who records claims for other people: the register keepers and the managers (CUS-21)
+REGISTER_KEEPERS = ("assistant", "supervisor", "dept_manager", "sales_manager", "resource_director", "gm", "vp",
+                    "tenant_admin")
+
+
 @blp.route("/<int:customer_id>/claims")
 class Claims(MethodView):
     @blp.response(200, ClaimSchema(many=True))
@@ -229,8 +234,13 @@ class Claims(MethodView):
     @blp.arguments(ClaimInSchema)
     @blp.response(201, ClaimSchema)
     def post(self, data, customer_id):
-        """Record CUS-21 evidence (default claimant: the caller) and re-judge ownership."""
+        """Record CUS-21 evidence (default claimant: the caller) and re-judge ownership. Evidence for
+        somebody else (the register kept by an assistant, the manager's meeting record) needs one of
+        the register-keeping roles."""
         claimant = data.pop("claimant_id") or g.user.id
+        if claimant != g.user.id and not g.user.has_role(*REGISTER_KEEPERS):
+            raise Forbidden("only a register keeper records evidence for somebody else",
+                            fields={"claimant_id": ["must be yourself"]})
         claim = ownership.record_claim(customer_id, claimant_id=claimant, **data)
         db.session.commit()
         return claim

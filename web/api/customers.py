@@ -25,6 +25,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from core.customers import service
+from core.customers.confidentiality import access
 from core.customers.models import GENDERS, KINDS, PHONE_KINDS
 from core.db import db
 from web.api.auth import require_roles
@@ -96,6 +97,7 @@ class CustomerSchema(ArchiveSchema):
     created_by = fields.Integer(allow_none=True)
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
+    pii_masked = fields.Boolean(dump_default=False, metadata={"description": "phones and resident id masked (CUS-70)"})
 
 
 class WarningSchema(Schema):
@@ -136,8 +138,9 @@ class Customers(MethodView):
     @blp.response(200, CustomerSchema(many=True))
     @blp.paginate()
     def get(self, args, pagination_parameters):
-        """List or search the tenant's customers, newest first."""
-        return page_of(filter_archive(service.search(args.get("q")), args), pagination_parameters)
+        """List or search the customers the caller may see (CUS-70), newest first; mobiles and
+        resident ids masked for callers without the PII right."""
+        return access.present(page_of(filter_archive(service.search(args.get("q")), args), pagination_parameters))
 
     @require_roles(*WRITERS, admin_scope=False)
     @blp.arguments(CustomerCreateSchema)
@@ -154,8 +157,11 @@ class Customers(MethodView):
 class CustomerItem(MethodView):
     @blp.response(200, CustomerSchema)
     def get(self, customer_id):
-        """One customer."""
-        return service.get_customer(customer_id)
+        """One customer, if the caller may see it (else 404, CUS-70); the view is logged."""
+        customer = service.get_customer(customer_id)
+        access.log_view(customer)
+        db.session.commit()
+        return customer
 
     @require_roles(*WRITERS, admin_scope=False)
     @blp.arguments(CustomerUpdateSchema)

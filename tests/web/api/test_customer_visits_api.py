@@ -179,7 +179,7 @@ def test_cus63_commitment_alert_at_the_promised_time(client, world, owner_engine
     assert len(client.get("/api/v1/notifications?kind=cus.commitment_overdue", headers=h(world, "super")).get_json()) == 1
     fulfil = f"{url}/{promise['id']}/fulfil"
     other, token = _user(client, world, "agent4")
-    assert client.post(fulfil, headers=world.handle.headers(token), json={}).status_code == 403
+    assert client.post(fulfil, headers=world.handle.headers(token), json={}).status_code == 404  # not their customer (CUS-70)
     r = client.post(fulfil, headers=h(world), json={"note": "已电话回复"})
     assert r.status_code == 200 and r.get_json()["status"] == "fulfilled" and r.get_json()["fulfilled_by"] == world.agent
     assert client.post(fulfil, headers=h(world), json={}).status_code == 409
