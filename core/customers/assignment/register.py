@@ -22,11 +22,13 @@ from sqlalchemy import select
 
 from core.customers import ownership_store
 from core.customers import service as customers
-from core.customers.assignment.facts import local, member_at, tenant_timezone, user_named, users_named
+from core.customers.assignment.facts import member_at, tenant_timezone, user_named, users_named
 from core.customers.assignment.models import RegisterEntry, RotationGroup
 from core.customers.assignment.rules import DESIGNATED, NEW, RETURNING, Arrival, RotationState, next_turn, with_order
+from core.customers.confidentiality.viewer import unrestricted
 from core.customers.identity import normalise_phone
 from core.customers.models import CustomerPhone
+from core.customers.ownership.service import record_claim
 from core.customers.policy import cus_policy
 from core.db import db, utcnow
 from core.decisions import service as decisions
@@ -213,29 +215,17 @@ def register_arrival(data: dict, *, region: str = "CN", recorded_by: int | None 
 
 
 def claim_for_receiver(entry: RegisterEntry):
-    """The receiver of a first-time (or pool) customer becomes the owner from the register time.
-
-    For now an ownership change with rule ``CUS-31`` (state ``protected``, no window end: the
-    protection window is the ownership rules' business); the lead switches this one function to a
-    ``register`` claim (CUS-21). Returning customers keep their owner: nothing happens."""
+    """The register entry is first-claim evidence (CUS-21, 首访原则) of its receiver, from the register
+    time: the ownership rules decide who owns the customer and for how long (the tenant's protection
+    mode, CUS-22..24; an earlier valid claim of a colleague wins). Returning customers keep their
+    owner: nothing is claimed."""
     if entry.receiver_id is None or entry.received_as not in ("regular", "make_up", "designated"):
         return None
     receiver = user_named(entry.receiver_id, "receiver_id")
-    when = local(entry.at).strftime("%Y-%m-%d %H:%M")
-    how_zh, how_en = RECEIVED_ZH[entry.received_as], RECEIVED_EN[entry.received_as]
-    kind_en = "visit" if entry.kind == "visit" else "call"
-    return ownership_store.set_owner(
-        entry.customer_id, owner_id=receiver.id, state="protected", department_id=receiver.department_id,
-        at=entry.at, rule_id="CUS-31",
-        reason_zh=(f"客户{entry.customer_name}于{when}{KIND_ZH[entry.kind]}登记（登记#{entry.id}），"
-                   f"由{receiver.display_name}接待（{how_zh}），归其所有。依据CUS-31、CUS-80。"),
-        reason_en=(f"Customer {entry.customer_name} was registered on {when} ({kind_en}, register entry #{entry.id}) "
-                   f"and received by {receiver.display_name} ({how_en}), who now owns them. Under CUS-31 and CUS-80."),
-        facts={"register_entry": {"id": entry.id, "at": entry.at, "kind": entry.kind},
-               "rotation_decision_id": entry.decision_id, "received_as": entry.received_as},
-        outcome={"register_entry_id": entry.id, "received_as": entry.received_as},
-        policy=cus_policy(entry.at),
-    )
+    with unrestricted("a register entry links the customer by phone, whoever keeps the register"):
+        return record_claim(entry.customer_id, kind="register", at=entry.at, claimant_id=receiver.id,
+                            department_id=receiver.department_id, source_type="register_entry",
+                            source_id=entry.id, note=f"{RECEIVED_ZH[entry.received_as]} / CUS-31")
 
 
 def get_entry(entry_id: int) -> RegisterEntry:

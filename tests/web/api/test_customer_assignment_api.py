@@ -87,7 +87,9 @@ def test_cus31_rotation_vector_and_cus80_returning_customer(client, floor):
     with tenant_scope(a.id):
         owners = {n: ownership_store.current(e["customer_id"]).owner_id for n, e in (("N1", n1), ("N3", n3), ("N4", n4))}
         assert owners == {"N1": ids["B"], "N3": ids["A"], "N4": ids["A"]}
-        assert [c.rule_id for c in ownership_store.history(n1["customer_id"])] == ["CUS-31"]  # no change on return
+        # one change, from the register claim judged by the ownership rules (CUS-21; mode none: no window,
+        # CUS-20); the return changed nothing
+        assert [c.rule_id for c in ownership_store.history(n1["customer_id"])] == ["CUS-20"]
         listed = client.get(f"/api/v1/register-entries?day={DAY}", headers=a.headers()).get_json()
         assert len(listed) == 7 and listed[0]["id"] == back["id"]
 
@@ -208,4 +210,5 @@ def test_concurrent_arrivals_share_the_turns_fairly(app, client, floor):
     received = sorted(r for _, r in results)
     assert received == sorted([ids["A"], ids["B"], ids["C"]] * 2)
     with tenant_scope(a.id):
-        assert len(db.session.scalars(decisions.query(rule_id="CUS-31")).all()) == 12  # 6 turns + 6 owner changes
+        assert len(db.session.scalars(decisions.query(rule_id="CUS-31")).all()) == 6  # 6 turns
+        assert len(db.session.scalars(decisions.query(rule_id="CUS-20")).all()) == 6  # 6 claims judged
