@@ -25,6 +25,7 @@ from sqlalchemy import select
 from core.accounts.models import User
 from core.customers import ownership_store
 from core.customers.models import Customer
+from core.customers.ownership import cases
 from core.customers.points import rules
 from core.customers.points.models import CustomerReferral
 from core.customers.policy import cus_policy
@@ -189,11 +190,14 @@ def decide_referee_owner(row: CustomerReferral, referee: Customer, policy, *, ru
 def request_arbitration(row: CustomerReferral, outcome: rules.ReferralOwnership, facts: dict, policy,
                         arbiters: list[str]) -> Decision:
     """CUS-40 → CUS-27: the referee claims a direct relationship with a staff member other than its
-    owner. Records the decision that the case needs arbitration (``result = needs_arbitration``,
-    arbiters, parties); the owner stays as it is until the arbiter decides. The ownership area opens
-    the CUS-27 case from here."""
+    owner. Opens an arbitration case (a dispute about the referee's ownership, CUS-27) and records the
+    decision that it needs arbitration (``result = needs_arbitration``, arbiters, parties, the case);
+    the owner stays as it is until the arbiter decides."""
+    case = cases.open_case(row.referee_id, reason="dispute", opened_by=None,
+                           note=f"CUS-40: 被介绍客户称与员工#{row.claimed_staff_id}有直接关系 / "
+                                f"the referee names staff #{row.claimed_staff_id} (direct relationship)")
     return decisions.record(
         outcome.rule_id, "customer", row.referee_id, policy=policy, facts=facts,
         outcome={**outcome.outcome(), "result": "needs_arbitration", "arbiters": list(arbiters),
-                 "referral_id": row.id, "arbitration_rule": "CUS-27"},
+                 "referral_id": row.id, "arbitration_rule": "CUS-27", "case_id": case.id},
         reason_zh=outcome.reason_zh, reason_en=outcome.reason_en)

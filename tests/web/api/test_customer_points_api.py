@@ -446,6 +446,9 @@ def test_cus40_2_car_direct_relationship_needs_arbitration(client, two_tenants, 
     assert outcome["arbiters"] == ["supervisor", "dept_manager"] and "CUS-27" in body["decision"]["reason_en"]
     with tenant_scope(a.id):
         assert [c.rule_id for c in ownership_store.history(qian)] == ["CUS-31"]
+    # the CUS-27 case is open for the arbiter, named in the decision
+    [case] = client.get(f"/api/v1/customers/{qian}/ownership-cases", headers=a.headers()).get_json()
+    assert case["reason"] == "dispute" and case["id"] == outcome["case_id"] and f"#{f_id}" in case["note"]
 
 
 def test_cus40_normal_claim_changes_nothing(client, two_tenants, make_tenant):
