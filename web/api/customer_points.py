@@ -72,6 +72,8 @@ class TransactionInSchema(Schema):
                               metadata={"description": "order or receipt number"})
     user_id = fields.Integer(load_default=None, allow_none=True,
                              metadata={"description": "the salesperson of the transaction; default the caller"})
+    credit_approval_id = fields.Integer(load_default=None, allow_none=True, metadata={
+        "description": "a recorded approval letting a shipment or prepayment exceed the credit limit (CUS-94)"})
 
 
 class TransactionEffectSchema(Schema):

@@ -22,7 +22,9 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import func, select
 
 from core.accounts.models import User
+from core.customers.credit.service import check_exposure
 from core.customers.models import TRANSACTION_KINDS, CustomerTransaction
+from core.customers.policy import cus_policy
 from core.db import db, utcnow
 from core.errors import InvalidInput, NotFound
 
@@ -72,10 +74,14 @@ def _purchase_for_refund(customer_id: int, purchase_id: int) -> CustomerTransact
         CustomerTransaction.kind == "purchase").with_for_update()).first()
 
 
+#: the transactions that raise a customer's credit exposure (CUS-94)
+CREDIT_CHECKED = ("shipment", "prepayment")
+
+
 def record_transaction(customer_id: int, *, kind: str, amount, at: dt.datetime | None = None,
                        refund_of: int | None = None, event_id: int | None = None, gross_profit=None,
                        reference: str | None = None, user_id: int | None = None,
-                       recorded_by: int | None = None) -> CustomerTransaction:
+                       recorded_by: int | None = None, credit_approval_id: int | None = None) -> CustomerTransaction:
     """Record a money fact of ``customer_id`` (which the caller has loaded: it exists in this
     tenant) and apply what follows from it (CUS-43 points, CUS-44 rewards: ``tx.awards``). Raises
     :class:`~core.errors.InvalidInput` (every field error at once) before anything is written."""
@@ -116,7 +122,10 @@ def record_transaction(customer_id: int, *, kind: str, amount, at: dt.datetime |
         errors["user_id"] = [f"no staff member #{user_id}"]
     if errors:
         raise InvalidInput("invalid transaction", fields=errors)
-    # CUS-94 (credit exposure) is checked here, before the row is written: a blocked order raises.
+    # CUS-94: with credit management on, a shipment or prepayment that would take the exposure over the
+    # limit is refused (409) unless a recorded approval is attached; checked before the row is written
+    if kind in CREDIT_CHECKED and cus_policy(at).values["credit"]["enabled"]:
+        check_exposure(customer_id, kind, Decimal(amount), approval=credit_approval_id)
     tx = CustomerTransaction(customer_id=customer_id, kind=kind, amount=Decimal(amount), at=at,
                              refund_of=refund_of, event_id=event_id,
                              gross_profit=None if gross_profit is None else Decimal(gross_profit),

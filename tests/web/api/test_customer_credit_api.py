@@ -1,7 +1,7 @@
 """Credit rating and limits (CUS-90..CUS-96) over HTTP and the monthly job."""
 import datetime as dt
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from core.calendar.model import add_months_to_date
 from core.customers.credit.models import CreditEvaluation, CreditLine, CreditRating
@@ -278,3 +278,39 @@ def test_cus96_job_opens_september_evaluation(client, two_tenants, make_tenant):
     with tenant_scope(b.id):
         assert db.session.scalars(select(CreditEvaluation)).all() == []
         assert db.session.scalars(select(CreditRating)).all() == []
+
+
+def test_cus94_recording_a_shipment_over_the_limit_is_refused(client, two_tenants, make_tenant, owner_engine):
+    """The transactions API applies the exposure check itself (CUS-94): nothing over the limit is
+    written without a recorded approval; with credit management off nothing is checked."""
+    a, _b = two_tenants
+    url_of = "/api/v1/customers/{}/transactions".format
+    free = _customer(client, a, "现款公司", "13800138007")
+    r = client.post(url_of(free), headers=a.headers(), json={"kind": "shipment", "amount": "90000.00",
+                                                             "at": "2026-09-01T10:00:00+08:00"})
+    assert r.status_code == 201  # credit management off (the default): no check
+    policy_since(a.id, "cus", ON, "2026-01-01")
+    staff = _staff(make_tenant, a)
+    cid = _customer(client, a)
+    with tenant_scope(a.id):
+        from core.decisions import service as decisions
+
+        decision = decisions.record("CUS-93", "customer", cid, outcome={"limit": "500000"}, reason_zh="测试",
+                                    reason_en="test")
+        db.session.add(CreditLine(customer_id=cid, grade="A", kind="long", credit_limit=500000, term="1 months",
+                                  granted_by=staff["gm"][0], granted_at=dt.datetime.now(dt.timezone.utc),
+                                  decision_id=decision.id))
+        db.session.commit()
+    body = {"kind": "shipment", "amount": "420000.00", "at": "2026-09-01T10:00:00+08:00"}
+    assert client.post(url_of(cid), headers=a.headers(), json=body).status_code == 201
+    over = {**body, "amount": "100000.00", "at": "2026-09-02T10:00:00+08:00"}
+    r = client.post(url_of(cid), headers=a.headers(), json=over)
+    assert r.status_code == 409 and r.get_json()["rule_id"] == "CUS-94"
+    with owner_engine.connect() as conn:
+        count = conn.execute(text("select count(*) from customer_transactions where tenant_id = :t and customer_id = :c"),
+                             {"t": a.id, "c": cid}).scalar()
+    assert count == 1  # nothing written
+    approval = client.post(f"/api/v1/customers/{cid}/credit/approvals", headers=a.headers(staff["gm"][1]),
+                           json={"kind": "shipment", "amount": "100000", "reason": "年末备货"}).get_json()
+    r = client.post(url_of(cid), headers=a.headers(), json={**over, "credit_approval_id": approval["id"]})
+    assert r.status_code == 201, r.get_json()
