@@ -34,6 +34,7 @@ from core.customers.assignment.rules import REDISTRIBUTION_TRIGGERS
 from core.db import db
 from core.decisions import service as decisions
 from web.api.auth import require_roles
+from web.api.decisions import DecisionSchema
 from web.api.customers import WRITERS
 from web.api.pagination import page_of
 
@@ -44,17 +45,6 @@ blp = Blueprint("customer_assignment", __name__,
 
 MANAGERS = ("tenant_admin", "gm", "vp", "dept_manager", "sales_manager", "resource_director")
 GROUP_KEEPERS = MANAGERS + ("supervisor",)
-
-
-class DecisionBriefSchema(Schema):
-    id = fields.Integer()
-    rule_id = fields.String()
-    reason_zh = fields.String()
-    reason_en = fields.String()
-    outcome = fields.Dict()
-    facts = fields.Dict()
-    decided_by = fields.Integer(allow_none=True)
-    supersedes_id = fields.Integer(allow_none=True)
 
 
 def _decision(decision_id):
@@ -194,7 +184,7 @@ class RegisterEntrySchema(Schema):
 
     def _decision(self, entry):
         d = _decision(entry.decision_id)
-        return DecisionBriefSchema().dump(d) if d else None
+        return DecisionSchema().dump(d) if d else None
 
 
 class RegisterQuerySchema(Schema):
@@ -340,7 +330,7 @@ class OwnershipSchema(Schema):
     department_id = fields.Integer(allow_none=True)
     state = fields.String()
     until = fields.DateTime(allow_none=True)
-    decision = fields.Nested(DecisionBriefSchema, allow_none=True)
+    decision = fields.Nested(DecisionSchema, allow_none=True)
 
 
 def _ownership(customer_id: int) -> dict:
@@ -431,7 +421,7 @@ class LeadBatchSchema(Schema):
 
     def _decision(self, batch):
         d = _decision(batch.decision_id)
-        return DecisionBriefSchema().dump(d) if d else None
+        return DecisionSchema().dump(d) if d else None
 
     def _items(self, batch):
         return LeadBatchItemSchema(many=True).dump(batches.items_of(batch.id))

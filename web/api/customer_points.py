@@ -27,6 +27,7 @@ from core.customers.points import awards, ledger, referrals, transactions
 from core.customers.points.models import SOURCE_TYPES
 from core.db import db
 from web.api.auth import require_roles
+from web.api.decisions import DecisionSchema
 from web.api.customers import WRITERS
 from web.api.pagination import page_of
 
@@ -40,16 +41,6 @@ REVERSERS = ("supervisor", "dept_manager", "sales_manager", "cs_manager", "resou
 PAYERS = ("finance",)
 SOURCE_LABELS = {"attendance": "event", "purchase": "sale", "refund": "sale", "redemption": "redemption",
                  "reversal": "reversal"}
-
-
-class DecisionBriefSchema(Schema):
-    id = fields.Integer()
-    rule_id = fields.String()
-    policy_module = fields.String(allow_none=True)
-    policy_version = fields.Integer(allow_none=True)
-    outcome = fields.Dict()
-    reason_zh = fields.String()
-    reason_en = fields.String()
 
 
 # ------------------------------------------------------------------------------------------------
@@ -179,7 +170,7 @@ class ReferralSchema(Schema):
 class ReferralSavedSchema(ReferralSchema):
     result = fields.String(metadata={"description": "owner_set | unchanged | needs_arbitration | locked"})
     owner_id = fields.Integer(allow_none=True, metadata={"description": "the referee's owner after the decision"})
-    decision = fields.Nested(DecisionBriefSchema)
+    decision = fields.Nested(DecisionSchema)
 
 
 @blp.route("/<int:customer_id>/referral")
@@ -327,7 +318,7 @@ class AttendanceSchema(Schema):
 class AttendanceSavedSchema(AttendanceSchema):
     points = fields.Integer(metadata={"description": "points the referrer earned (0: see the reason)"})
     referrer_id = fields.Integer()
-    decision = fields.Nested(DecisionBriefSchema, allow_none=True)
+    decision = fields.Nested(DecisionSchema, allow_none=True)
 
 
 @blp.route("/<int:customer_id>/attendances")

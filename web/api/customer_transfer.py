@@ -42,7 +42,7 @@ class UploadSchema(Schema):
     file = Upload(required=True, metadata={"description": ".csv (UTF-8 or GBK) or .xlsx; first row = header"})
 
 
-class ExportSchema(Schema):
+class CustomerExportSchema(Schema):
     format = fields.String(load_default="csv", validate=validate.OneOf(FORMATS))
     purpose = fields.String(required=True, validate=validate.Length(min=2, max=500),
                             metadata={"description": "why the data leaves the system (CUS-74)"})
@@ -108,7 +108,7 @@ class ImportReport(MethodView):
 @blp.route("/exports")
 class Exports(MethodView):
     @require_roles(*EXPORTERS, admin_scope=False)
-    @blp.arguments(ExportSchema)
+    @blp.arguments(CustomerExportSchema)
     @blp.response(202, JobSchema)
     def post(self, data):
         """Export the tenant's customers (a job; follow it at /jobs/<id>, then download)."""
