@@ -105,11 +105,17 @@ def update_user(user: User, **changes) -> User:
         user.phone = normalise_phone(changes.pop("phone"))
     if changes.get("department_id") is not None:
         get_department(changes["department_id"], field="department_id")
+    going_on_leave = changes.get("availability") == "leave" or (
+        "availability_until" in changes and changes.get("availability", user.availability) == "leave")
     for key in ("display_name", "email", "is_active", "locale", "department_id", "team", "availability",
                 "availability_until"):
         if key in changes:
             setattr(user, key, changes.pop(key))
     db.session.flush()
+    if going_on_leave:
+        from core.customers.assignment.redistribution import redistribute_on_long_leave
+
+        redistribute_on_long_leave(user)  # CUS-35 (b): a long leave hands the customers on (CUS-33)
     return user
 
 

@@ -25,7 +25,7 @@ from sqlalchemy import select
 
 from core.accounts.models import User, UserRole
 from core.customers import ownership_store
-from core.customers.assignment.facts import member_at, owned_customer_ids, user_named, users_named
+from core.customers.assignment.facts import local, member_at, owned_customer_ids, user_named, users_named
 from core.customers.assignment.models import RedistributionItem, RedistributionRun
 from core.customers.assignment.rules import (
     REDISTRIBUTION_TRIGGERS,
@@ -164,6 +164,29 @@ def apply_run(run_id: int, progress=None) -> dict:
     run.finished_at = run.finished_at or utcnow()
     db.session.flush()
     return {"run_id": run.id, "applied": applied, "skipped": skipped}
+
+
+def redistribute_on_long_leave(user: User, requested_by: int | None = None) -> RedistributionRun | None:
+    """CUS-35 (b): a user put on leave until ``availability_until`` hands their customers on by the
+    tenant's strategy (``cus.reassign.on_leave = random_draw``, CUS-33) when the leave is long
+    (``cal.long_leave_min``, CAL-11). A short leave, nothing owned, or ``on_leave = manual`` (the
+    manager decides, CUS-34): nothing happens. Returns the run planned and enqueued, if any."""
+    if user.availability != "leave" or user.availability_until is None or not owned_customer_ids(user.id):
+        return None
+    if cus_policy().values["reassign"]["on_leave"] != "random_draw":
+        return None
+    start = local(utcnow()).date()
+    end = local(user.availability_until).date()
+    if end < start:
+        return None
+    try:
+        run, _new = plan_redistribution(user.id, "long_leave", leave_start=start, leave_end=end,
+                                        requested_by=requested_by)
+    except InvalidInput as err:
+        if err.extra.get("rule_id") == "CUS-35":  # not a long leave: the customers stay
+            return None
+        raise
+    return run
 
 
 def guard_deactivation(user: User) -> None:

@@ -329,3 +329,25 @@ def test_seeded_shuffle_depends_only_on_positions():
     """Why the service test may stand real ids for the spec's [101..107]."""
     assert seeded_shuffle(range(101, 108), 20260315) == [104, 102, 105, 106, 101, 107, 103]
     assert seeded_shuffle([5, 9, 30, 31, 77, 78, 1000], 20260315) == [31, 9, 77, 78, 5, 1000, 30]
+
+
+def test_cus35_b_a_long_leave_hands_the_customers_on_by_itself(client, sales_dept):
+    """Putting a salesperson on leave (availability) redistributes their customers by the tenant's
+    strategy (CUS-33) when the leave is long (CAL-11: 15 days or more); a short leave changes nothing."""
+
+    a, dept, ids = sales_dept
+    customers = _owned_customers(a, ids["S"], 3, department_id=dept)
+    soon = (dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=5)).isoformat()
+    r = client.patch(f"/api/v1/users/{ids['S']}", headers=a.headers(), json={"availability": "leave",
+                                                                              "availability_until": soon})
+    assert r.status_code == 200
+    with tenant_scope(a.id):
+        assert set(ownership_store.owner_ids(customers).values()) == {ids["S"]}  # a short leave: they stay
+    later = (dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=30)).isoformat()
+    r = client.patch(f"/api/v1/users/{ids['S']}", headers=a.headers(), json={"availability_until": later})
+    assert r.status_code == 200
+    runs = client.get("/api/v1/decisions?rule_id=CUS-35", headers=a.headers()).get_json()
+    assert runs, "a CUS-35 decision records the trigger"
+    with tenant_scope(a.id):
+        owners = ownership_store.owner_ids(customers)
+    assert set(owners) == set(customers) and ids["S"] not in owners.values()  # nothing orphaned
