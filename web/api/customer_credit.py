@@ -197,13 +197,14 @@ class OverLimitSchema(Schema):
 
 
 class CreditEvaluationQuerySchema(Schema):
-    month = fields.String(validate=validate.Regexp(r"^\d{4}-\d{2}$"))
+    month = fields.String(validate=validate.Regexp(r"^\d{4}-(\d{2}|Q[1-4])$"), metadata={
+        "description": "a month (2026-09: monthly evaluations) or a quarter (2026-Q3: quarterly reviews)"})
 
 
 class CreditEvaluationSchema(Schema):
     id = fields.Integer()
     customer_id = fields.Integer()
-    month = fields.String()
+    month = fields.String(metadata={"description": "the period: 2026-09 (monthly) or 2026-Q3 (quarterly review)"})
     status = fields.String()
     limit = fields.Decimal(as_string=True, attribute="credit_limit")
     exposure = fields.Decimal(as_string=True)
@@ -335,7 +336,7 @@ class Evaluations(MethodView):
     @blp.response(200, CreditEvaluationSchema(many=True))
     @blp.paginate()
     def get(self, args, pagination_parameters):
-        """Monthly limit-execution evaluations (CUS-96), newest month first."""
+        """Monthly limit-execution evaluations and quarterly reviews (CUS-96), newest period first."""
         service.require_enabled()
         return page_of(service.evaluations(args.get("month")), pagination_parameters)
 

@@ -410,6 +410,15 @@ def check_exposure(credit: Mapping[str, Any], customer_id: int, *, limit: Decima
 # CUS-96 · monthly evaluation
 # --------------------------------------------------------------------------------------------------
 
+def review_quarter(on: dt.date) -> str | None:
+    """The quarter whose review (CUS-96: quarterly review and dynamic adjustment) opens on ``on``: on
+    the first day of a quarter, the quarter just ended (2026-10-01 → ``2026-Q3``); else ``None``."""
+    if on.day != 1 or on.month not in (1, 4, 7, 10):
+        return None
+    last = on - dt.timedelta(days=1)
+    return f"{last.year:04d}-Q{(last.month - 1) // 3 + 1}"
+
+
 def evaluation_month(on: dt.date) -> str:
     """The month a monthly evaluation opened on ``on`` covers: the previous month (2026-10-01 →
     ``2026-09``)."""

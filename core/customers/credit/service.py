@@ -16,6 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import func, select
 
+from core.accounts.models import User, UserRole
 from core.calendar.durations import format_duration
 from core.customers.credit import rules
 from core.customers.credit.models import CreditApproval, CreditEvaluation, CreditLine, CreditRating, CreditRecord
@@ -29,6 +30,7 @@ from core.customers.policy import cus_policy
 from core.db import db, utcnow
 from core.decisions import service as decisions
 from core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from core.notifications import service as notifications
 
 ZERO = Decimal("0.00")
 OPEN_RATING = ("proposed", "reviewing")
@@ -347,36 +349,59 @@ def over_limit() -> list[dict]:
 
 def open_evaluations(on: dt.date, progress=None) -> dict:
     """CUS-96, the body of job ``cus.credit_evaluation``: on local day ``on`` open the previous
-    month's limit-execution evaluation for every customer with a limit (once per customer and
-    month: the natural key)."""
+    month's limit-execution evaluation for every customer with a limit, and on the first day of a
+    quarter also the quarterly review of the quarter just ended (``2026-Q3``: review and dynamic
+    adjustment of the limit); once per customer and period (the natural key). Finance is notified of
+    the quarterly reviews."""
     view = cus_policy(on)
     if not view.values["credit"]["enabled"]:
         return {"on": on.isoformat(), "skipped": "credit management is off"}
     month = rules.evaluation_month(on)
+    quarter = rules.review_quarter(on)
     lines = list(db.session.scalars(select(CreditLine).where(CreditLine.credit_limit > 0)
                                     .order_by(CreditLine.customer_id)))
-    done = set(db.session.scalars(select(CreditEvaluation.customer_id).where(CreditEvaluation.month == month)))
-    opened = []
+    periods = [p for p in (month, quarter) if p]
+    done = set(db.session.execute(select(CreditEvaluation.customer_id, CreditEvaluation.month)
+                                  .where(CreditEvaluation.month.in_(periods))).all())
+    opened, reviews = [], []
     for i, line in enumerate(lines):
         if progress:
             progress(i, len(lines))
-        if line.customer_id in done:
-            continue
-        current = exposure(line.customer_id)
-        decision = decisions.record(
-            "CUS-96", "customer", line.customer_id, policy=view,
-            outcome={"evaluation": month, "status": "open"},
-            facts={"limit": line.credit_limit, **current, "opened_on": on},
-            reason_zh=f"{on.isoformat()}开启客户#{line.customer_id}{month}月度信用额度执行评价（额度"
-                      f"{line.credit_limit:,.2f}元，占用{current['exposure']:,.2f}元）。依据CUS-96。",
-            reason_en=f"On {on.isoformat()} the {month} limit-execution evaluation of customer #{line.customer_id} "
-                      f"opens (limit ¥{line.credit_limit:,.2f}, exposure ¥{current['exposure']:,.2f}). Under CUS-96.")
-        db.session.add(CreditEvaluation(customer_id=line.customer_id, month=month, status="open",
-                                        credit_limit=line.credit_limit, exposure=current["exposure"],
-                                        decision_id=decision.id))
-        opened.append(line.customer_id)
+        for period in periods:
+            if (line.customer_id, period) not in done:
+                _open_evaluation(line, period, on, view)
+                (reviews if period == quarter else opened).append(line.customer_id)
+    if reviews:
+        finance = db.session.scalars(select(User.id).join(UserRole, UserRole.user_id == User.id)
+                                     .where(UserRole.role == "finance", User.is_active.is_(True)))
+        notifications.notify(list(finance), kind="cus.credit_review", rule_id="CUS-96",
+                             title_zh=f"{quarter}季度信用额度复核：{len(reviews)}个客户",
+                             title_en=f"{quarter} quarterly credit review: {len(reviews)} customers",
+                             dedupe_key=f"CUS-96:review:{quarter}")
     db.session.flush()
-    return {"on": on.isoformat(), "month": month, "opened": opened}
+    result = {"on": on.isoformat(), "month": month, "opened": opened}
+    if quarter:
+        result.update(quarter=quarter, reviews=reviews)
+    return result
+
+
+def _open_evaluation(line: CreditLine, period: str, on: dt.date, view) -> CreditEvaluation:
+    current = exposure(line.customer_id)
+    quarterly = "Q" in period
+    what_zh = "季度信用额度复核" if quarterly else "月度信用额度执行评价"
+    what_en = "quarterly credit review" if quarterly else "limit-execution evaluation"
+    decision = decisions.record(
+        "CUS-96", "customer", line.customer_id, policy=view,
+        outcome={"evaluation": period, "kind": "quarterly_review" if quarterly else "monthly", "status": "open"},
+        facts={"limit": line.credit_limit, **current, "opened_on": on},
+        reason_zh=f"{on.isoformat()}开启客户#{line.customer_id}{period}{what_zh}（额度"
+                  f"{line.credit_limit:,.2f}元，占用{current['exposure']:,.2f}元）。依据CUS-96。",
+        reason_en=f"On {on.isoformat()} the {period} {what_en} of customer #{line.customer_id} "
+                  f"opens (limit ¥{line.credit_limit:,.2f}, exposure ¥{current['exposure']:,.2f}). Under CUS-96.")
+    row = CreditEvaluation(customer_id=line.customer_id, month=period, status="open", credit_limit=line.credit_limit,
+                           exposure=current["exposure"], decision_id=decision.id)
+    db.session.add(row)
+    return row
 
 
 def evaluations(month: str | None = None):

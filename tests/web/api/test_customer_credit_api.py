@@ -268,9 +268,17 @@ def test_cus96_job_opens_september_evaluation(client, two_tenants, make_tenant):
                                   term="1 months", granted_by=a.admin_id, granted_at=dt.datetime.now(dt.timezone.utc),
                                   decision_id=decision.id))
         db.session.commit()
+    finance_id, finance = make_tenant.user(a, "cfo", roles=["finance"])
     result = execute(a.id, "cus.credit_evaluation", {"on": "2026-10-01"})
     assert (result["month"], result["opened"]) == ("2026-09", [with_limit])
-    assert execute(a.id, "cus.credit_evaluation", {"on": "2026-10-01"})["opened"] == []  # once per month
+    assert (result["quarter"], result["reviews"]) == ("2026-Q3", [with_limit])  # the quarterly review (CUS-96)
+    again = execute(a.id, "cus.credit_evaluation", {"on": "2026-10-01"})
+    assert again["opened"] == [] and again["reviews"] == []  # once per period
+    assert "quarter" not in execute(a.id, "cus.credit_evaluation", {"on": "2026-11-01"})  # monthly only
+    [note] = client.get("/api/v1/notifications?kind=cus.credit_review", headers=a.headers(finance)).get_json()
+    assert note["title_en"] == "2026-Q3 quarterly credit review: 1 customers" and note["rule_id"] == "CUS-96"
+    review = client.get("/api/v1/customers/credit/evaluations?month=2026-Q3", headers=a.headers()).get_json()
+    assert [(e["customer_id"], e["status"]) for e in review] == [(with_limit, "open")]
     listed = client.get("/api/v1/customers/credit/evaluations?month=2026-09", headers=a.headers()).get_json()
     assert [(e["customer_id"], e["limit"], e["status"]) for e in listed] == [(with_limit, "300000.00", "open")]
     assert without not in [e["customer_id"] for e in listed]
