@@ -242,4 +242,7 @@ def confirm(customer: Customer, user, signed_at: dt.datetime | None = None):
         reason_zh=f"客户档案经{role}签字确认，于签字时间{when}生效（CUS-06），建档时间{customer.created_at.isoformat()}不作为生效时间。",
         reason_en=f"The archive was confirmed by the {role} signature; it takes effect at the signature time "
                   f"{when} (CUS-06), not at its creation {customer.created_at.isoformat()}.")
+    from core.customers.ownership.service import rejudge
+
+    rejudge(customer.id)  # the claims on it protect from now on (CUS-06 → CUS-20)
     return customer

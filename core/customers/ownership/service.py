@@ -23,7 +23,7 @@ from core.accounts.models import Department, User
 from core.calendar.service import tenant_calendar
 from core.customers import ownership_store as store
 from core.customers.duplicates import OwnerClaim, household_ownership
-from core.customers.models import ContactLogEntry, OwnershipChange
+from core.customers.models import ContactLogEntry, Customer, OwnershipChange
 from core.customers.ownership import clock, households
 from core.customers.ownership.expiry import expiry_action
 from core.customers.ownership.facts import Claim, ContactEvent, Deal, Fact, RuleDecision, Staff, iso
@@ -178,8 +178,11 @@ def _staff_of(users: dict[int, User], user_id: int | None) -> Staff | None:
 
 
 def load_facts(members: list[int], links=()) -> Facts:
-    claim_rows = list(db.session.scalars(select(CustomerClaim).where(
-        CustomerClaim.customer_id.in_(members), CustomerClaim.void.is_(False))))
+    # CUS-06: an archive awaiting its confirmation signature gives no ownership protection yet
+    unconfirmed = set(db.session.scalars(select(Customer.id).where(Customer.id.in_(members),
+                                                                   Customer.effective_at.is_(None))))
+    claim_rows = [c for c in db.session.scalars(select(CustomerClaim).where(
+        CustomerClaim.customer_id.in_(members), CustomerClaim.void.is_(False))) if c.customer_id not in unconfirmed]
     contact_rows = list(db.session.scalars(select(ContactLogEntry).where(ContactLogEntry.customer_id.in_(members))))
     deal_rows = list(db.session.scalars(select(CustomerDeal).where(CustomerDeal.customer_id.in_(members))))
     change_rows = [c for c in db.session.scalars(select(OwnershipChange).where(

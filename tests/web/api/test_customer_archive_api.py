@@ -460,3 +460,20 @@ def test_filing_reminders_job_stays_in_its_tenant(client, make_tenant):
     for handle, expected in ((a, [dt.date(2026, 10, 12)]), (b, [dt.date(2026, 10, 13)])):
         with tenant_scope(handle.id):
             assert db.session.scalars(select(FilingReminder.day)).all() == expected  # tenant-scoped ORM query
+
+
+def test_cus06_an_unconfirmed_archive_gives_no_ownership_until_signed(client, make_tenant):
+    """CUS-06: the claim on an archive awaiting its confirmation protects nobody; the signature makes
+    the claim count (ownership re-judged, CUS-20/21)."""
+    a = make_tenant("confirm-own", "甲")
+    policy_since(a.id, "cus", {"archive": {"confirm_by": "supervisor"}}, "2026-01-01")
+    sales_id, sales = make_tenant.user(a, "sales", roles=["salesperson"])
+    _sup_id, sup = make_tenant.user(a, "sup", roles=["supervisor"])
+    cid = _create(client, a, WANG, token=sales).get_json()["id"]
+    claim = client.post(f"/api/v1/customers/{cid}/claims", headers=a.headers(sales), json={"kind": "register"})
+    assert claim.status_code == 201, claim.get_json()
+    owner = client.get(f"/api/v1/customers/{cid}/owner", headers=a.headers()).get_json()
+    assert owner["owner_id"] is None  # awaiting the signature: no protection
+    assert client.post(f"/api/v1/customers/{cid}/confirm", headers=a.headers(sup), json={}).status_code == 200
+    owner = client.get(f"/api/v1/customers/{cid}/owner", headers=a.headers()).get_json()
+    assert owner["owner_id"] == sales_id and "CUS-21" in [d["rule_id"] for d in owner["decisions"]]
