@@ -26,6 +26,7 @@ def _import_models() -> None:
     import core.customers.credit.models  # noqa: F401
     import core.customers.events.models  # noqa: F401
     import core.customers.grades.models  # noqa: F401
+    import core.customers.merging.models  # noqa: F401
     import core.customers.models  # noqa: F401
     import core.customers.ownership.models  # noqa: F401
     import core.customers.points.models  # noqa: F401

@@ -62,6 +62,9 @@ class Customer(TenantScoped, db.Model):
     confirmed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     confirmed_by: Mapped[int | None] = mapped_column(BigInteger)
     effective_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)  # None: awaiting confirmation
+    # CUS-15 (core.customers.merging): a merged customer is a tombstone pointing to the survivor
+    merged_into_id: Mapped[int | None] = mapped_column(BigInteger)
+    merged_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     phones: Mapped[list[CustomerPhone]] = relationship(
         back_populates="customer", cascade="all, delete-orphan", order_by="CustomerPhone.id", lazy="selectin"

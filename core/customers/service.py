@@ -169,7 +169,8 @@ def _judge(new: Candidate) -> tuple[DuplicateVerdict, frozenset[str]]:
     verdict = DuplicateVerdict()
     if keys:
         ids = select(CustomerKey.customer_id).where(CustomerKey.key.in_(sorted(keys))).distinct()
-        existing = db.session.scalars(select(Customer).where(Customer.id.in_(ids)).order_by(Customer.id))
+        existing = db.session.scalars(select(Customer).where(Customer.id.in_(ids), Customer.merged_into_id.is_(None))
+                                      .order_by(Customer.id))  # tombstones never match (CUS-15)
         verdict = find_duplicates(new, [candidate_of(c) for c in existing], DedupeSettings())
     if verdict.refused:
         first = verdict.exact[0]
@@ -255,8 +256,8 @@ def search(q: str | None = None):
     """Customers newest first; ``q`` matches part of the name (CUS-12 exact key, so ``王 小明`` and
     ``陳小明`` find ``王小明``/``陈小明``), part of the toneless pinyin (``wangxiaoming``), the pinyin
     initials (``wxm``), part of a phone's digits (4 or more), or a whole resident id or USCC. Only
-    the customers the current viewer may see (CUS-70)."""
-    stmt = access.restrict(select(Customer).order_by(Customer.id.desc()))
+    the customers the current viewer may see (CUS-70); merged customers (CUS-15 tombstones) are left out."""
+    stmt = access.restrict(select(Customer).where(Customer.merged_into_id.is_(None)).order_by(Customer.id.desc()))
     q = (q or "").strip()
     if not q:
         return stmt

@@ -113,6 +113,13 @@ def seed(client, handle) -> dict:
     assert customer_export.status_code == 201, customer_export.get_json()
     leak = client.post("/api/v1/leak-reports", headers=h, json={"description": mark, "customer_id": customer_id})
     assert leak.status_code == 201, leak.get_json()
+    # CUS-15: a duplicate merged into the seeded customer (the marker in its name and the reason)
+    duplicate = client.post("/api/v1/customers", headers=h, json={
+        "name": f"重复 {mark}", "phones": [{"number": "13655500015"}], "note": mark})
+    assert duplicate.status_code == 201, duplicate.get_json()
+    merge = client.post(f"/api/v1/customers/{customer_id}/merge", headers=h, json={
+        "merged_id": duplicate.get_json()["id"], "reason": mark})
+    assert merge.status_code == 201, merge.get_json()
     with tenant_scope(handle.id):
         db.session.add(SampleReading(meter=mark, value=7))  # a plugin's table is covered too
         decision = decisions.record("CAL-09", "user", user["id"], outcome={"note": mark},
@@ -157,6 +164,7 @@ def seed(client, handle) -> dict:
         "loan_id": loan.get_json()["id"],
         "export_id": customer_export.get_json()["id"],
         "report_id": leak.get_json()["id"],
+        "merge_id": merge.get_json()["id"],
         "inspection_id": inspection_id,
         "queue_entry_id": queue_entry_id,
     }

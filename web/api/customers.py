@@ -98,6 +98,9 @@ class CustomerSchema(ArchiveSchema):
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
     pii_masked = fields.Boolean(dump_default=False, metadata={"description": "phones and resident id masked (CUS-70)"})
+    merged_into_id = fields.Integer(allow_none=True, metadata={"description": "set on a merged customer (CUS-15 "
+                                                                              "tombstone): the customer it lives on in"})
+    merged_at = fields.DateTime(allow_none=True)
 
 
 class WarningSchema(Schema):

@@ -10,6 +10,7 @@ from __future__ import annotations
 from sqlalchemy import or_, select
 
 from core.customers.duplicates import HouseholdSettings, Link, household_groups, link_kind
+from core.customers.models import Customer
 from core.customers.ownership.models import HouseholdLink
 from core.customers.policy import RELATIONS
 from core.db import db
@@ -34,9 +35,11 @@ def household(customer_id: int, values) -> tuple[list[int], list[Link]]:
     if not hs.one_customer:
         return [customer_id], []
     seen, frontier, links = {customer_id}, [customer_id], {}
+    tombstones = select(Customer.id).where(Customer.merged_into_id.is_not(None))  # CUS-15: merged away
     while frontier:
         rows = db.session.scalars(select(HouseholdLink).where(
-            or_(HouseholdLink.customer_id.in_(frontier), HouseholdLink.related_id.in_(frontier))))
+            or_(HouseholdLink.customer_id.in_(frontier), HouseholdLink.related_id.in_(frontier)),
+            HouseholdLink.customer_id.not_in(tombstones), HouseholdLink.related_id.not_in(tombstones)))
         frontier = []
         for row in rows:
             if link_kind(row.relation, hs) != "household":
