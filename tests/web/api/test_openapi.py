@@ -1,16 +1,11 @@
-"""The OpenAPI document is whole: every schema has its own name (apispec renames clashing schemas
-with a warning, and clients generated from the document would get confusing types)."""
-import warnings
+"""The OpenAPI document is whole: every schema has its own name. apispec renames a schema whose name
+is taken (``DecisionBrief`` → ``DecisionBrief1``, with a warning at start-up), and clients generated
+from the document would get confusing types."""
+import re
 
-from web.app import create_app
 
-
-def test_openapi_document_has_no_clashing_schema_names(database_url, plugins):
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")  # a clash is a UserWarning of apispec
-        app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "x",
-                          "KEHU_REDIS_URL": None, "KEHU_JOBS_MODE": "inline", "KEHU_LOAD_ENTRY_POINTS": False},
-                         plugins=plugins)
-        spec = app.extensions["kehu_api"].spec.to_dict()
-    assert "/api/v1/customers/{customer_id}/owner" in spec["paths"]
-    assert len(spec["components"]["schemas"]) > 100
+def test_openapi_document_has_no_renamed_schemas(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    names = list(spec["components"]["schemas"])
+    assert len(names) > 100 and "/api/v1/customers/{customer_id}/owner" in spec["paths"]
+    assert [n for n in names if re.search(r"[a-z]\d+$", n)] == []
