@@ -17,6 +17,7 @@ to back in the same process, on the same database; each tenant starts empty.
 from __future__ import annotations
 
 import csv
+import json
 import datetime as dt
 import random
 import tempfile
@@ -80,6 +81,7 @@ def _copy_baseline(env: BenchEnv, source_tenant: int, target_tenant: int) -> tup
                 new_id[row[columns.index("id")]] = base + len(new_id)
         for table, (columns, rows) in tables.items():
             for row in rows:
+                row[:] = [json.dumps(v, ensure_ascii=False) if isinstance(v, (dict, list)) else v for v in row]
                 row[columns.index("tenant_id")] = target_tenant
                 for name in ("id", "customer_id"):
                     if name in columns:
