@@ -70,20 +70,23 @@ def kehu_roles():
 
 @hookimpl
 def kehu_periodic_jobs():
-    """The core's periodic jobs (cadences in the tenant's time zone, DOMAIN.md §13)."""
+    """The core's periodic jobs (cadences in the tenant's time zone, DOMAIN.md §13). Their minutes are
+    spread (sweeps at :x1/:x6 and :x3, daily jobs each on a minute of its own, none on the :x0/:x5
+    ticks of the lost-job recovery sweep), so that a tick of the scheduler never enqueues every job of
+    every tenant at once."""
     from core.customers.confidentiality.jobs import PERIODIC as CONFIDENTIALITY_JOBS
     from core.customers.ownership.jobs import CADENCE, SWEEP
 
     return [
         PeriodicJob(SWEEP, CADENCE),  # CUS-25: expiry warnings and actions, arbitration windows
-        PeriodicJob("cus.event_list_check", "0 21 * * *"),  # CUS-82/83: late and missing lists, duplicates
-        PeriodicJob("cus.ka_review", "30 2 * * *"),  # CUS-51, daily
-        PeriodicJob("cus.grading_cycle", "0 1 * * *"),  # CUS-52, daily (windows and due dates in local days)
-        PeriodicJob("cus.credit_evaluation", "0 2 1 * *"),  # CUS-96, the 1st of each month
-        PeriodicJob("cus.visit_generation", "30 0 * * *"),  # CUS-61 due and holiday visits, daily
-        PeriodicJob("cus.visit_plans_reports", "0 9,18 * * *"),  # CUS-62 reports, plan reminder and flag
-        PeriodicJob("cus.commitment_alerts", "every 5 minutes"),  # CUS-63 at the due time
-        PeriodicJob("cus.filing_reminders", "0 9 * * *"),  # CUS-04; the job skips days off
+        PeriodicJob("cus.event_list_check", "2 21 * * *"),  # CUS-82/83: late and missing lists, duplicates
+        PeriodicJob("cus.ka_review", "32 2 * * *"),  # CUS-51, daily
+        PeriodicJob("cus.grading_cycle", "4 1 * * *"),  # CUS-52, daily (windows and due dates in local days)
+        PeriodicJob("cus.credit_evaluation", "12 2 1 * *"),  # CUS-96, the 1st of each month
+        PeriodicJob("cus.visit_generation", "34 0 * * *"),  # CUS-61 due and holiday visits, daily
+        PeriodicJob("cus.visit_plans_reports", "7 9,18 * * *"),  # CUS-62 reports, plan reminder and flag
+        PeriodicJob("cus.commitment_alerts", "1-59/5 * * * *"),  # CUS-63 at the due time
+        PeriodicJob("cus.filing_reminders", "9 9 * * *"),  # CUS-04; the job skips days off
         *(PeriodicJob(name, cadence) for name, cadence in CONFIDENTIALITY_JOBS),  # CUS-71/73/75, CUS-07
     ]
 

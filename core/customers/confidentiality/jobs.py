@@ -18,10 +18,10 @@ from core.db import utcnow
 from workers.registry import tenant_job
 
 PERIODIC = (
-    ("cus.loan_overdue", "0 9 * * *"),
-    ("cus.declassify", "20 0 * * *"),
-    ("cus.archive_inspection", "15 0 * * *"),
-    ("cus.retention_queue", "0 2 * * *"),
+    ("cus.loan_overdue", "4 9 * * *"),
+    ("cus.declassify", "22 0 * * *"),
+    ("cus.archive_inspection", "17 0 * * *"),
+    ("cus.retention_queue", "14 2 * * *"),
 )
 
 

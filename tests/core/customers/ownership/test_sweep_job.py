@@ -109,4 +109,4 @@ def test_release_to_pool(client, two_tenants, make_tenant, monkeypatch):
 
 def test_the_core_plugin_schedules_the_sweep(plugins):
     periodic = plugins.relay([]).records("kehu_periodic_jobs")
-    assert periodic["cus.ownership_sweep"].cadence == "every 10 minutes"
+    assert periodic["cus.ownership_sweep"].cadence == "3-59/10 * * * *"
