@@ -16,11 +16,10 @@ from core.customers.ownership.contacts import check_contact_log
 from core.customers.ownership.facts import ContactEvent
 from core.customers.ownership.service import rejudge
 from core.customers.visits.contacts import on_contact
+from core.customers.fact_time import FUTURE_TOLERANCE
 from core.db import db, utcnow
 from core.errors import InvalidInput, NotFound
 
-#: how far ahead of the server clock a contact time may be (clock skew of phones and tablets)
-FUTURE_TOLERANCE = dt.timedelta(minutes=10)
 
 
 def log_contact(customer_id: int, *, channel: str, at: dt.datetime | None, user_id: int | None,

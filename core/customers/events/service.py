@@ -28,6 +28,7 @@ from core.customers import contact_log, ownership_store
 from core.customers.events import rules
 from core.customers.events.models import CustomerEvent, EventDivision, EventInvitation, EventList
 from core.customers.events.penalties import fine_department_head
+from core.customers.fact_time import fact_time
 from core.customers.models import Customer, CustomerTransaction
 from core.customers.points.awards import award_attendance
 from core.customers.points.transactions import record_transaction
@@ -37,8 +38,6 @@ from core.decisions import service as decisions
 from core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from core.notifications import service as notifications
 
-#: how far ahead of the server clock a recorded time may be (clock skew of phones and tablets)
-FUTURE_TOLERANCE = dt.timedelta(minutes=10)
 
 
 @dataclass
@@ -57,13 +56,7 @@ class EventContext:
 
 
 def _aware(value: dt.datetime | None, field: str) -> dt.datetime:
-    if value is None:
-        return utcnow()
-    if value.tzinfo is None:
-        raise InvalidInput("invalid time", fields={field: ["needs a time zone (e.g. +08:00)"]})
-    if value > utcnow() + FUTURE_TOLERANCE:
-        raise InvalidInput("invalid time", fields={field: ["cannot be in the future"]})
-    return value
+    return fact_time(value, field)
 
 
 # --------------------------------------------------------------------------------------------- events

@@ -23,6 +23,7 @@ from core.accounts.models import Department, User
 from core.calendar.service import tenant_calendar
 from core.customers import ownership_store as store
 from core.customers.duplicates import OwnerClaim, household_ownership
+from core.customers.fact_time import fact_time
 from core.customers.models import ContactLogEntry, Customer, OwnershipChange
 from core.customers.ownership import clock, households
 from core.customers.ownership.expiry import expiry_action
@@ -37,8 +38,6 @@ from core.decisions import service as decisions
 from core.decisions.models import Decision
 from core.errors import Conflict, InvalidInput, NotFound
 
-#: how far ahead of the clock a fact may be dated (clock skew of phones and tablets)
-FUTURE_TOLERANCE = dt.timedelta(minutes=10)
 #: rule ids whose ownership changes the re-judging derives itself; any other change of owner (CUS-25
 #: transfer, CUS-27 ruling, CUS-31..35 assignment, CUS-34 override) is a decided assignment fact.
 DERIVED_RULES = frozenset({"CUS-14", "CUS-20", "CUS-21", "CUS-22", "CUS-23", "CUS-24", "CUS-26"})
@@ -48,13 +47,7 @@ DERIVED_RULES = frozenset({"CUS-14", "CUS-20", "CUS-21", "CUS-22", "CUS-23", "CU
 
 
 def _aware(name: str, value: dt.datetime | None, now: dt.datetime) -> dt.datetime:
-    if value is None:
-        return now
-    if not isinstance(value, dt.datetime) or value.tzinfo is None:
-        raise InvalidInput("invalid time", fields={name: ["needs a time zone (e.g. +08:00)"]})
-    if value > now + FUTURE_TOLERANCE:
-        raise InvalidInput("invalid time", fields={name: ["cannot be in the future"]})
-    return value
+    return fact_time(value, name, now)
 
 
 def _user(user_id: int | None, field: str) -> User:

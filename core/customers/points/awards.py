@@ -28,13 +28,13 @@ from core.customers.points.models import PointsLedgerEntry, ReferralAttendance, 
 from core.customers.points.referrals import as_rule_referral, referral_of
 from core.customers.points.transactions import refunds_of
 from core.customers.policy import cus_policy
+from core.customers.fact_time import FUTURE_TOLERANCE
 from core.db import db, utcnow
 from core.decisions import service as decisions
 from core.decisions.models import Decision
 from core.errors import InvalidInput
 from core.tenancy import current_tenant_id
 
-FUTURE_TOLERANCE = dt.timedelta(minutes=10)
 
 
 def _timezone() -> str:

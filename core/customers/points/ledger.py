@@ -21,12 +21,12 @@ from core.customers.models import Customer
 from core.customers.points import rules
 from core.customers.points.models import PointsLedgerEntry
 from core.customers.policy import cus_policy
+from core.customers.fact_time import FUTURE_TOLERANCE
 from core.db import db, utcnow
 from core.decisions import service as decisions
 from core.decisions.models import Decision
 from core.errors import InvalidInput, NotFound
 
-FUTURE_TOLERANCE = dt.timedelta(minutes=10)
 
 
 def lock_ledger(customer_id: int) -> None:

@@ -29,12 +29,12 @@ from core.customers.ownership import cases
 from core.customers.points import rules
 from core.customers.points.models import CustomerReferral
 from core.customers.policy import cus_policy
+from core.customers.fact_time import FUTURE_TOLERANCE
 from core.db import db, utcnow
 from core.decisions import service as decisions
 from core.decisions.models import Decision
 from core.errors import Conflict, InvalidInput, NotFound
 
-FUTURE_TOLERANCE = dt.timedelta(minutes=10)
 
 
 @dataclass

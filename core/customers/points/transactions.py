@@ -25,11 +25,10 @@ from core.accounts.models import User
 from core.customers.credit.service import check_exposure
 from core.customers.models import TRANSACTION_KINDS, CustomerTransaction
 from core.customers.policy import cus_policy
+from core.customers.fact_time import FUTURE_TOLERANCE
 from core.db import db, utcnow
 from core.errors import InvalidInput, NotFound
 
-#: how far ahead of the server clock a transaction time may be (clock skew of tills and tablets)
-FUTURE_TOLERANCE = dt.timedelta(minutes=10)
 MAX_AMOUNT = Decimal("999999999999.99")  # Numeric(14, 2)
 
 

@@ -18,13 +18,12 @@ from core.customers.models import ContactLogEntry
 from core.customers.visits import commitment_rules as rules
 from core.customers.visits.models import Commitment
 from core.customers.visits.people import People
+from core.customers.fact_time import FUTURE_TOLERANCE
 from core.db import db, utcnow
 from core.decisions import service as decisions
 from core.errors import Conflict, InvalidInput, NotFound
 from core.notifications.service import notify
 
-#: how far ahead of the server clock "made at" may be (clock skew), as for contacts
-FUTURE_TOLERANCE = dt.timedelta(minutes=10)
 
 
 def create_commitment(customer_id: int, *, owner_id: int, due_at: dt.datetime, kind: str, text: str,
