@@ -20,6 +20,7 @@ def _import_models() -> None:
     import core.accounts.models  # noqa: F401
     import core.audit.models  # noqa: F401
     import core.audit.recorder  # noqa: F401  (flush listener)
+    import core.complaints.models  # noqa: F401
     import core.customers.archive.models  # noqa: F401
     import core.customers.assignment.models  # noqa: F401
     import core.customers.confidentiality.models  # noqa: F401
@@ -34,6 +35,8 @@ def _import_models() -> None:
     import core.decisions.models  # noqa: F401
     import core.notifications.models  # noqa: F401
     import core.policy.models  # noqa: F401
+    import core.sla.models  # noqa: F401
+    import core.staff.models  # noqa: F401
     import core.tenancy.scoping  # noqa: F401  (query criteria, stamping, RLS setting)
     import tenants.models  # noqa: F401
     import workers.dispatch  # noqa: F401  (enqueue after commit)

@@ -55,11 +55,15 @@ def kehu_industry_presets():
 @hookimpl
 def kehu_policy_schemas():
     from core.calendar.policy import CalendarPolicySchema
+    from core.complaints.policy import CmpPolicySchema
     from core.customers.policy import CusPolicySchema
+    from core.staff.policy import StfPolicySchema
 
     return [
         PolicySchema("cal", CalendarPolicySchema, "工作日历", "Working-day calendar"),
         PolicySchema("cus", CusPolicySchema, "客户管理制度", "Customer management"),
+        PolicySchema("cmp", CmpPolicySchema, "投诉处理制度", "Complaint handling"),
+        PolicySchema("stf", StfPolicySchema, "员工奖惩制度", "Staff penalties and rewards"),
     ]
 
 

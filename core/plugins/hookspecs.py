@@ -138,6 +138,18 @@ def kehu_checklist_templates():
 
 @_tenant
 @hookspec
+def kehu_complaint_categories():
+    """Return a list of :class:`~core.plugins.records.ComplaintCategory`: complaint categories of the
+    plugin's industry (CMP-04), added to the tenant's ``cmp.categories``, each with the department
+    it routes to by default (a tenant's ``cmp.routing`` entry wins).
+
+    A complaint naming a category that neither the tenant's policy nor one of its plugins declares is
+    refused (422 on ``category``). Codes are unique among the tenant's plugins.
+    """
+
+
+@_tenant
+@hookspec
 def kehu_provision_demo(tenant_id):
     """Add realistic sample data to a demo tenant (runs inside its scope).
 

@@ -140,3 +140,19 @@ class ChecklistTemplate:
     @property
     def key(self) -> str:
         return self.code
+
+
+@dataclass(frozen=True)
+class ComplaintCategory:
+    """A complaint category a plugin contributes to its tenants' taxonomy (CMP-04), e.g. a dealership's
+    ``repair_quality``. ``department`` is the name of the department it routes to by default; a
+    tenant's ``cmp.routing`` entry for the same code wins."""
+
+    code: str
+    label_zh: str
+    label_en: str
+    department: str | None = None
+
+    @property
+    def key(self) -> str:
+        return self.code

@@ -167,7 +167,20 @@ def seed(client, handle) -> dict:
         "merge_id": merge.get_json()["id"],
         "inspection_id": inspection_id,
         "queue_entry_id": queue_entry_id,
+        **_seed_complaints(client, h, customer_id, user["id"], mark),
     }
+
+
+def _seed_complaints(client, h, customer_id, user_id, mark) -> dict:
+    """CMP and STF: a complaint about the seeded customer, a staff ledger entry on the seeded user."""
+    complaint = client.post("/api/v1/complaints", headers=h, json={
+        "channel": "phone", "content": mark, "customer_id": customer_id, "complainant_name": mark})
+    assert complaint.status_code == 201, complaint.get_json()
+    staff_entry = client.post("/api/v1/staff/entries", headers=h, json={
+        "user_id": user_id, "kind": "penalty", "amount": "50", "offence": "seed", "reason_zh": mark,
+        "reason_en": mark})
+    assert staff_entry.status_code == 201, staff_entry.get_json()
+    return {"complaint_id": complaint.get_json()["id"], "staff_entry_id": staff_entry.get_json()["id"]}
 
 
 def _seed_points(client, handle, h, referrer_id) -> dict:

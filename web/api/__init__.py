@@ -14,6 +14,7 @@ def _modules() -> tuple:
         accounts,
         audit,
         calendar,
+        complaints,
         contact_log,
         customer_archive,
         customer_assignment,
@@ -34,6 +35,7 @@ def _modules() -> tuple:
         platform,
         plugins,
         policies,
+        staff_ledger,
     )
 
     return (
@@ -52,6 +54,8 @@ def _modules() -> tuple:
         customer_credit,
         customer_visits,
         customer_confidentiality,
+        complaints,
+        staff_ledger,
         policies,
         decisions,
         audit,

@@ -17,7 +17,7 @@ from core.calendar.service import tenant_calendar
 from core.customers.models import ContactLogEntry
 from core.customers.visits import commitment_rules as rules
 from core.customers.visits.models import Commitment
-from core.customers.visits.people import People
+from core.accounts.people import People
 from core.customers.fact_time import FUTURE_TOLERANCE
 from core.db import db, utcnow
 from core.decisions import service as decisions

@@ -22,7 +22,7 @@ from core.customers.models import ContactLogEntry, Customer
 from core.customers.policy import cus_policy
 from core.customers.visits import cadence_rules as rules
 from core.customers.visits.models import DueVisit
-from core.customers.visits.people import AGENT, People
+from core.accounts.people import AGENT, People
 from core.customers.grades.service import tiers_of
 from core.db import db, utcnow
 from core.decisions import service as decisions

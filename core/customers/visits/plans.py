@@ -29,7 +29,7 @@ from core.customers.visits import plan_rules as rules
 from core.customers.visits.cadence_rules import ON_SITE_CHANNELS
 from core.customers.visits.commitments import create_commitment
 from core.customers.visits.models import PlannedVisit, VisitPlan, VisitReport
-from core.customers.visits.people import People
+from core.accounts.people import People
 from core.db import db, utcnow
 from core.decisions import service as decisions
 from core.errors import Conflict, InvalidInput, NotFound

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from core.customers.policy import cus_policy
 from core.customers.visits import survey_rules as rules
 from core.customers.visits.models import CorrectiveAction, SurveyResponse, SurveyRound
-from core.customers.visits.people import People
+from core.accounts.people import People
 from core.db import db, utcnow
 from core.decisions import service as decisions
 from core.errors import Conflict, InvalidInput, NotFound

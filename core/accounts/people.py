@@ -1,4 +1,4 @@
-"""Who performs a due visit (CUS-61) and who supervises someone (CUS-62/63 alerts).
+"""Who performs a role for a customer (CUS-61 visits, CMP-60 return visits) and who supervises someone (CUS-62/63 alerts, CMP-34 warnings).
 
 - performer role ``agent``: the customer's owner now (``core.customers.ownership_store.current``);
 - any other role: the first active user holding it in the owner's department or, walking up the
