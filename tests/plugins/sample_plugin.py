@@ -7,7 +7,7 @@ from pathlib import Path
 
 from core.plugins import hookimpl
 from core.plugins.records import (
-    ChecklistTemplate, CustomerField, IndustryPreset, NavItem, PeriodicJob, PluginInfo, PolicySchema, Role,
+    ChecklistTemplate, ComplaintCategory, CustomerField, IndustryPreset, NavItem, PeriodicJob, PluginInfo, PolicySchema, Role,
 )
 from tests.plugins import sample_models  # noqa: F401  (the plugin's table)
 from workers.registry import tenant_job
@@ -90,6 +90,11 @@ def kehu_checklist_templates():
                                   {"code": "business_licence", "label_zh": "营业执照复印件"}]},
                           )),
     ]
+
+
+@hookimpl
+def kehu_complaint_categories():
+    return [ComplaintCategory("meter_fault", "计量故障", "Meter fault", department="计量班")]
 
 
 # --- jobs ------------------------------------------------------------------------------------------

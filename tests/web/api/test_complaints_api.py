@@ -103,3 +103,24 @@ def test_cmp20_first_taker_owns_and_cmp21_the_accused_never_does(client, desk):
         assert "CMP-21" in rules and "CMP-20" not in rules
     kinds = [e["kind"] for e in client.get(f"/api/v1/complaints/{case['id']}", headers=a.headers()).get_json()["events"]]
     assert kinds == ["received", "routed", "owned"]
+
+
+def test_kehu_complaint_categories_route_only_for_tenants_with_the_plugin(client, make_tenant):
+    """A plugin's category (CMP-04) exists for its tenants only, routed to its department unless the
+    tenant's cmp.routing names another."""
+    with_plugin = make_tenant("cmp-plug", "计量公司", plugins=["sample"])
+    without = make_tenant("cmp-noplug", "普通公司")
+    meter = client.post("/api/v1/departments", headers=with_plugin.headers(), json={"name": "计量班"}).get_json()
+    body = {"channel": "phone", "content": "电表走字快", "category": "meter_fault"}
+    case = client.post("/api/v1/complaints", headers=with_plugin.headers(), json=body)
+    assert case.status_code == 201, case.get_json()
+    assert case.get_json()["handler_department_id"] == meter["id"]
+    assert client.post("/api/v1/complaints", headers=without.headers(), json=body).status_code == 422
+    cats = {c["code"]: c for c in client.get("/api/v1/complaints/categories", headers=with_plugin.headers()).get_json()}
+    assert cats["meter_fault"]["source"] == "plugin" and cats["meter_fault"]["department"] == "计量班"
+    other = client.post("/api/v1/departments", headers=with_plugin.headers(), json={"name": "客服部"}).get_json()
+    r = client.post("/api/v1/policies/cmp/versions", headers=with_plugin.headers(),
+                    json={"body": {"routing": {"meter_fault": "客服部"}}})
+    assert r.status_code == 201, r.get_json()
+    rerouted = client.post("/api/v1/complaints", headers=with_plugin.headers(), json=body).get_json()
+    assert rerouted["handler_department_id"] == other["id"]
