@@ -6,8 +6,8 @@ The timeline is assembled from :data:`SOURCES`, a plain list. A source says whic
 and has two plain functions: ``items(customer_id, types, limit)`` → at most ``limit`` items newest
 first (of the wanted ``types``), and ``count(customer_id, types)``. A page at ``offset`` takes the first
 ``offset + limit`` items of each source, merges them and cuts the page out, so no source has to
-give more than the page asked for. Complaints and work orders join by appending their source here (and
-their decisions' subjects to :data:`DECISION_SUBJECTS`).
+give more than the page asked for. Complaints are one source (their steps and decisions stay on the
+case page); work orders join the same way.
 """
 from __future__ import annotations
 
@@ -205,6 +205,21 @@ def event_count(customer_id: int, types: frozenset) -> int:
     return sum(n for t, n in counts.items() if t in types)
 
 
+# ------------------------------------------------------------------------------------------ complaints
+
+
+def complaint_items(customer_id: int, types: frozenset, limit: int) -> list[TimelineItem]:
+    from core.complaints import timeline as complaints
+
+    return [TimelineItem(**i) for i in complaints.items(customer_id, limit)]
+
+
+def complaint_count(customer_id: int, types: frozenset) -> int:
+    from core.complaints import timeline as complaints
+
+    return complaints.count(customer_id)
+
+
 # -------------------------------------------------------------------------------------------- registry
 
 SOURCES: list[Source] = [
@@ -213,6 +228,7 @@ SOURCES: list[Source] = [
     Source(("ownership",), ownership_items, ownership_count),
     Source(("decision",), decision_items, decision_count),
     Source(("invitation", "attendance"), event_items, event_count),
+    Source(("complaint",), complaint_items, complaint_count),
 ]
 
 

@@ -1,5 +1,5 @@
-"""The CUS-05 timeline is assembled from a plain list of sources: a new module (complaints, work orders)
-adds its records by appending a source, and paging merges the sources newest first."""
+"""The CUS-05 timeline is assembled from a plain list of sources (contacts, transactions, ownership,
+decisions, events, complaints...), and paging merges the sources newest first."""
 import datetime as dt
 
 from core.customers import timeline
@@ -11,7 +11,7 @@ from tests.web.api.test_customers_api import WANG
 UTC = dt.timezone.utc
 
 
-def test_a_new_source_joins_the_timeline_and_paging_merges_sources(client, two_tenants, monkeypatch):
+def test_complaints_join_the_timeline_and_paging_merges_sources(client, two_tenants):
     a, _b = two_tenants
     cid = client.post("/api/v1/customers", headers=a.headers(), json=WANG).get_json()["id"]
     with tenant_scope(a.id):
@@ -19,21 +19,21 @@ def test_a_new_source_joins_the_timeline_and_paging_merges_sources(client, two_t
             db.session.add(ContactLogEntry(customer_id=cid, channel="phone_answered", user_id=a.admin_id,
                                            at=dt.datetime(2026, 3, day, 2, tzinfo=UTC), content=f"第{day}次"))
         db.session.commit()
-
-        def complaints(customer_id, types, limit):
-            assert customer_id == cid
-            return [timeline.TimelineItem("complaint", dt.datetime(2026, 3, d, 2, tzinfo=UTC), None, f"投诉{d}",
-                                          f"complaint {d}", "complaints", 100 + d) for d in (4, 2)][:limit]
-
-        sources = [*timeline.SOURCES, timeline.Source(("complaint",), complaints, lambda customer_id, types: 2)]
-        monkeypatch.setattr(timeline, "SOURCES", sources)
+    numbers = {}
+    for day in (4, 2):
+        r = client.post("/api/v1/complaints", headers=a.headers(), json={
+            "channel": "phone", "content": f"投诉{day}", "customer_id": cid, "received_at": f"2026-03-0{day}T10:00:00+08:00"})
+        assert r.status_code == 201, r.get_json()
+        numbers[day] = r.get_json()["number"]
+    with tenant_scope(a.id):
         assert "complaint" in timeline.item_types()
-        page, total = timeline.timeline(cid, offset=0, limit=10)
+        page, total = timeline.timeline(cid, types=["contact", "complaint"], offset=0, limit=10)
         assert total == 5
         assert [(i["type"], i["at"].day) for i in page] == [
             ("contact", 5), ("complaint", 4), ("contact", 3), ("complaint", 2), ("contact", 1)]
-        assert page[0]["actor_name"] and page[1]["actor_name"] is None
-        second, total = timeline.timeline(cid, offset=2, limit=2)
+        assert page[1]["summary_zh"] == f"投诉 {numbers[4]}（other，一般，已登记）" and page[1]["actor_name"]
+        second, total = timeline.timeline(cid, types=["contact", "complaint"], offset=2, limit=2)
         assert [(i["type"], i["at"].day) for i in second] == [("contact", 3), ("complaint", 2)] and total == 5
         only, total = timeline.timeline(cid, types=["complaint"], offset=0, limit=10)
-        assert [i["summary_en"] for i in only] == ["complaint 4", "complaint 2"] and total == 2
+        assert [i["summary_en"] for i in only] == [f"Complaint {numbers[4]} (other, general, received)",
+                                                   f"Complaint {numbers[2]} (other, general, received)"] and total == 2
