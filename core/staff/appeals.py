@@ -156,7 +156,8 @@ def reply(slip_id: int, *, by: int, outcome: str, text: str, new_amount=None,
                "left_before": left},
         reason_zh=f"{when}书面答复申诉：{OUTCOME_ZH[outcome]}" + (f"，金额改为{amount}" if amount is not None else "")
                   + ("（逾期答复）" if late else ""),
-        reason_en=f"Appeal answered in writing on {when}: {outcome}" + (f", amount now {amount}" if amount is not None else "")
+        reason_en=f"Appeal answered in writing on {when}: {outcome}"
+                  + (f", amount now {amount}" if amount is not None else "")
                   + (" (late)" if late else ""))
     notify([appeal.user_id], kind="stf.appeal", rule_id="STF-21", subject_type=SUBJECT, subject_id=appeal.id,
            dedupe_key=f"STF-21:reply:{appeal.id}", title_zh=f"申诉已答复：{OUTCOME_ZH[outcome]}",
@@ -214,7 +215,8 @@ def escalate_overdue(as_of: dt.datetime) -> list[int]:
                       + ("escalated to the department head's superior" if target
                          else "nobody above the department head to escalate to (set a parent head or a GM)"))
         appeal.escalation_decision_id = escalated.id
-        notify([u for u in (target, heads[0] if heads else None) if u != appeal.user_id], kind="stf.appeal_escalated", rule_id="STF-21",
+        told = [u for u in (target, heads[0] if heads else None) if u != appeal.user_id]
+        notify(told, kind="stf.appeal_escalated", rule_id="STF-21",
                subject_type=SUBJECT, subject_id=appeal.id, dedupe_key=f"STF-21:escalated:{appeal.id}",
                title_zh="处罚申诉逾期未答复", title_en="A penalty appeal is overdue for a reply",
                due_at=appeal.reply_due_at)

@@ -3,7 +3,8 @@
 - :func:`window_end` / :func:`reply_due` — the appeal window from the slip's issue and the reply limit
   from the appeal's receipt, on the tenant calendar (calendar days and weeks by default: a period
   ends at 24:00 of its last day, CAL-05; internal deadlines are not rolled past holidays).
-- :func:`through_day` — the last local day of a deadline; :func:`within` — whether a moment is still inside a deadline (before its 24:00 end).
+- :func:`through_day` — the last local day of a deadline; :func:`within` — whether a moment is still
+  inside a deadline (before its 24:00 end).
 - :func:`amount_to_reverse` — what an outcome reverses: nothing (upheld), the difference to the new
   amount (modified), everything left (revoked).
 - :func:`superior_of_head` — who an overdue reply escalates to: the department head's superior, i.e.

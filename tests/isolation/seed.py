@@ -193,7 +193,8 @@ def _seed_slips(client, h, entry, mark) -> dict:
     with tenant_scope(tenant_id):
         ledger.move(ledger.get_entry(entry_id), "approved", by=None)
         db.session.commit()
-    slip = client.post("/api/v1/staff/slips", headers=h, json={"staff_entry_id": entry_id, "facts": mark, "opinion": mark})
+    slip = client.post("/api/v1/staff/slips", headers=h, json={
+        "staff_entry_id": entry_id, "facts": mark, "opinion": mark})
     assert slip.status_code == 201, slip.get_json()
     appeal = client.post(f"/api/v1/staff/slips/{slip.get_json()['id']}/appeal", headers=h, json={"text": mark})
     assert appeal.status_code == 201, appeal.get_json()

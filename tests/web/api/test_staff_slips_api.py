@@ -301,7 +301,8 @@ def test_stf21_outcomes_uphold_modify_revoke_with_reversals(client, office):
     boss = h(office, "boss")
     part = client.get(f"{API}/entries/{modified['reversal_entry_id']}", headers=boss).get_json()
     full = client.get(f"{API}/entries/{revoked['reversal_entry_id']}", headers=boss).get_json()
-    assert (part["amount"], part["reverses_id"], part["rule_id"], part["payroll_month"]) == ("-40.00", cut, "STF-21", "2026-10")
+    assert (part["amount"], part["reverses_id"], part["rule_id"], part["payroll_month"]) == (
+        "-40.00", cut, "STF-21", "2026-10")
     assert (full["amount"], full["reverses_id"]) == ("-50.00", gone)
     original = client.get(f"{API}/entries/{gone}", headers=boss).get_json()
     assert (original["amount"], original["state"]) == ("50.00", "revoked")  # kept
@@ -349,3 +350,23 @@ def test_stf23_previous_month_approved_penalties_published_once_to_hr_with_csv(c
     rows = csv.data.decode("utf-8-sig").split("\r\n")
     assert rows[0].startswith("记录号 Entry,员工 Employee") and rows[1].startswith(f"{effective},wang,")
     assert len([row for row in rows if row]) == 3
+
+
+def test_stf20_the_witness_count_is_the_setting_in_force_at_the_issue(client, office):
+    from tests.helpers import policy_since
+
+    policy_since(office.handle.id, "stf", {"slip": {"witnesses_on_refusal": 3}, "appeal": {"window": "1 working_days"}},
+                 "2026-09-01")
+    slip = issue(client, office, penalty(client, office)).get_json()
+    assert (slip["witnesses_needed"], slip["appeal_window_through"]) == ("≥3", "2026-09-29")
+    client.post(f"{API}/slips/{slip['id']}/refusal", headers=h(office, "boss"), json={
+        "refused_at": "2026-09-28T15:10:00+08:00"})
+    for n, who in enumerate(("li", "zhao"), start=1):
+        r = client.post(f"{API}/slips/{slip['id']}/witnesses", headers=h(office, who), json={
+            "signed_at": f"2026-09-28T15:2{n}:00+08:00"})
+        assert r.get_json()["state"] == "refused"
+    # a manager copies the third signature of the paper slip
+    r = client.post(f"{API}/slips/{slip['id']}/witnesses", headers=h(office, "boss"), json={
+        "user_id": office.ids["cash"], "signed_at": "2026-09-28T15:40:00+08:00"})
+    assert (r.get_json()["state"], r.get_json()["effective_at"]) == ("effective", "2026-09-28T07:40:00+00:00")
+    assert r.get_json()["witnesses"][-1]["recorded_by"] == office.ids["boss"]
