@@ -36,7 +36,9 @@ def _import_models() -> None:
     import core.notifications.models  # noqa: F401
     import core.policy.models  # noqa: F401
     import core.sla.models  # noqa: F401
+    import core.staff.appeals_models  # noqa: F401
     import core.staff.models  # noqa: F401
+    import core.staff.slips_models  # noqa: F401
     import core.tenancy.scoping  # noqa: F401  (query criteria, stamping, RLS setting)
     import tenants.models  # noqa: F401
     import workers.dispatch  # noqa: F401  (enqueue after commit)
@@ -54,6 +56,7 @@ def _import_jobs() -> None:
     import core.customers.ownership.jobs  # noqa: F401
     import core.customers.transfer.jobs  # noqa: F401
     import core.customers.visits.jobs  # noqa: F401
+    import core.staff.slips_jobs  # noqa: F401
     import tenants.jobs  # noqa: F401
 
 

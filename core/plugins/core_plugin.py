@@ -92,6 +92,8 @@ def kehu_periodic_jobs():
         PeriodicJob("cus.commitment_alerts", "1-59/5 * * * *"),  # CUS-63 at the due time
         PeriodicJob("cus.filing_reminders", "9 9 * * *"),  # CUS-04; the job skips days off
         *(PeriodicJob(name, cadence) for name, cadence in CONFIDENTIALITY_JOBS),  # CUS-71/73/75, CUS-07
+        PeriodicJob("stf.appeal_timers", "4-59/5 * * * *"),  # STF-21 appeal windows, overdue replies
+        PeriodicJob("stf.penalty_publication", "47 2 1 * *"),  # STF-23 the month's penalty list to HR
     ]
 
 

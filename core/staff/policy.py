@@ -6,12 +6,14 @@ from __future__ import annotations
 
 from core.policy import service as policy_service
 from core.staff.settings import LedgerPolicySchema
+from core.staff.slips_settings import SlipsPolicySchema
 
 MODULE = "stf"
 
 
 class StfPolicySchema(
     LedgerPolicySchema,
+    SlipsPolicySchema,
 ):
     """The whole ``stf`` document."""
 

@@ -180,7 +180,29 @@ def _seed_complaints(client, h, customer_id, user_id, mark) -> dict:
         "user_id": user_id, "kind": "penalty", "amount": "50", "offence": "seed", "reason_zh": mark,
         "reason_en": mark})
     assert staff_entry.status_code == 201, staff_entry.get_json()
-    return {"complaint_id": complaint.get_json()["id"], "staff_entry_id": staff_entry.get_json()["id"]}
+    return {"complaint_id": complaint.get_json()["id"], "staff_entry_id": staff_entry.get_json()["id"],
+            **_seed_slips(client, h, staff_entry.get_json(), mark)}
+
+
+def _seed_slips(client, h, entry, mark) -> dict:
+    """STF-20..23: the entry approved, its slip appealed (on paper, by the admin), the month's list."""
+    from core.db import utcnow
+    from core.staff import ledger, slips_publication
+
+    entry_id, tenant_id = entry["id"], client.get("/api/v1/me", headers=h).get_json()["tenant"]["id"]
+    with tenant_scope(tenant_id):
+        ledger.move(ledger.get_entry(entry_id), "approved", by=None)
+        db.session.commit()
+    slip = client.post("/api/v1/staff/slips", headers=h, json={
+        "staff_entry_id": entry_id, "facts": mark, "opinion": mark})
+    assert slip.status_code == 201, slip.get_json()
+    appeal = client.post(f"/api/v1/staff/slips/{slip.get_json()['id']}/appeal", headers=h, json={"text": mark})
+    assert appeal.status_code == 201, appeal.get_json()
+    with tenant_scope(tenant_id):
+        month = dt.date.fromisoformat(f"{entry['payroll_month']}-01")
+        publication, _ = slips_publication.publish(month, at=utcnow())
+        db.session.commit()
+        return {"slip_id": slip.get_json()["id"], "publication_id": publication.id}
 
 
 def _seed_points(client, handle, h, referrer_id) -> dict:
