@@ -44,7 +44,7 @@ READERS = ("tenant_admin", "gm", "vp", "dept_manager", "cs_manager", "cs_supervi
 PACK_JOBS = {rules.MONTHLY: "cmp.monthly_statistics", rules.WEEKLY: "cmp.weekly_reports",
              rules.HALF_YEAR: "cmp.half_year_review", rules.DIGEST: "cmp.daily_digest"}
 FORMATS = ("csv", "json")
-MAX_DAYS = 732
+MAX_DAYS = 366  # a year at most per report
 
 
 class ComplaintReportPeriodSchema(Schema):
@@ -59,7 +59,7 @@ class ComplaintReportPeriodSchema(Schema):
         if first and last and last < first:
             raise ValidationError("the period ends before it starts", "date_to")
         if first and last and (last - first).days >= MAX_DAYS:
-            raise ValidationError(f"at most {MAX_DAYS} days", "date_to")
+            raise ValidationError(f"at most {MAX_DAYS} days in one report", "date_to")
 
 
 class ComplaintStatisticsSchema(Schema):
