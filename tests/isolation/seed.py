@@ -172,7 +172,8 @@ def seed(client, handle) -> dict:
 
 
 def _seed_complaints(client, h, customer_id, user_id, mark) -> dict:
-    """CMP and STF: a complaint about the seeded customer, a staff ledger entry on the seeded user."""
+    """CMP and STF: a complaint about the seeded customer, a staff ledger entry on the seeded user, a
+    weekly report pack."""
     complaint = client.post("/api/v1/complaints", headers=h, json={
         "channel": "phone", "content": mark, "customer_id": customer_id, "complainant_name": mark})
     assert complaint.status_code == 201, complaint.get_json()
@@ -180,8 +181,10 @@ def _seed_complaints(client, h, customer_id, user_id, mark) -> dict:
         "user_id": user_id, "kind": "penalty", "amount": "50", "offence": "seed", "reason_zh": mark,
         "reason_en": mark})
     assert staff_entry.status_code == 201, staff_entry.get_json()
+    pack = client.post("/api/v1/complaint-reports/packs", headers=h, json={"kind": "weekly_report"})  # CMP-80
+    assert pack.status_code == 202 and pack.get_json()["status"] == "finished", pack.get_json()
     return {"complaint_id": complaint.get_json()["id"], "staff_entry_id": staff_entry.get_json()["id"],
-            **_seed_slips(client, h, staff_entry.get_json(), mark)}
+            "pack_id": pack.get_json()["result"]["pack_id"], **_seed_slips(client, h, staff_entry.get_json(), mark)}
 
 
 def _seed_slips(client, h, entry, mark) -> dict:
