@@ -180,7 +180,11 @@ def _seed_complaints(client, h, customer_id, user_id, mark) -> dict:
         "user_id": user_id, "kind": "penalty", "amount": "50", "offence": "seed", "reason_zh": mark,
         "reason_en": mark})
     assert staff_entry.status_code == 201, staff_entry.get_json()
-    return {"complaint_id": complaint.get_json()["id"], "staff_entry_id": staff_entry.get_json()["id"]}
+    improvement = client.post(f"/api/v1/complaints/{complaint.get_json()['id']}/improvements", headers=h,
+                              json={"title": mark, "text": mark})  # CMP-55
+    assert improvement.status_code == 201, improvement.get_json()
+    return {"complaint_id": complaint.get_json()["id"], "staff_entry_id": staff_entry.get_json()["id"],
+            "improvement_id": improvement.get_json()["id"]}
 
 
 def _seed_points(client, handle, h, referrer_id) -> dict:
