@@ -253,6 +253,8 @@ def close(complaint: Complaint, data: dict, *, by: int | None, at: dt.datetime |
     """resolved → closed, when every closing condition holds (422 naming each one missing)."""
     at = fact_at(complaint, at)
     _require(complaint, ("resolved",), "closed (resolve it first)")
+    if at < complaint.resolved_at:
+        raise InvalidInput("invalid time", fields={"at": ["before the case was resolved"]})
     guard_major(complaint)
     values = cmp_policy(complaint.received_at).values
     feedback = _feedback(data)

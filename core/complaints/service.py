@@ -71,8 +71,7 @@ def create_complaint(data: dict, *, by: int | None, region: str = "CN") -> Compl
     """Take in a case. ``data``: case_type, channel, content, category, received_at (default now),
     complainant_name/phone, anonymous, customer_id, subject_ref, demands, demand_amount,
     accused_user_id, witnesses, evidence, complainant_signed, severity, special, special_reason,
-    extra, tags, parent_id (a reopened case, CMP-54). A case that comes in major starts the CMP-42 path.
-    Raises :class:`InvalidInput` naming each bad field; writes nothing then."""
+    extra, tags. Raises :class:`InvalidInput` naming each bad field; writes nothing then."""
     received_at = data.get("received_at") or utcnow()
     errors: dict[str, list[str]] = {}
     try:

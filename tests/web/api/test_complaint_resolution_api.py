@@ -359,7 +359,8 @@ def test_cmp51_the_customer_sees_customer_facing_fields_only(client, office):
 
 
 def test_cmp54_reopen_is_a_new_case_linked_to_its_parent_not_a_repeat(client, office):
-    cases = [take_in(client, office, f"2026-09-0{day}T09:00:00+08:00", channel="letter", category="other")
+    cases = [take_in(client, office, f"2026-09-0{day}T09:00:00+08:00", channel="letter", category="other",
+                     complainant_name="刘女士", complainant_phone="13800138000", demand_amount="300")
              for day in range(1, 6)]
     parent = cases[-1]
     assert parent["number"] == "260905"
@@ -374,6 +375,7 @@ def test_cmp54_reopen_is_a_new_case_linked_to_its_parent_not_a_repeat(client, of
     assert child["number"] == "260906" and child["number"].startswith("2609")
     assert (child["parent_id"], child["is_repeat"], child["status"], child["channel"]) == (
         parent["id"], False, "received", "letter")
+    assert (child["complainant_phone"], child["demand_amount"]) == ("+8613800138000", "300.00")  # the parent's facts
     m = {x["code"]: x for x in child["milestones"]}
     assert m["reply"]["start_at"] == "2026-09-10T01:00:00+00:00"  # a fresh clock
     [decision] = decisions_of(office, child, "CMP-54")
