@@ -128,6 +128,8 @@ class Complaint(TenantScoped, db.Model):
     corrective_action: Mapped[str | None] = mapped_column(Text)
     preventive_action: Mapped[str | None] = mapped_column(Text)
     gap_in_standard: Mapped[bool] = mapped_column(Boolean, default=False)
+    human_negligence: Mapped[bool] = mapped_column(Boolean, default=False)  # CMP-55: exempt from tracking
+    improvement_tracked: Mapped[bool | None] = mapped_column(Boolean)  # CMP-55, decided at closure
     internal_notes: Mapped[str | None] = mapped_column(Text)  # never shown to the customer (CMP-51)
     # the cmp version the case started under (CMP-37)
     policy_version: Mapped[int] = mapped_column(Integer, default=0)

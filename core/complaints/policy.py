@@ -5,6 +5,7 @@ declares next to its rules (explicit base classes). A case keeps the version it 
 from __future__ import annotations
 
 from core.complaints.reports_settings import ReportsPolicySchema
+from core.complaints.resolution_settings import ResolutionPolicySchema
 from core.complaints.settings import DeadlinePolicySchema, IntakePolicySchema
 from core.policy import service as policy_service
 
@@ -15,6 +16,7 @@ class CmpPolicySchema(
     IntakePolicySchema,
     DeadlinePolicySchema,
     ReportsPolicySchema,
+    ResolutionPolicySchema,
 ):
     """The whole ``cmp`` document."""
 

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from core.accounts.models import Department, User
 from core.calendar.service import tenant_calendar
-from core.complaints import numbering, taxonomy
+from core.complaints import major, numbering, taxonomy
 from core.complaints.models import CASE_TYPES, SEVERITIES, Complaint, ComplaintEvent
 from core.complaints.policy import cmp_policy
 from core.customers.fact_time import fact_time
@@ -135,7 +135,8 @@ def create_complaint(data: dict, *, by: int | None, region: str = "CN") -> Compl
         extra=dict(data.get("extra") or {}), tags=list(data.get("tags") or []), category=category,
         cause=data.get("cause"), timing=data.get("timing"), cause_class=data.get("cause_class"), severity=severity,
         severity_reason=data.get("severity_reason"), special=bool(data.get("special")),
-        special_reason=data.get("special_reason"), status="received", policy_version=view.version, created_by=by)
+        special_reason=data.get("special_reason"), status="received", policy_version=view.version, created_by=by,
+        parent_id=data.get("parent_id"))  # CMP-54 reopen
     routed = department_named(cats[category].department)
     complaint.handler_department_id = routed.id if routed else None
     db.session.add(complaint)
@@ -148,6 +149,8 @@ def create_complaint(data: dict, *, by: int | None, region: str = "CN") -> Compl
     sla.start(SUBJECT, complaint.id, milestone_specs(complaint, values), received_at, policy=view,
               warn_at=values["sla"]["warn_at"], facts={"case_type": case_type, "severity": severity,
                                                         "special": complaint.special})
+    if complaint.severity == "major":
+        major.on_flagged(complaint, received_at)  # CMP-42
     return complaint
 
 

@@ -181,10 +181,14 @@ def _seed_complaints(client, h, customer_id, user_id, mark) -> dict:
         "user_id": user_id, "kind": "penalty", "amount": "50", "offence": "seed", "reason_zh": mark,
         "reason_en": mark})
     assert staff_entry.status_code == 201, staff_entry.get_json()
+    improvement = client.post(f"/api/v1/complaints/{complaint.get_json()['id']}/improvements", headers=h,
+                              json={"title": mark, "text": mark})  # CMP-55
+    assert improvement.status_code == 201, improvement.get_json()
     pack = client.post("/api/v1/complaint-reports/packs", headers=h, json={"kind": "weekly_report"})  # CMP-80
     assert pack.status_code == 202 and pack.get_json()["status"] == "finished", pack.get_json()
     return {"complaint_id": complaint.get_json()["id"], "staff_entry_id": staff_entry.get_json()["id"],
-            "pack_id": pack.get_json()["result"]["pack_id"], **_seed_slips(client, h, staff_entry.get_json(), mark)}
+            "pack_id": pack.get_json()["result"]["pack_id"], "improvement_id": improvement.get_json()["id"],
+            **_seed_slips(client, h, staff_entry.get_json(), mark)}
 
 
 def _seed_slips(client, h, entry, mark) -> dict:

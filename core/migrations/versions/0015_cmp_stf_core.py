@@ -13,7 +13,7 @@ from core.db import JSONType, UTCDateTime
 from core.tenancy import rls
 
 revision = '0015_cmp_stf_core'
-down_revision = '0014_cus_merge'
+down_revision = "0014_cus_merge"
 branch_labels = None
 depends_on = None
 

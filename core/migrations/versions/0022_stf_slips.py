@@ -11,7 +11,7 @@ from core.db import JSONType, UTCDateTime
 from core.tenancy import rls
 
 revision = '0022_stf_slips'
-down_revision = '0020_cmp_reports'
+down_revision = "0020_cmp_reports"
 branch_labels = None
 depends_on = None
 
