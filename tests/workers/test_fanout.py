@@ -24,12 +24,12 @@ class Recorder:
 def test_each_tenant_gets_exactly_its_own_jobs_once_per_slot(ctx, three_tenants):
     a, b, c = three_tenants
     backend, ledger = Recorder(), MemoryLedger()
-    now = dt.datetime(2026, 12, 1, 2, 17, 31, tzinfo=UTC)  # 10:17 in Shanghai, 08:17 in Urumqi
+    now = dt.datetime(2026, 12, 1, 2, 15, 31, tzinfo=UTC)  # 10:15 in Shanghai, 08:15 in Urumqi (no core job runs at :x0/:x5)
     result = fanout(now, backend, ledger)
     assert result.tenants == 3
     assert sorted(backend.submitted) == sorted([
-        (a.id, "sample.tick", "sample.tick@2026-12-01T10:17+08:00"),
-        (b.id, "sample.tick", "sample.tick@2026-12-01T08:17+06:00"),
+        (a.id, "sample.tick", "sample.tick@2026-12-01T10:15+08:00"),
+        (b.id, "sample.tick", "sample.tick@2026-12-01T08:15+06:00"),
     ])
     again = fanout(now + dt.timedelta(seconds=20), backend, ledger)  # a second tick in the same minute
     assert again.enqueued == [] and again.already_claimed == 2
@@ -56,17 +56,17 @@ def test_disabled_tenants_and_plugins_get_nothing(ctx, three_tenants):
     set_plugin(get_tenant(b.id), "sample", False)
     db.session.commit()
     backend = Recorder()
-    fanout(dt.datetime(2026, 12, 1, 2, 17, tzinfo=UTC), backend, MemoryLedger())
+    fanout(dt.datetime(2026, 12, 1, 2, 15, tzinfo=UTC), backend, MemoryLedger())
     assert backend.submitted == []
 
 
 def test_fanout_through_the_inline_backend_runs_each_slot_once(ctx, three_tenants):
     a, b, c = three_tenants
     backend = ctx.extensions["kehu_jobs"]
-    now = dt.datetime(2026, 12, 1, 2, 17, tzinfo=UTC)
+    now = dt.datetime(2026, 12, 1, 2, 15, tzinfo=UTC)
     fanout(now, backend, MemoryLedger())
     fanout(now, backend, MemoryLedger())  # a second scheduler with its own ledger: the job dedupes
-    for tenant, expected in ((a, ["sample.tick@2026-12-01T10:17+08:00"]), (b, ["sample.tick@2026-12-01T08:17+06:00"]), (c, [])):
+    for tenant, expected in ((a, ["sample.tick@2026-12-01T10:15+08:00"]), (b, ["sample.tick@2026-12-01T08:15+06:00"]), (c, [])):
         with tenant_scope(tenant.id):
             assert list(db.session.scalars(select(SampleReading.meter))) == expected
 
@@ -98,7 +98,7 @@ def test_a_broken_plugin_does_not_stop_the_fanout_for_others(ctx, plugins, three
         set_plugin(get_tenant(c.id), "broken_periodic", True)
         db.session.commit()
         backend = Recorder()
-        result = fanout(dt.datetime(2026, 12, 1, 2, 17, tzinfo=UTC), backend, MemoryLedger())
+        result = fanout(dt.datetime(2026, 12, 1, 2, 15, tzinfo=UTC), backend, MemoryLedger())
         assert result.failed_groups == 1
         assert sorted(t for t, _n, _k in backend.submitted) == sorted([a.id, b.id])
     finally:
@@ -111,11 +111,11 @@ def test_embedded_mode_runs_periodic_jobs_without_redis(ctx, three_tenants):
 
     a, b, c = three_tenants
     embedded = EmbeddedBackend()
-    now = dt.datetime(2026, 12, 1, 2, 17, tzinfo=UTC)
+    now = dt.datetime(2026, 12, 1, 2, 15, tzinfo=UTC)
     fanout(now, embedded, MemoryLedger())
     assert embedded.join(timeout=30)
     db.session.rollback()
     with tenant_scope(a.id):
-        assert list(db.session.scalars(select(SampleReading.meter))) == ["sample.tick@2026-12-01T10:17+08:00"]
+        assert list(db.session.scalars(select(SampleReading.meter))) == ["sample.tick@2026-12-01T10:15+08:00"]
     with tenant_scope(c.id):
         assert list(db.session.scalars(select(SampleReading.meter))) == []
