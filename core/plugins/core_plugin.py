@@ -80,6 +80,7 @@ def kehu_periodic_jobs():
     every tenant at once."""
     from core.customers.confidentiality.jobs import PERIODIC as CONFIDENTIALITY_JOBS
     from core.customers.ownership.jobs import CADENCE, SWEEP
+    from core.staff.pay_jobs import PERIODIC as PAY_CYCLE_JOBS
 
     return [
         PeriodicJob(SWEEP, CADENCE),  # CUS-25: expiry warnings and actions, arbitration windows
@@ -92,6 +93,7 @@ def kehu_periodic_jobs():
         PeriodicJob("cus.commitment_alerts", "1-59/5 * * * *"),  # CUS-63 at the due time
         PeriodicJob("cus.filing_reminders", "9 9 * * *"),  # CUS-04; the job skips days off
         *(PeriodicJob(name, cadence) for name, cadence in CONFIDENTIALITY_JOBS),  # CUS-71/73/75, CUS-07
+        *(PeriodicJob(name, cadence) for name, cadence in PAY_CYCLE_JOBS),  # STF-34 statements, STF-43 flags
     ]
 
 
@@ -103,6 +105,20 @@ def kehu_nav_items():
         NavItem("decisions", "决策记录", "Decisions", "portal.decisions", order=85, roles=MANAGERS),
         NavItem("users", "用户", "Users", "portal.users", order=90, roles=("tenant_admin",)),
     ]
+
+
+@hookimpl(trylast=True)  # a decision hook: an industry plugin's answer comes first
+def kehu_commission_split(deal):
+    from core.staff.credit_rules import default_split
+
+    return default_split(deal)
+
+
+@hookimpl(trylast=True)
+def kehu_credit_recognition(deal):
+    from core.staff.credit_rules import default_recognition
+
+    return default_recognition(deal)
 
 
 @hookimpl(tryfirst=True)  # the demo users exist before any plugin adds its sample data

@@ -5,13 +5,19 @@ defaults."""
 from __future__ import annotations
 
 from core.policy import service as policy_service
+from core.staff.pay_settings import PayPolicySchema
+from core.staff.scorecards_settings import ScorecardPolicySchema
 from core.staff.settings import LedgerPolicySchema
+from core.staff.statements_settings import StatementPolicySchema
 
 MODULE = "stf"
 
 
 class StfPolicySchema(
     LedgerPolicySchema,
+    StatementPolicySchema,
+    ScorecardPolicySchema,
+    PayPolicySchema,
 ):
     """The whole ``stf`` document."""
 

@@ -35,7 +35,9 @@ def _modules() -> tuple:
         platform,
         plugins,
         policies,
+        staff_credit,
         staff_ledger,
+        staff_scorecards,
     )
 
     return (
@@ -56,6 +58,8 @@ def _modules() -> tuple:
         customer_confidentiality,
         complaints,
         staff_ledger,
+        staff_credit,
+        staff_scorecards,
         policies,
         decisions,
         audit,
