@@ -205,10 +205,10 @@ def _compute(scheme: PayScheme, user_id: int, result: PayResult | None) -> PayRe
     previous = decisions.get(result.decision_id) if result.decision_id else None
     label = month_label(scheme.month)
     held = _hold_reason(user_id, scheme.month, view)
+    if held is not None and result.state == "held" and result.held_reason == held and previous is not None:
+        return result  # held for the same reason: nothing new
     result.computed_at = utcnow()
     if held is not None:
-        if result.state == "held" and result.held_reason == held and previous is not None:
-            return result  # nothing new
         result.state, result.held_reason, result.pay = "held", held, None
         rule_id, zh, en = HOLDS[held]
         result.decision_id = decisions.record(

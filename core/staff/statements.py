@@ -20,6 +20,7 @@ from core.staff import credit, ledger
 from core.staff import statements_rules as rules
 from core.staff.credit_rules import month_label
 from core.staff.policy import stf_policy
+from core.staff.scorecards_models import Scorecard
 from core.staff.statements_models import Statement
 
 SUBJECT = "staff_statement"
@@ -55,8 +56,8 @@ def _employees() -> list[User]:
 
 def issue(as_of: dt.datetime) -> dict:
     """STF-34: the previous month's statement of each active employee who has none yet. Without any
-    figure, a statement is issued only to an employee who was already there during the month and
-    holds a role besides ``tenant_admin``."""
+    figure (shares, ledger entries, a scorecard of the month), a statement is issued only to an
+    employee who was already there during the month and holds a role besides ``tenant_admin``."""
     calendar, _ = tenant_calendar(as_of)
     today = calendar.local_date(as_of)
     view = stf_policy(today)
@@ -66,13 +67,14 @@ def issue(as_of: dt.datetime) -> dict:
     label = month_label(month)
     end = calendar.start_of_day(rules.next_month(month))
     have = set(db.session.scalars(select(Statement.user_id).where(Statement.month == month)))
+    scored = set(db.session.scalars(select(Scorecard.user_id).where(Scorecard.month == month)))
     issued = []
     for user in _employees():
         if user.id in have:
             continue
         figures = credit.month_figures(user.id, month)
         totals = ledger.month_totals(user.id, month)
-        empty = not figures["lines"] and all(v == ZERO for v in totals.values())
+        empty = not figures["lines"] and all(v == ZERO for v in totals.values()) and user.id not in scored
         if empty and (set(user.roles) <= {"tenant_admin"} or user.created_at >= end):
             continue
         statement = Statement(user_id=user.id, month=month, performance=figures["performance"],

@@ -53,7 +53,7 @@ class CreditShareSchema(Schema):
     amount = fields.Decimal(as_string=True)
 
 
-class CreditSchema(Schema):
+class PerformanceCreditSchema(Schema):
     id = fields.Integer()
     subject_type = fields.String()
     subject_id = fields.Integer()
@@ -76,12 +76,12 @@ class CreditSchema(Schema):
     created_at = fields.DateTime()
 
 
-class CreditDetailSchema(CreditSchema):
+class PerformanceCreditDetailSchema(PerformanceCreditSchema):
     decisions = fields.Function(lambda c: DecisionSchema(many=True).dump(
         db.session.scalars(decisions.query(credit.SUBJECT, c.id))))
 
 
-class CreditQuerySchema(Schema):
+class PerformanceCreditQuerySchema(Schema):
     user_id = fields.Integer()
     month = LedgerMonthField()
     state = fields.String(validate=validate.OneOf(CREDIT_STATES))
@@ -89,7 +89,7 @@ class CreditQuerySchema(Schema):
     subject_id = fields.Integer()
 
 
-class CreditInSchema(Schema):
+class CreditDealInSchema(Schema):
     subject_type = fields.String(required=True, validate=validate.Length(min=1, max=40),
                                  metadata={"description": "what was sold: car_order, subscription, transaction..."})
     subject_id = fields.Integer(required=True)
@@ -112,14 +112,14 @@ class ShareLineInSchema(Schema):
             raise ValidationError("name an employee (user_id) or the department (department_id)")
 
 
-class AttributionInSchema(Schema):
+class CreditAttributionInSchema(Schema):
     performance = fields.List(fields.Nested(ShareLineInSchema), load_default=None, allow_none=True)
     bonus = fields.List(fields.Nested(ShareLineInSchema), load_default=None, allow_none=True)
     rule_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=60))
     reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
 
 
-class FactsInSchema(Schema):
+class CreditFactsInSchema(Schema):
     facts = fields.Dict(keys=fields.String(), required=True)
 
 
@@ -129,13 +129,13 @@ class ReverseCreditInSchema(Schema):
     at = fields.AwareDateTime(load_default=None)
 
 
-class ClawbackInSchema(Schema):
+class CreditClawbackInSchema(Schema):
     complaint_id = fields.Integer(required=True)
     reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
     at = fields.AwareDateTime(load_default=None)
 
 
-class StatementSchema(Schema):
+class StaffStatementSchema(Schema):
     id = fields.Integer()
     user_id = fields.Integer()
     month = LedgerMonthField()
@@ -152,7 +152,7 @@ class StatementSchema(Schema):
     decision_id = fields.Integer(allow_none=True)
 
 
-class StatementQuerySchema(Schema):
+class StaffStatementQuerySchema(Schema):
     user_id = fields.Integer()
     month = LedgerMonthField()
     state = fields.String(validate=validate.OneOf(STATEMENT_STATES))
@@ -169,8 +169,8 @@ def _lines(rows):
 
 @blp.route("/credits")
 class Credits(MethodView):
-    @blp.arguments(CreditQuerySchema, location="query")
-    @blp.response(200, CreditSchema(many=True))
+    @blp.arguments(PerformanceCreditQuerySchema, location="query")
+    @blp.response(200, PerformanceCreditSchema(many=True))
     @blp.paginate()
     def get(self, args, pagination_parameters):
         """Deal credits, newest first; yours unless you manage."""
@@ -181,8 +181,8 @@ class Credits(MethodView):
         return page_of(credit.credits(**args), pagination_parameters)
 
     @require_roles(*RECORDERS, admin_scope=False)
-    @blp.arguments(CreditInSchema)
-    @blp.response(201, CreditDetailSchema)
+    @blp.arguments(CreditDealInSchema)
+    @blp.response(201, PerformanceCreditDetailSchema)
     def post(self, data):
         """Record a deal's credit: shares and recognition decided by the tenant's plugins (STF-30/31/32)."""
         result = credit.record_deal(**data, by=g.user.id)
@@ -200,7 +200,7 @@ def _visible_credit(credit_id: int):
 
 @blp.route("/credits/<int:credit_id>")
 class CreditItem(MethodView):
-    @blp.response(200, CreditDetailSchema)
+    @blp.response(200, PerformanceCreditDetailSchema)
     def get(self, credit_id):
         """A credit with its shares in force and its decisions (why?)."""
         return _visible_credit(credit_id)
@@ -217,8 +217,8 @@ class CreditShares(MethodView):
 @blp.route("/credits/<int:credit_id>/attribution")
 class CreditAttribution(MethodView):
     @require_roles(*CREDIT_MANAGERS, admin_scope=False)
-    @blp.arguments(AttributionInSchema)
-    @blp.response(201, CreditDetailSchema)
+    @blp.arguments(CreditAttributionInSchema)
+    @blp.response(201, PerformanceCreditDetailSchema)
     def post(self, data, credit_id):
         """A new attribution decision superseding the one in force (STF-30)."""
         item = credit.get_credit(credit_id)
@@ -231,8 +231,8 @@ class CreditAttribution(MethodView):
 @blp.route("/credits/<int:credit_id>/facts")
 class CreditFacts(MethodView):
     @require_roles(*RECORDERS, admin_scope=False)
-    @blp.arguments(FactsInSchema)
-    @blp.response(200, CreditDetailSchema)
+    @blp.arguments(CreditFactsInSchema)
+    @blp.response(200, PerformanceCreditDetailSchema)
     def post(self, data, credit_id):
         """Add later facts of the deal; a pending deal is judged again (STF-31)."""
         item = credit.add_facts(credit.get_credit(credit_id), data["facts"], by=g.user.id)
@@ -244,7 +244,7 @@ class CreditFacts(MethodView):
 class CreditReverse(MethodView):
     @require_roles(*CREDIT_MANAGERS, admin_scope=False)
     @blp.arguments(ReverseCreditInSchema)
-    @blp.response(201, CreditDetailSchema)
+    @blp.response(201, PerformanceCreditDetailSchema)
     def post(self, data, credit_id):
         """Reverse a deal's credit by decision (STF-33): a negative credit in the reversal month."""
         item = credit.get_credit(credit_id)
@@ -258,12 +258,13 @@ class CreditReverse(MethodView):
 
 @blp.route("/credits/<int:credit_id>/clawback")
 class CreditClawback(MethodView):
-    @require_roles(*CLAWBACK_MANAGERS, admin_scope=False)
-    @blp.arguments(ClawbackInSchema)
-    @blp.response(201, CreditDetailSchema)
+    @blp.arguments(CreditClawbackInSchema)
+    @blp.response(201, PerformanceCreditDetailSchema)
     def post(self, data, credit_id):
         """A manager cancels the deal's performance and commission because of a complaint (CMP-72)."""
         item = credit.get_credit(credit_id)
+        if not g.user.has_role(*CLAWBACK_MANAGERS):
+            abort(403, description=f"needs role: {' or '.join(CLAWBACK_MANAGERS)}")
         result = credit.clawback(item, complaint_id=data["complaint_id"], reason=data["reason"], by=g.user.id,
                                  at=data["at"])
         db.session.commit()
@@ -272,8 +273,8 @@ class CreditClawback(MethodView):
 
 @blp.route("/statements")
 class Statements(MethodView):
-    @blp.arguments(StatementQuerySchema, location="query")
-    @blp.response(200, StatementSchema(many=True))
+    @blp.arguments(StaffStatementQuerySchema, location="query")
+    @blp.response(200, StaffStatementSchema(many=True))
     @blp.paginate()
     def get(self, args, pagination_parameters):
         """Monthly statements (STF-34), newest month first; yours unless you manage."""
@@ -286,7 +287,7 @@ class Statements(MethodView):
 
 @blp.route("/statements/<int:statement_id>")
 class StatementItem(MethodView):
-    @blp.response(200, StatementSchema)
+    @blp.response(200, StaffStatementSchema)
     def get(self, statement_id):
         item = statements.get_statement(statement_id)
         _may_see(item.user_id)
@@ -295,7 +296,7 @@ class StatementItem(MethodView):
 
 @blp.route("/statements/<int:statement_id>/confirm")
 class StatementConfirm(MethodView):
-    @blp.response(200, StatementSchema)
+    @blp.response(200, StaffStatementSchema)
     def post(self, statement_id):
         """The employee confirms (signs) their statement (STF-34)."""
         item = statements.confirm(statements.get_statement(statement_id), by=g.user.id)

@@ -36,7 +36,7 @@ REVIEWERS = ("gm", "vp", "dept_manager", "sales_manager", "cs_manager", "supervi
 DRAFTERS = ("tenant_admin", "gm", "vp", "dept_manager", "sales_manager", "finance")
 
 
-class DimensionOutSchema(Schema):
+class ScorecardDimensionSchema(Schema):
     code = fields.String()
     label_zh = fields.String()
     label_en = fields.String()
@@ -47,10 +47,10 @@ class ScorecardSchemeSchema(Schema):
     role = fields.String()
     title_zh = fields.String()
     title_en = fields.String()
-    dimensions = fields.List(fields.Nested(DimensionOutSchema))
+    dimensions = fields.List(fields.Nested(ScorecardDimensionSchema))
 
 
-class SchemeQuerySchema(Schema):
+class ScorecardSchemeQuerySchema(Schema):
     month = LedgerMonthField()
 
 
@@ -100,7 +100,7 @@ class ScoreAnswerInSchema(Schema):
                          allow_none=True, metadata={"description": "revised scores; none: the score is upheld"})
 
 
-class BaseLineSchema(Schema):
+class PayBaseLineSchema(Schema):
     user_id = fields.Integer(required=True)
     base = fields.Decimal(places=2, as_string=True, required=True)
 
@@ -132,7 +132,7 @@ class PaySchemeQuerySchema(Schema):
 class PaySchemeInSchema(Schema):
     department_id = fields.Integer(required=True)
     month = LedgerMonthField(required=True)
-    bases = fields.List(fields.Nested(BaseLineSchema), required=True, validate=validate.Length(min=1, max=2000))
+    bases = fields.List(fields.Nested(PayBaseLineSchema), required=True, validate=validate.Length(min=1, max=2000))
     target = fields.Decimal(places=2, as_string=True, load_default=None, allow_none=True)
     challenge_target = fields.Decimal(places=2, as_string=True, load_default=None, allow_none=True)
     department_result = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(DEPARTMENT_RESULTS))
@@ -140,7 +140,7 @@ class PaySchemeInSchema(Schema):
 
 
 class PaySchemePatchSchema(Schema):
-    bases = fields.List(fields.Nested(BaseLineSchema), validate=validate.Length(min=1, max=2000))
+    bases = fields.List(fields.Nested(PayBaseLineSchema), validate=validate.Length(min=1, max=2000))
     target = fields.Decimal(places=2, as_string=True, allow_none=True)
     challenge_target = fields.Decimal(places=2, as_string=True, allow_none=True)
     department_result = fields.String(allow_none=True, validate=validate.OneOf(DEPARTMENT_RESULTS))
@@ -179,6 +179,12 @@ def _may_see(user_id: int | None) -> None:
         abort(403, description=f"needs role: {' or '.join(LEDGER_MANAGERS)} to see another employee's scores and pay")
 
 
+def _require(roles) -> None:
+    """The role check of a write on one object, after the object was found (404 first)."""
+    if not g.user.has_role(*roles):
+        abort(403, description=f"needs role: {' or '.join(roles)}")
+
+
 def _own_unless_manager(args: dict) -> dict:
     if "user_id" not in args and not g.user.has_role(*LEDGER_MANAGERS):
         args["user_id"] = g.user.id
@@ -189,7 +195,7 @@ def _own_unless_manager(args: dict) -> dict:
 
 @blp.route("/scorecard-schemes")
 class ScorecardSchemes(MethodView):
-    @blp.arguments(SchemeQuerySchema, location="query")
+    @blp.arguments(ScorecardSchemeQuerySchema, location="query")
     @blp.response(200, ScorecardSchemeSchema(many=True))
     def get(self, args):
         """The scorecard schemes in force for a month (default this month), one per role (STF-40)."""
@@ -241,13 +247,13 @@ class ScorecardAppeal(MethodView):
 
 @blp.route("/scorecards/<int:scorecard_id>/answer")
 class ScorecardAnswer(MethodView):
-    @require_roles(*REVIEWERS, admin_scope=False)
     @blp.arguments(ScoreAnswerInSchema)
     @blp.response(200, ScorecardSchema)
     def post(self, data, scorecard_id):
         """The reviewer answers an appeal: upheld, or revised with new scores (STF-44)."""
-        card = scorecards.answer(scorecards.get_scorecard(scorecard_id), answer=data["answer"], scores=data["scores"],
-                                 by=g.user.id)
+        card = scorecards.get_scorecard(scorecard_id)
+        _require(REVIEWERS)
+        card = scorecards.answer(card, answer=data["answer"], scores=data["scores"], by=g.user.id)
         db.session.commit()
         return card
 
@@ -291,11 +297,12 @@ class PaySchemeItem(MethodView):
 
 @blp.route("/pay-schemes/<int:pay_scheme_id>/approve")
 class PaySchemeApprove(MethodView):
-    @require_roles("gm", admin_scope=False)
     @blp.response(200, PaySchemeSchema)
     def post(self, pay_scheme_id):
         """The GM approves the month's scheme; the pay run (job ``stf.pay_run``) follows (STF-44)."""
-        scheme = pay.approve(pay.get_scheme(pay_scheme_id), by=g.user.id)
+        scheme = pay.get_scheme(pay_scheme_id)
+        _require(("gm",))
+        scheme = pay.approve(scheme, by=g.user.id)
         db.session.commit()
         return scheme
 
