@@ -68,12 +68,16 @@ class PerformanceCreditSchema(Schema):
     recognised_at = fields.DateTime(allow_none=True)
     recognised_month = LedgerMonthField(allow_none=True)
     reverses_id = fields.Integer(allow_none=True)
-    reversed_by_id = fields.Function(lambda c: (lambda r: r.id if r else None)(credit.reversal_of(c)))
+    reversed_by_id = fields.Method("_reversed_by", metadata={"description": "the reversal of this deal (STF-33)"})
     facts = fields.Dict()
     decision_id = fields.Integer(allow_none=True)
     recognition_decision_id = fields.Integer(allow_none=True)
     shares = fields.Function(lambda c: CreditShareSchema(many=True).dump(credit.shares_of(c)))
     created_at = fields.DateTime()
+
+    def _reversed_by(self, item) -> int | None:
+        reversal = credit.reversal_of(item)
+        return reversal.id if reversal else None
 
 
 class PerformanceCreditDetailSchema(PerformanceCreditSchema):

@@ -103,6 +103,11 @@ def test_kehu_commission_split_team_thirds_only_for_tenants_with_the_plugin(clie
     assert r.status_code == 201, r.get_json()
     assert shares(r.get_json(), "bonus") == [(seller, "100.00", "100.00")]
     assert r.get_json()["decisions"][-1]["rule_id"] == "STF-30"
+    # nor does the plugin's kehu_credit_recognition: a GMAC deal there counts when recorded (core default)
+    gmac = client.post(CREDITS, headers=other.headers(), json={
+        "subject_type": "car_order", "subject_id": 815, "amount": "100.00", "owner_id": seller,
+        "deal_at": "2026-08-06T10:00:00+08:00", "facts": {"payment": "gmac"}}).get_json()
+    assert (gmac["state"], gmac["recognised_month"]) == ("recognised", "2026-08")
 
 
 def test_stf31_kehu_credit_recognition_gmac_counts_at_the_remittance_report(client, shop):
