@@ -39,8 +39,12 @@ def _import_models() -> None:
     import core.policy.models  # noqa: F401
     import core.sla.models  # noqa: F401
     import core.staff.appeals_models  # noqa: F401
+    import core.staff.credit_models  # noqa: F401
     import core.staff.models  # noqa: F401
+    import core.staff.pay_models  # noqa: F401
+    import core.staff.scorecards_models  # noqa: F401
     import core.staff.slips_models  # noqa: F401
+    import core.staff.statements_models  # noqa: F401
     import core.tenancy.scoping  # noqa: F401  (query criteria, stamping, RLS setting)
     import tenants.models  # noqa: F401
     import workers.dispatch  # noqa: F401  (enqueue after commit)
@@ -60,6 +64,7 @@ def _import_jobs() -> None:
     import core.customers.ownership.jobs  # noqa: F401
     import core.customers.transfer.jobs  # noqa: F401
     import core.customers.visits.jobs  # noqa: F401
+    import core.staff.pay_jobs  # noqa: F401
     import core.staff.slips_jobs  # noqa: F401
     import tenants.jobs  # noqa: F401
 

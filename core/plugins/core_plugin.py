@@ -82,6 +82,7 @@ def kehu_periodic_jobs():
     from core.complaints.reports_jobs import PERIODIC as COMPLAINT_REPORT_JOBS
     from core.customers.confidentiality.jobs import PERIODIC as CONFIDENTIALITY_JOBS
     from core.customers.ownership.jobs import CADENCE, SWEEP
+    from core.staff.pay_jobs import PERIODIC as PAY_CYCLE_JOBS
 
     return [
         PeriodicJob(SWEEP, CADENCE),  # CUS-25: expiry warnings and actions, arbitration windows
@@ -98,6 +99,7 @@ def kehu_periodic_jobs():
         PeriodicJob("stf.appeal_timers", "4-59/5 * * * *"),  # STF-21 appeal windows, overdue replies
         PeriodicJob("stf.penalty_publication", "47 2 1 * *"),  # STF-23 the month's penalty list to HR
         *(PeriodicJob(name, cadence) for name, cadence in COMPLAINT_REPORT_JOBS),  # CMP-80 packs, CMP-81 digest
+        *(PeriodicJob(name, cadence) for name, cadence in PAY_CYCLE_JOBS),  # STF-34 statements, STF-43 flags
     ]
 
 
@@ -109,6 +111,20 @@ def kehu_nav_items():
         NavItem("decisions", "决策记录", "Decisions", "portal.decisions", order=85, roles=MANAGERS),
         NavItem("users", "用户", "Users", "portal.users", order=90, roles=("tenant_admin",)),
     ]
+
+
+@hookimpl(trylast=True)  # a decision hook: an industry plugin's answer comes first
+def kehu_commission_split(deal):
+    from core.staff.credit_rules import default_split
+
+    return default_split(deal)
+
+
+@hookimpl(trylast=True)
+def kehu_credit_recognition(deal):
+    from core.staff.credit_rules import default_recognition
+
+    return default_recognition(deal)
 
 
 @hookimpl(tryfirst=True)  # the demo users exist before any plugin adds its sample data

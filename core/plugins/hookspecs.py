@@ -149,6 +149,33 @@ def kehu_complaint_categories():
 
 
 @_tenant
+@hookspec(firstresult=True)
+def kehu_commission_split(deal):
+    """Decide who gets a deal's performance and commission (STF-30): return a
+    :class:`~core.plugins.records.CommissionSplit` for the :class:`~core.plugins.records.Deal`, or
+    None to leave the decision to the next plugin.
+
+    A decision hook: the first plugin that answers decides; the core's own answer comes last (100%
+    of both sets to the owner; a probationer's performance to the mentor, STF-32). Each set must sum
+    to exactly 100.00% (422 otherwise). The split is stored as a decision with the rule id and reason
+    it gives; amounts are computed per share by the core (half-up to the fen, residue to the first).
+    """
+
+
+@_tenant
+@hookspec(firstresult=True)
+def kehu_credit_recognition(deal):
+    """Decide when a deal counts (STF-31): return a :class:`~core.plugins.records.Recognition` with
+    the time it counts, or with ``at=None`` while it is pending (the reason says what is missing), or
+    None to leave the decision to the next plugin.
+
+    Asked when the deal is recorded and again whenever facts are added to a pending deal; a deal once
+    counted stays counted (a reversal is a decision of its own, STF-33). The core's own answer comes
+    last: the deal counts when it is recorded.
+    """
+
+
+@_tenant
 @hookspec
 def kehu_provision_demo(tenant_id):
     """Add realistic sample data to a demo tenant (runs inside its scope).

@@ -156,3 +156,60 @@ class ComplaintCategory:
     @property
     def key(self) -> str:
         return self.code
+
+
+# --- decision hooks of performance credit (STF-30/31) ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class Deal:
+    """The facts of a deal given to ``kehu_commission_split`` and ``kehu_credit_recognition``: what
+    was sold (``subject_type``/``subject_id``: a car order, a subscription, a customer transaction...),
+    its ``amount`` in yuan, the employee who made it (``owner_id``) and their ``department_id``, a
+    probationer's ``mentor_id`` (STF-32), when it was recorded (``deal_at``, aware) and the ``facts``
+    the recording party and later events attached (JSON: payment kind, pickup time, helpers...)."""
+
+    credit_id: int | None
+    subject_type: str
+    subject_id: int
+    amount: Any  # Decimal
+    owner_id: int
+    deal_at: Any  # aware datetime
+    department_id: int | None = None
+    mentor_id: int | None = None
+    facts: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ShareLine:
+    """One holder of a share set: an employee (``user_id``) or the department (``department_id``:
+    the share is forfeited to it) with a percentage (2 decimals)."""
+
+    percent: Any  # Decimal or str, e.g. "80.00"
+    user_id: int | None = None
+    department_id: int | None = None
+
+
+@dataclass(frozen=True)
+class CommissionSplit:
+    """An attribution decision (STF-30): the performance set (业绩, counts toward targets) and the
+    bonus/commission set (奖金/提成, money), each summing to 100.00%, first holder first (it takes
+    the rounding residue), with the rule id and the reason in Chinese and English."""
+
+    performance: tuple
+    bonus: tuple
+    rule_id: str
+    reason_zh: str
+    reason_en: str
+    facts: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Recognition:
+    """When a deal counts (STF-31): ``at`` (aware), or None while it is pending, with the rule id and
+    the reason (what is still missing while pending)."""
+
+    at: Any  # aware datetime or None
+    rule_id: str
+    reason_zh: str
+    reason_en: str

@@ -5,8 +5,11 @@ defaults."""
 from __future__ import annotations
 
 from core.policy import service as policy_service
+from core.staff.pay_settings import PayPolicySchema
+from core.staff.scorecards_settings import ScorecardPolicySchema
 from core.staff.settings import LedgerPolicySchema
 from core.staff.slips_settings import SlipsPolicySchema
+from core.staff.statements_settings import StatementPolicySchema
 
 MODULE = "stf"
 
@@ -14,6 +17,9 @@ MODULE = "stf"
 class StfPolicySchema(
     LedgerPolicySchema,
     SlipsPolicySchema,
+    StatementPolicySchema,
+    ScorecardPolicySchema,
+    PayPolicySchema,
 ):
     """The whole ``stf`` document."""
 

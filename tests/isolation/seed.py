@@ -168,6 +168,7 @@ def seed(client, handle) -> dict:
         "inspection_id": inspection_id,
         "queue_entry_id": queue_entry_id,
         **_seed_complaints(client, h, customer_id, user["id"], mark),
+        **_seed_staff_pay(client, handle, h, user["id"], department.get_json()["id"], mark),
     }
 
 
@@ -210,6 +211,33 @@ def _seed_slips(client, h, entry, mark) -> dict:
         publication, _ = slips_publication.publish(month, at=utcnow())
         db.session.commit()
         return {"slip_id": slip.get_json()["id"], "publication_id": publication.id}
+
+
+def _seed_staff_pay(client, handle, h, user_id, department_id, mark) -> dict:
+    """STF-30..44: a deal's credit, the September statement (by its job), a scorecard, a pay scheme."""
+    from core.staff import scorecards
+    from tests.helpers import policy_since
+    from workers.runtime import execute
+
+    credit = client.post("/api/v1/staff/credits", headers=h, json={
+        "subject_type": "seed", "subject_id": 1, "amount": "100.00", "owner_id": user_id, "reference": mark,
+        "deal_at": "2026-09-10T10:00:00+08:00"})
+    assert credit.status_code == 201, credit.get_json()
+    db.session.rollback()  # no transaction of ours open while the job writes (SQLite)
+    execute(handle.id, "stf.monthly_close", {"as_of": "2026-10-01T03:07:00+08:00"}, dedupe_key=f"seed-close-{mark}")
+    policy_since(handle.id, "stf", {"scorecards": {"schemes": {"salesperson": {"title_zh": mark, "dimensions": [
+        {"code": "results", "label_zh": mark, "weight": 100}]}}}}, "2026-01-01")
+    with tenant_scope(handle.id):
+        scorecard_id = scorecards.score(user_id=user_id, month=dt.date(2026, 9, 1), scores={"results": 70},
+                                        by=handle.admin_id, note=mark).id
+        db.session.commit()
+    scheme = client.post("/api/v1/staff/pay-schemes", headers=h, json={
+        "department_id": department_id, "month": "2026-09", "bases": [{"user_id": user_id, "base": "1000"}],
+        "note": mark})
+    assert scheme.status_code == 201, scheme.get_json()
+    statement = client.get(f"/api/v1/staff/statements?user_id={user_id}&month=2026-09", headers=h).get_json()
+    return {"credit_id": credit.get_json()["id"], "statement_id": statement[0]["id"], "scorecard_id": scorecard_id,
+            "pay_scheme_id": scheme.get_json()["id"]}
 
 
 def _seed_points(client, handle, h, referrer_id) -> dict:

@@ -7,7 +7,8 @@ from pathlib import Path
 
 from core.plugins import hookimpl
 from core.plugins.records import (
-    ChecklistTemplate, ComplaintCategory, CustomerField, IndustryPreset, NavItem, PeriodicJob, PluginInfo, PolicySchema, Role,
+    ChecklistTemplate, CommissionSplit, ComplaintCategory, CustomerField, IndustryPreset, NavItem, PeriodicJob, PluginInfo,
+    PolicySchema, Recognition, Role, ShareLine,
 )
 from tests.plugins import sample_models  # noqa: F401  (the plugin's table)
 from workers.registry import tenant_job
@@ -95,6 +96,46 @@ def kehu_checklist_templates():
 @hookimpl
 def kehu_complaint_categories():
     return [ComplaintCategory("meter_fault", "计量故障", "Meter fault", department="计量班")]
+
+
+@hookimpl
+def kehu_commission_split(deal):
+    """STF-30 as an industry plugin decides it: ``facts.team`` (user ids) shares both sets equally;
+    ``facts.assisted_by`` (a user id) keeps the performance with the owner and pays the helper 20% of
+    the commission. Any other deal: no answer (the core decides)."""
+    from core.staff.credit_rules import equal_percents
+
+    team = deal.facts.get("team")
+    if team:
+        lines = tuple(ShareLine(p, user_id=u) for u, p in zip(team, equal_percents(len(team))))
+        return CommissionSplit(lines, lines, "sample:team_sale", "团队成交，业绩与提成均分。",
+                               "A team sale: performance and commission shared equally.", facts={"team": team})
+    helper = deal.facts.get("assisted_by")
+    if helper:
+        return CommissionSplit(
+            performance=(ShareLine("100.00", user_id=deal.owner_id),),
+            bonus=(ShareLine("80.00", user_id=deal.owner_id), ShareLine("20.00", user_id=helper)),
+            rule_id="sample:co_selling", reason_zh="协助成交：业绩归接待人，提成接待人80%、协助人20%。",
+            reason_en="Assisted sale: performance to the salesperson; commission 80% to them, 20% to the helper.",
+            facts={"assisted_by": helper})
+    return None
+
+
+@hookimpl
+def kehu_credit_recognition(deal):
+    """STF-31 as the dealership decides it for a GMAC loan: counted when the remittance report is in,
+    never before pickup (``facts.pickup_at``, ``facts.remittance_report_at``); pending until both."""
+    import datetime as dt
+
+    if deal.facts.get("payment") != "gmac":
+        return None
+    pickup, report = deal.facts.get("pickup_at"), deal.facts.get("remittance_report_at")
+    if not (pickup and report):
+        return Recognition(None, "STF-31", "GMAC贷款车：待提车并收到放款报告后计入业绩。",
+                           "GMAC loan: counts once the car is picked up and the remittance report is in.")
+    at = max(dt.datetime.fromisoformat(pickup), dt.datetime.fromisoformat(report))
+    return Recognition(at, "STF-31", "GMAC贷款车：已提车且收到放款报告，计入业绩。",
+                       "GMAC loan: picked up and the remittance report received; the deal counts.")
 
 
 # --- jobs ------------------------------------------------------------------------------------------

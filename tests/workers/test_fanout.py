@@ -33,8 +33,10 @@ def test_each_tenant_gets_exactly_its_own_jobs_once_per_slot(ctx, three_tenants)
     ])
     again = fanout(now + dt.timedelta(seconds=20), backend, ledger)  # a second tick in the same minute
     assert again.enqueued == [] and again.already_claimed == 2
-    fanout(now + dt.timedelta(minutes=1), backend, ledger)
-    assert len(backend.submitted) == 4
+    fanout(now + dt.timedelta(minutes=1), backend, ledger)  # the next minute: the next slot of each job
+    ticks = [key for _, name, key in backend.submitted if name == "sample.tick"]
+    assert sorted(ticks) == ["sample.tick@2026-12-01T08:15+06:00", "sample.tick@2026-12-01T08:16+06:00",
+                             "sample.tick@2026-12-01T10:15+08:00", "sample.tick@2026-12-01T10:16+08:00"]
 
 
 def test_cadences_are_evaluated_in_the_tenant_time_zone(ctx, three_tenants):

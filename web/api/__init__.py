@@ -37,8 +37,10 @@ def _modules() -> tuple:
         platform,
         plugins,
         policies,
+        staff_credit,
         staff_ledger,
         staff_slips,
+        staff_scorecards,
     )
 
     return (
@@ -62,6 +64,8 @@ def _modules() -> tuple:
         complaint_resolution,
         staff_ledger,
         staff_slips,
+        staff_credit,
+        staff_scorecards,
         policies,
         decisions,
         audit,
