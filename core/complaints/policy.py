@@ -4,6 +4,8 @@ declares next to its rules (explicit base classes). A case keeps the version it 
 (CMP-37): ``cmp_policy(at=complaint.received_at)``."""
 from __future__ import annotations
 
+from core.complaints.consequence_settings import ConsequencePolicySchema
+from core.complaints.return_visit_settings import ReturnVisitPolicySchema
 from core.complaints.settings import DeadlinePolicySchema, IntakePolicySchema
 from core.policy import service as policy_service
 
@@ -13,6 +15,8 @@ MODULE = "cmp"
 class CmpPolicySchema(
     IntakePolicySchema,
     DeadlinePolicySchema,
+    ReturnVisitPolicySchema,
+    ConsequencePolicySchema,
 ):
     """The whole ``cmp`` document."""
 

@@ -148,6 +148,8 @@ def create_complaint(data: dict, *, by: int | None, region: str = "CN") -> Compl
     sla.start(SUBJECT, complaint.id, milestone_specs(complaint, values), received_at, policy=view,
               warn_at=values["sla"]["warn_at"], facts={"case_type": case_type, "severity": severity,
                                                         "special": complaint.special})
+    from core.complaints import consequences  # CMP-70 events at intake (imported here: it imports this module)
+    consequences.on_intake(complaint)
     return complaint
 
 

@@ -92,6 +92,8 @@ def kehu_periodic_jobs():
         PeriodicJob("cus.commitment_alerts", "1-59/5 * * * *"),  # CUS-63 at the due time
         PeriodicJob("cus.filing_reminders", "9 9 * * *"),  # CUS-04; the job skips days off
         *(PeriodicJob(name, cadence) for name, cadence in CONFIDENTIALITY_JOBS),  # CUS-71/73/75, CUS-07
+        PeriodicJob("cmp.return_visits", "31 0 * * *"),  # CMP-60..63, daily (and on resolution)
+        PeriodicJob("cmp.breach_consequences", "4-59/5 * * * *"),  # CMP-70/71 limits, CMP-63 escalations
     ]
 
 
