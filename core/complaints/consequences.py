@@ -29,7 +29,9 @@ import random
 from sqlalchemy import select
 
 from core.accounts.models import User
+from core.audit.recorder import json_safe
 from core.accounts.people import People
+from core.calendar import Duration
 from core.calendar.service import tenant_calendar
 from core.complaints import consequence_rules as rules
 from core.complaints.consequence_models import ComplaintConsequence, CustomerTransfer
@@ -53,6 +55,11 @@ DIRECTOR = "resource_director"
 
 def _money(amount) -> str:
     return f"{amount:,.2f}".rstrip("0").rstrip(".") if amount == int(amount) else f"{amount:,.2f}"
+
+
+def _plain(matrix_row) -> dict:
+    """A matrix row as facts (the limit as its text)."""
+    return {k: (str(v) if isinstance(v, Duration) else v) for k, v in (matrix_row or {}).items()}
 
 
 # ------------------------------------------------------------------ reading
@@ -118,8 +125,8 @@ def _apply(complaint: Complaint, event: str, occurred_at: dt.datetime, *, occurr
             reason_zh=f"投诉{complaint.number}：{event_zh}，{role_zh}罚{_money(line.amount)}{unit_zh}。依据{rule_id}（CMP-70处罚标准）。",
             reason_en=f"Complaint {complaint.number}: {event_en}; {role_en} fined {_money(line.amount)} {line.unit}. "
                       f"Under {rule_id} (the CMP-70 matrix).",
-            facts={"complaint_id": complaint.id, "event": event, "occurrence": occurrence, "liable": who.as_fact(),
-                   "matrix": {k: v for k, v in (matrix_row or {}).items() if k != "limit"}},
+            facts=json_safe({"complaint_id": complaint.id, "event": event, "occurrence": occurrence,
+                             "liable": who.as_fact(), "matrix": _plain(matrix_row)}),
             policy=view, dedupe_key=f"CMP-70:{complaint.id}:{occurrence}:{line.role}", created_by=recorded_by)
         entries.append(entry)
     row.entry_ids = [e.id for e in entries]
@@ -136,7 +143,7 @@ def _apply(complaint: Complaint, event: str, occurred_at: dt.datetime, *, occurr
         rule_id, SUBJECT, complaint.id, policy=view,
         outcome={"event": event, "entries": row.entry_ids, "state": row.state, "missing": list(lines.missing)},
         facts={"event": event, "occurrence": occurrence, "occurred_at": occurred_at, "liable": who.as_fact(),
-               "matrix_row": matrix_row, "channel": complaint.channel},
+               "matrix_row": _plain(matrix_row), "channel": complaint.channel},
         reason_zh=f"投诉{complaint.number}：{event_zh}（当事员工：{who_zh}）→ {amounts_zh}{missing_zh}。依据{rule_id}。",
         reason_en=f"Complaint {complaint.number}: {event_en} (employee concerned: {who_en}) → {amounts_en}{missing_en}. "
                   f"Under {rule_id}.")
@@ -299,11 +306,11 @@ def transfer(complaint: Complaint, at: dt.datetime, *, view=None, people: People
         or people.department_of(complaint.accused_user_id)
     row = CustomerTransfer(complaint_id=complaint.id, customer_id=complaint.customer_id, at=at,
                            strategy=settings["strategy"], from_owner_id=from_owner, from_department_id=from_department)
-    db.session.add(row)
     calendar, _ = tenant_calendar(at)
     number = complaint.number
     if settings["strategy"] == "manual":
         row.state = "manual"
+        db.session.add(row)
         zh = f"投诉{number}逾期未处理好，客户须移交其他部门员工跟进，由顾客资源总监指定接收人。依据CMP-71。"
         en = f"Complaint {number} is unresolved past its limit: the customer moves to another department; the " \
              f"customer-resource director names the new owner. Under CMP-71."
@@ -328,6 +335,7 @@ def transfer(complaint: Complaint, at: dt.datetime, *, view=None, people: People
              "skipped": list(draw.skipped), "scope": settings["scope"], "roles": settings["roles"]}
     if draw.winner is None:
         row.state = "no_candidate"
+        db.session.add(row)
         zh = f"投诉{number}逾期未处理好，客户须移交其他部门员工，但无合格接收人，请顾客资源总监指定。依据CMP-71。"
         en = f"Complaint {number} is unresolved past its limit but no employee of another department can take the " \
              f"customer: the customer-resource director names one. Under CMP-71."
@@ -353,6 +361,7 @@ def transfer(complaint: Complaint, at: dt.datetime, *, view=None, people: People
                                                          "complaint_id": complaint.id}, policy=view)
     row.state, row.to_owner_id, row.to_department_id = "transferred", winner.id, winner.department_id
     row.override_until, row.decision_id = until, change.decision_id
+    db.session.add(row)
     db.session.flush()
     log_event(complaint, "customer_transferred", by=None, at=at, decision_id=change.decision_id,
               data={"customer_id": complaint.customer_id, "from_owner_id": from_owner, "to_owner_id": winner.id,
