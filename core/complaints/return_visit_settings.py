@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from marshmallow import Schema, ValidationError, fields, validate, validates
+from marshmallow import Schema, fields, pre_load, validate
 
 from core.calendar import Duration
 from core.calendar.policy import DurationField
@@ -54,11 +54,12 @@ class ReturnVisitSchema(Schema):
     issue_assign_within = DurationField(load_default=lambda: Duration(4, "business_hours"))
     issue_to = RoleField(load_default="cs_manager")
 
-    @validates("visitor")
-    def _every_severity(self, value: dict, **kwargs) -> None:
-        missing = [s for s in SEVERITIES if s not in value]
-        if missing:
-            raise ValidationError(f"Name the visitor of every severity; missing: {', '.join(missing)}.")
+    @pre_load
+    def _default_visitors(self, data, **kwargs):
+        """A tenant naming the visitor of some severities keeps the default of the others."""
+        if isinstance(data, dict) and isinstance(data.get("visitor"), dict):
+            data = {**data, "visitor": {**DEFAULT_VISITORS, **data["visitor"]}}
+        return data
 
 
 class ReturnVisitPolicySchema(Schema):

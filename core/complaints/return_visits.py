@@ -124,18 +124,28 @@ def set_exemption(complaint: Complaint, *, written_reply_only: bool, reply_lette
 def on_resolution(complaint: Complaint, *, people: People | None = None) -> VisitSelection | None:
     """Call when ``complaint`` is resolved: decide its return visit now (CMP-60/61). Returns its
     selection row (None for a case that is not a resolved complaint)."""
-    schedule(max(utcnow(), complaint.resolved_at or utcnow()), people=people)
+    if complaint.resolved_at is None:
+        return selection_of(complaint.id)
+    schedule(complaint.resolved_at, people=people)
     return selection_of(complaint.id)
 
 
-def _undecided(as_of: dt.datetime):
+def _undecided(since: dt.datetime, as_of: dt.datetime):
     return (select(Complaint, VisitSelection)
             .outerjoin(VisitSelection, and_(VisitSelection.tenant_id == Complaint.tenant_id,
                                             VisitSelection.complaint_id == Complaint.id))
             .where(Complaint.case_type == "complaint", Complaint.status.in_(RESOLVED_STATUSES),
-                   Complaint.resolved_at.is_not(None), Complaint.resolved_at <= as_of,
+                   Complaint.resolved_at.is_not(None), Complaint.resolved_at >= since, Complaint.resolved_at <= as_of,
                    VisitSelection.outcome.is_(None))
             .order_by(Complaint.resolved_at, Complaint.id))
+
+
+def _horizon(as_of: dt.datetime) -> dt.datetime:
+    """The start of the previous local month: older resolutions are not judged any more (a monthly
+    rate, and visits due within days)."""
+    calendar, _ = tenant_calendar(as_of)
+    first = rules.month_of(calendar.local_date(as_of))
+    return calendar.start_of_day(rules.month_of(first - dt.timedelta(days=1)))
 
 
 def _decided_in(month: dt.date) -> list[tuple[dt.datetime, int, bool]]:
@@ -147,9 +157,10 @@ def _decided_in(month: dt.date) -> list[tuple[dt.datetime, int, bool]]:
 
 
 def schedule(as_of: dt.datetime | None = None, *, people: People | None = None) -> dict:
-    """Decide every resolved complaint resolved up to ``as_of`` that has no decision yet (see module doc)."""
+    """Decide every complaint resolved up to ``as_of`` (since the start of the previous month) that has
+    no decision yet (see module doc)."""
     as_of = as_of or utcnow()
-    pending = list(db.session.execute(_undecided(as_of)))
+    pending = list(db.session.execute(_undecided(_horizon(as_of), as_of)))
     if not pending:
         return {"selected": 0, "not_selected": 0, "exempt": 0}
     people = people or People()
@@ -283,7 +294,9 @@ def assign_visitor(visit: ReturnVisit, visitor_id: int, *, by: int | None) -> Re
     calendar, _ = tenant_calendar(visit.due_at)
     previous = visit.visitor_id
     visit.visitor_id, visit.assigned_by = user.id, by
-    supersedes = decisions.get(visit.decision_id) if visit.decision_id else None
+    previous_decision = decisions.get(visit.decision_id) if visit.decision_id else None
+    # a former assignment is superseded; the selection or follow-up decision of the case stays current
+    supersedes = previous_decision if previous_decision and previous_decision.subject_type == VISIT_SUBJECT else None
     decision = decisions.record(
         "CMP-60", VISIT_SUBJECT, visit.id, policy=cmp_policy(complaint.received_at), decided_by=by,
         supersedes=supersedes, outcome={"visitor_id": user.id, "previous_visitor_id": previous},

@@ -25,6 +25,9 @@ def test_settings_defaults_are_the_specs():
     assert DEFAULTS["phone_allowed_from"] == 2 and DEFAULTS["major_on_site"] is True
     assert str(DEFAULTS["issue_assign_within"]) == "4 business_hours"
     assert CmpPolicySchema().load({"return_visit": {"rate": "30%"}})["return_visit"]["rate"] == Decimal("30.00")
+    pm = CmpPolicySchema().load({"return_visit": {"visitor": {"general": "property_assistant"}}})["return_visit"]
+    assert pm["visitor"] == {"general": ["property_assistant"], "important": ["supervisor"],
+                             "major": ["company_manager"]}
 
 
 def test_cmp60_due_three_calendar_days_holiday_included():

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from core.complaints import return_visits
 from core.complaints.models import Complaint
 from core.db import db
+from core.decisions import service as decisions
 from core.decisions.models import Decision
 from core.notifications.models import Notification
 from core.tenancy import tenant_scope
@@ -93,6 +94,11 @@ def test_on_resolution_decides_at_once_in_order(client, office):
         assert (row.outcome, row.visited_before, row.resolved_count) == ("not_selected", 1, 2)
         db.session.commit()
     assert plan(client, office, first)["selection"]["outcome"] == "selected"  # decided first, in order
+    # the sweep judges resolutions since the start of the previous month only
+    old = office.complain(client, received_at="2026-04-01T09:00:00+08:00")["id"]
+    office.resolve(old, "2026-04-30T10:00:00+08:00")
+    assert office.job("cmp.return_visits", "2026-06-01T00:31:00+08:00")["selected"] == 0
+    assert office.job("cmp.return_visits", "2026-05-31T00:31:00+08:00")["selected"] == 1
 
 
 def test_cmp60_seniority_and_cmp21_accused_never_visits(client, office):
@@ -113,6 +119,8 @@ def test_cmp60_seniority_and_cmp21_accused_never_visits(client, office):
     assert client.put(url, headers=office.h("sup"), json={"visitor_id": 999999999}).status_code == 422
     r = client.put(url, headers=office.h("sup"), json={"visitor_id": office.ids["boss"]})
     assert r.status_code == 200 and r.get_json()["visitor_id"] == office.ids["boss"]
+    with tenant_scope(office.handle.id):  # the case's selection stays the current answer to "why?"
+        assert "CMP-60" in {d.rule_id for d in decisions.current_for("complaint", major)}
     # the accused cannot record the visit as its visitor either; nothing is written then
     r = client.post(f"/api/v1/complaints/return-visits/{visit['id']}/record", headers=office.h("vp"), json={
         "mode": "on_site", "customer_signed": True, "ratings": RATED, "visitor_id": office.ids["vp"],
