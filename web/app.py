@@ -20,9 +20,11 @@ def _import_models() -> None:
     import core.accounts.models  # noqa: F401
     import core.audit.models  # noqa: F401
     import core.audit.recorder  # noqa: F401  (flush listener)
+    import core.complaints.consequence_models  # noqa: F401
     import core.complaints.models  # noqa: F401
     import core.complaints.reports_models  # noqa: F401
     import core.complaints.resolution_models  # noqa: F401
+    import core.complaints.return_visit_models  # noqa: F401
     import core.customers.archive.models  # noqa: F401
     import core.customers.assignment.models  # noqa: F401
     import core.customers.confidentiality.models  # noqa: F401
@@ -53,8 +55,10 @@ def _import_models() -> None:
 
 def _import_jobs() -> None:
     """Modules of the core that register job functions (plugins register theirs on import)."""
+    import core.complaints.consequence_jobs  # noqa: F401
     import core.complaints.major_jobs  # noqa: F401
     import core.complaints.reports_jobs  # noqa: F401
+    import core.complaints.return_visit_jobs  # noqa: F401
     import core.customers.archive.jobs  # noqa: F401
     import core.customers.assignment.jobs  # noqa: F401
     import core.customers.confidentiality.jobs  # noqa: F401

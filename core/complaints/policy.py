@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from core.complaints.reports_settings import ReportsPolicySchema
 from core.complaints.resolution_settings import ResolutionPolicySchema
+from core.complaints.consequence_settings import ConsequencePolicySchema
+from core.complaints.return_visit_settings import ReturnVisitPolicySchema
 from core.complaints.settings import DeadlinePolicySchema, IntakePolicySchema
 from core.policy import service as policy_service
 
@@ -17,6 +19,8 @@ class CmpPolicySchema(
     DeadlinePolicySchema,
     ReportsPolicySchema,
     ResolutionPolicySchema,
+    ReturnVisitPolicySchema,
+    ConsequencePolicySchema,
 ):
     """The whole ``cmp`` document."""
 

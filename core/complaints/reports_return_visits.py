@@ -1,17 +1,31 @@
 """The return-visit rate of the complaint reports (CMP-80 "return-visit rate", fed by CMP-60..62).
 
-The return visits after resolution are kept by the return-visit part of the complaints module, whose
-table does not exist on this branch yet. :func:`return_visit_rate` is the one place the reports ask
-for the figure: it answers None ("not available") until that table is there; then it becomes one
-GROUP BY over it — visited ÷ eligible resolved cases of the period (anonymous cases and cases answered
-in writing only leave the denominator, CMP-61) — returning ``{"eligible": n, "visited": n, "rate": r}``.
-Every report and pack shows it under ``return_visits``.
+One GROUP BY over the return-visit decisions (:class:`~core.complaints.return_visit_models.VisitSelection`)
+of the cases resolved in the period: eligible = resolved complaints that are not exempt (anonymous and
+written-reply-only cases leave the denominator, CMP-61); visited = those whose visit after resolution
+(visit number 1) is done. Returns ``{"eligible": n, "visited": n, "rate": r}`` (``rate`` a fraction,
+None when nothing was eligible).
 """
 from __future__ import annotations
 
 import datetime as dt
+from sqlalchemy import and_, case, func, select
+
+from core.complaints.reports_rules import ratio
+from core.complaints.return_visit_models import ReturnVisit, VisitSelection
+from core.db import db
 
 
-def return_visit_rate(start: dt.datetime, end: dt.datetime) -> dict | None:
-    """Visited ÷ eligible resolved cases in [start, end); None while return visits are not recorded."""
-    return None
+def return_visit_rate(start: dt.datetime, end: dt.datetime) -> dict:
+    """Visited ÷ eligible resolved cases resolved in [start, end)."""
+    visited_first = and_(ReturnVisit.tenant_id == VisitSelection.tenant_id,
+                         ReturnVisit.complaint_id == VisitSelection.complaint_id,
+                         ReturnVisit.number == 1, ReturnVisit.state == "done")
+    row = db.session.execute(
+        select(func.count(VisitSelection.id),
+               func.count(case((ReturnVisit.id.is_not(None), 1))))
+        .select_from(VisitSelection).outerjoin(ReturnVisit, visited_first)
+        .where(VisitSelection.outcome.in_(("selected", "not_selected")),
+               VisitSelection.resolved_at >= start, VisitSelection.resolved_at < end)).one()
+    eligible, visited = int(row[0] or 0), int(row[1] or 0)
+    return {"eligible": eligible, "visited": visited, "rate": ratio(visited, eligible)}

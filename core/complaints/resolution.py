@@ -28,7 +28,7 @@ import datetime as dt
 from decimal import Decimal
 
 from core.accounts.people import People
-from core.complaints import authority, improvement, service
+from core.complaints import authority, improvement, return_visits, service
 from core.complaints import resolution_rules as rules
 from core.complaints.case_people import role_holders
 from core.complaints.models import OPEN_STATUSES, Complaint
@@ -213,6 +213,7 @@ def resolve(complaint: Complaint, *, resolution_method: str | None, action_taken
     _meet(complaint, "resolve", at)
     service.log_event(complaint, "resolved", by=by, at=at,
                       data={"resolution_method": complaint.resolution_method})
+    return_visits.on_resolution(complaint)  # CMP-60: the return visit is decided at once
     return complaint
 
 

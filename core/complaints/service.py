@@ -151,6 +151,8 @@ def create_complaint(data: dict, *, by: int | None, region: str = "CN") -> Compl
                                                         "special": complaint.special})
     if complaint.severity == "major":
         major.on_flagged(complaint, received_at)  # CMP-42
+    from core.complaints import consequences  # CMP-70 events at intake (imported here: it imports this module)
+    consequences.on_intake(complaint)
     return complaint
 
 

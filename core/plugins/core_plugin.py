@@ -100,6 +100,8 @@ def kehu_periodic_jobs():
         PeriodicJob("stf.penalty_publication", "47 2 1 * *"),  # STF-23 the month's penalty list to HR
         *(PeriodicJob(name, cadence) for name, cadence in COMPLAINT_REPORT_JOBS),  # CMP-80 packs, CMP-81 digest
         *(PeriodicJob(name, cadence) for name, cadence in PAY_CYCLE_JOBS),  # STF-34 statements, STF-43 flags
+        PeriodicJob("cmp.return_visits", "31 0 * * *"),  # CMP-60..63, daily (and on resolution)
+        PeriodicJob("cmp.breach_consequences", "4-59/5 * * * *"),  # CMP-70/71 limits, CMP-63 escalations
     ]
 
 

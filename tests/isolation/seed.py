@@ -167,17 +167,31 @@ def seed(client, handle) -> dict:
         "merge_id": merge.get_json()["id"],
         "inspection_id": inspection_id,
         "queue_entry_id": queue_entry_id,
-        **_seed_complaints(client, h, customer_id, user["id"], mark),
+        **_seed_complaints(client, handle, h, customer_id, user["id"], mark),
         **_seed_staff_pay(client, handle, h, user["id"], department.get_json()["id"], mark),
     }
 
 
-def _seed_complaints(client, h, customer_id, user_id, mark) -> dict:
-    """CMP and STF: a complaint about the seeded customer, a staff ledger entry on the seeded user, a
-    weekly report pack."""
+def _seed_complaints(client, handle, h, customer_id, user_id, mark) -> dict:
+    """CMP and STF: a complaint about the seeded customer, resolved, with its return visit recorded and an
+    issue found on it (CMP-60..63); a staff ledger entry on the seeded user."""
+    from core.complaints import return_visits
+    from core.complaints.service import get_complaint
+
     complaint = client.post("/api/v1/complaints", headers=h, json={
         "channel": "phone", "content": mark, "customer_id": customer_id, "complainant_name": mark})
     assert complaint.status_code == 201, complaint.get_json()
+    with tenant_scope(handle.id):  # resolution is recorded by the resolution step; here directly
+        case = get_complaint(complaint.get_json()["id"])
+        case.status, case.resolved_at = "resolved", case.received_at
+        return_visits.on_resolution(case)
+        visit_id = return_visits.visits_of(case.id)[0].id
+        db.session.commit()
+    plan = client.post(f"/api/v1/complaints/return-visits/{visit_id}/record", headers=h, json={
+        "mode": "on_site", "customer_signed": True, "ratings": {"attitude": 5, "skill": 5, "outcome": 5},
+        "visitor_id": user_id, "notes": mark, "issues": [{"description": mark}],
+        "next_visit_at": "2099-01-01T10:00:00+08:00"})
+    assert plan.status_code == 200, plan.get_json()
     staff_entry = client.post("/api/v1/staff/entries", headers=h, json={
         "user_id": user_id, "kind": "penalty", "amount": "50", "offence": "seed", "reason_zh": mark,
         "reason_en": mark})
@@ -189,6 +203,7 @@ def _seed_complaints(client, h, customer_id, user_id, mark) -> dict:
     assert pack.status_code == 202 and pack.get_json()["status"] == "finished", pack.get_json()
     return {"complaint_id": complaint.get_json()["id"], "staff_entry_id": staff_entry.get_json()["id"],
             "pack_id": pack.get_json()["result"]["pack_id"], "improvement_id": improvement.get_json()["id"],
+            "return_visit_id": visit_id, "visit_issue_id": plan.get_json()["issues"][0]["id"],
             **_seed_slips(client, h, staff_entry.get_json(), mark)}
 
 

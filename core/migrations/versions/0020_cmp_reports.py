@@ -2,7 +2,7 @@
 reviews and daily digests, one per tenant, kind and period.
 
 Revision ID: 0020_cmp_reports
-Revises: 0018_cmp_resolution
+Revises: 0019_cmp_aftercare
 Create Date: 2026-12-07
 """
 import sqlalchemy as sa
@@ -12,7 +12,7 @@ from core.db import JSONType, UTCDateTime
 from core.tenancy import rls
 
 revision = '0020_cmp_reports'
-down_revision = "0018_cmp_resolution"
+down_revision = "0019_cmp_aftercare"
 branch_labels = None
 depends_on = None
 

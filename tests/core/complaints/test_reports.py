@@ -79,7 +79,7 @@ def test_cmp80_monthly_statistics_built_on_october_1st_for_september_due_october
     assert [(m["milestone"], m["due"], m["met_on_time"], m["met_late"], m["not_met"], m["rate"])
             for m in data["sla_attainment"]] == [
         ("reply", 9, 6, 0, 3, 0.6667), ("solution", 9, 5, 1, 3, 0.5556), ("resolve", 8, 5, 0, 3, 0.625)]
-    assert data["return_visits"] is None  # CMP-60 return visits are not recorded on this branch
+    assert data["return_visits"] == {"eligible": 0, "visited": 0, "rate": None}  # closed directly, no CMP-60 decision
     [decision] = _decisions(world, "CMP-80")
     assert decision.outcome == {"kind": "monthly_statistics", "period": "2026-09", "due_on": "2026-10-10"}
     assert "2026-10-10" in decision.reason_zh and pack.decision_id == decision.id

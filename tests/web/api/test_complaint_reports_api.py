@@ -25,7 +25,7 @@ def test_cmp80_statistics_of_a_period_as_json_for_managers_only(client, world):
     assert report["period"]["from"] == "2026-08-31T16:00:00+00:00" and report["period"]["basis"] == "closed"
     assert [(m["milestone"], m["rate"]) for m in report["sla_attainment"]] == [
         ("reply", 0.6667), ("solution", 0.5556), ("resolve", 0.625)]
-    assert report["return_visits"] is None
+    assert report["return_visits"] == {"eligible": 0, "visited": 0, "rate": None}  # no resolution went through CMP-60
     received = client.get("/api/v1/complaint-reports/statistics", headers=world.headers("wang"),
                           query_string={**SEPTEMBER, "basis": "received"}).get_json()
     # received in September: A, L1 (+2 linked), J, C (+K), E, D, F, G, H
