@@ -36,6 +36,7 @@ def _import_models() -> None:
     import core.notifications.models  # noqa: F401
     import core.policy.models  # noqa: F401
     import core.sla.models  # noqa: F401
+    import core.staff.correction_models  # noqa: F401
     import core.staff.models  # noqa: F401
     import core.tenancy.scoping  # noqa: F401  (query criteria, stamping, RLS setting)
     import tenants.models  # noqa: F401
@@ -45,6 +46,7 @@ def _import_models() -> None:
 
 def _import_jobs() -> None:
     """Modules of the core that register job functions (plugins register theirs on import)."""
+    import core.complaints.counter_jobs  # noqa: F401
     import core.customers.archive.jobs  # noqa: F401
     import core.customers.assignment.jobs  # noqa: F401
     import core.customers.confidentiality.jobs  # noqa: F401
@@ -54,6 +56,7 @@ def _import_jobs() -> None:
     import core.customers.ownership.jobs  # noqa: F401
     import core.customers.transfer.jobs  # noqa: F401
     import core.customers.visits.jobs  # noqa: F401
+    import core.staff.penalty_jobs  # noqa: F401
     import tenants.jobs  # noqa: F401
 
 

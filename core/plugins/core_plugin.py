@@ -92,6 +92,9 @@ def kehu_periodic_jobs():
         PeriodicJob("cus.commitment_alerts", "1-59/5 * * * *"),  # CUS-63 at the due time
         PeriodicJob("cus.filing_reminders", "9 9 * * *"),  # CUS-04; the job skips days off
         *(PeriodicJob(name, cadence) for name, cadence in CONFIDENTIALITY_JOBS),  # CUS-71/73/75, CUS-07
+        PeriodicJob("stf.correction_loop", "8 0 * * *"),  # STF-11 repeats of missed correction limits, daily
+        PeriodicJob("cmp.employee_counters", "31 1 * * *"),  # CMP-73 complaint counters → HR flags, nightly
+        PeriodicJob("stf.flags", "41 1 * * *"),  # STF-12 ledger counters → HR flags, nightly
     ]
 
 

@@ -5,6 +5,7 @@ defaults."""
 from __future__ import annotations
 
 from core.policy import service as policy_service
+from core.staff.penalty_settings import PenaltyPolicySchema
 from core.staff.settings import LedgerPolicySchema
 
 MODULE = "stf"
@@ -12,6 +13,7 @@ MODULE = "stf"
 
 class StfPolicySchema(
     LedgerPolicySchema,
+    PenaltyPolicySchema,
 ):
     """The whole ``stf`` document."""
 

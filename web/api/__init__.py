@@ -36,6 +36,7 @@ def _modules() -> tuple:
         plugins,
         policies,
         staff_ledger,
+        staff_penalties,
     )
 
     return (
@@ -56,6 +57,7 @@ def _modules() -> tuple:
         customer_confidentiality,
         complaints,
         staff_ledger,
+        staff_penalties,
         policies,
         decisions,
         audit,
