@@ -44,7 +44,7 @@ class CatalogQuerySchema(Schema):
     at = fields.Date(load_default=None, metadata={"description": "the version in force on this day; default today"})
 
 
-class PenaltyPolicySchema(Schema):
+class PenaltySectionsSchema(Schema):
     version = fields.Integer()
     catalog = fields.Dict()
     points = fields.Dict()
@@ -153,7 +153,7 @@ def _may_see(user_id: int | None) -> None:
 @blp.route("/catalog")
 class Catalog(MethodView):
     @blp.arguments(CatalogQuerySchema, location="query")
-    @blp.response(200, PenaltyPolicySchema)
+    @blp.response(200, PenaltySectionsSchema)
     def get(self, args):
         """The penalty catalog, points scheme, doubling, ladders, correction limit and HR-flag rules in force."""
         view = stf_policy(args["at"] or utcnow())

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from core.db import utcnow
 from core.decisions import service as decisions
 from core.decisions.models import Decision
 from core.notifications import service as notifications
@@ -25,7 +26,7 @@ def fine_department_head(*, head_id: int | None, amount: Decimal, subject_type: 
     CUS-82, dated ``occurred_at`` (the list's due time); returns the decision."""
     entry = None
     if head_id is not None or department_id is not None:
-        entry = penalise(offence="event_list_late", occurred_at=occurred_at, user_id=head_id,
+        entry = penalise(offence="event_list_late", occurred_at=occurred_at or utcnow(), user_id=head_id,
                          department_id=department_id if head_id is None else None, amount=amount, rule_id="CUS-82",
                          subject_type=subject_type, subject_id=subject_id, reason_zh=reason_zh, reason_en=reason_en,
                          facts=facts, dedupe_key=dedupe_key)[0]

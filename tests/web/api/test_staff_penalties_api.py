@@ -23,6 +23,8 @@ CATALOG = {
     "missing_signature": {"amount": 20, "family": "archive", "approver": "resource_director"},
     "processing_defect": {"amount": 200},
     "doors_left_open": {"amount": 50, "when_unidentified": "head"},
+    "safety_breach": {"tiers": {"no_hazard": {"min": 200, "max": 500}, "serious": {"flag": "dismissal_review"}},
+                      "approver": "dept_manager"},
 }
 
 
@@ -133,6 +135,18 @@ def test_stf02_unknown_offence_outcome_and_missing_person(client, office):
         "offence": "attitude_reasonable", "user_id": office.ids["li"]})
     assert r.status_code == 403
     assert entries(client, office) == []
+
+
+def test_stf02_tiers_by_outcome_and_nobody_approves_their_own_penalty(client, office):
+    r = client.post("/api/v1/staff/penalties", headers=office.h(), json={
+        "offence": "safety_breach", "user_id": office.ids["wang"], "occurred_at": "2026-09-15T11:00:00+08:00"})
+    assert r.status_code == 422 and "outcome" in r.get_json()["errors"]["json"]
+    serious = propose(client, office, "safety_breach", "2026-09-15T11:00:00+08:00", outcome="serious")[0]
+    assert (serious["kind"], serious["label"], serious["amount"]) == ("flag", "dismissal_review", "0.00")
+    hazard = propose(client, office, "safety_breach", "2026-09-15T11:00:00+08:00", who="boss", outcome="no_hazard")[0]
+    assert hazard["facts"]["pricing"]["range"] == ["200.00", "500.00"] and hazard["amount"] == "200.00"
+    r = client.post(f"/api/v1/staff/penalties/{hazard['id']}/approve", headers=office.h(), json={})
+    assert r.status_code == 403 and r.get_json()["rule_id"] == "STF-23"
 
 
 def test_stf10_salesperson_september_then_october(client, office):
