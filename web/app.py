@@ -41,6 +41,7 @@ def _import_models() -> None:
     import core.policy.models  # noqa: F401
     import core.sla.models  # noqa: F401
     import core.staff.appeals_models  # noqa: F401
+    import core.staff.correction_models  # noqa: F401
     import core.staff.credit_models  # noqa: F401
     import core.staff.models  # noqa: F401
     import core.staff.pay_models  # noqa: F401
@@ -56,6 +57,7 @@ def _import_models() -> None:
 def _import_jobs() -> None:
     """Modules of the core that register job functions (plugins register theirs on import)."""
     import core.complaints.consequence_jobs  # noqa: F401
+    import core.complaints.counter_jobs  # noqa: F401
     import core.complaints.major_jobs  # noqa: F401
     import core.complaints.reports_jobs  # noqa: F401
     import core.complaints.return_visit_jobs  # noqa: F401
@@ -69,6 +71,7 @@ def _import_jobs() -> None:
     import core.customers.transfer.jobs  # noqa: F401
     import core.customers.visits.jobs  # noqa: F401
     import core.staff.pay_jobs  # noqa: F401
+    import core.staff.penalty_jobs  # noqa: F401
     import core.staff.slips_jobs  # noqa: F401
     import tenants.jobs  # noqa: F401
 

@@ -8,6 +8,7 @@ from core.complaints.reports_settings import ReportsPolicySchema
 from core.complaints.resolution_settings import ResolutionPolicySchema
 from core.complaints.consequence_settings import ConsequencePolicySchema
 from core.complaints.return_visit_settings import ReturnVisitPolicySchema
+from core.complaints.counters_settings import CountersPolicySchema
 from core.complaints.settings import DeadlinePolicySchema, IntakePolicySchema
 from core.policy import service as policy_service
 
@@ -21,6 +22,7 @@ class CmpPolicySchema(
     ResolutionPolicySchema,
     ReturnVisitPolicySchema,
     ConsequencePolicySchema,
+    CountersPolicySchema,
 ):
     """The whole ``cmp`` document."""
 

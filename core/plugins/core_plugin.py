@@ -102,6 +102,9 @@ def kehu_periodic_jobs():
         *(PeriodicJob(name, cadence) for name, cadence in PAY_CYCLE_JOBS),  # STF-34 statements, STF-43 flags
         PeriodicJob("cmp.return_visits", "31 0 * * *"),  # CMP-60..63, daily (and on resolution)
         PeriodicJob("cmp.breach_consequences", "4-59/5 * * * *"),  # CMP-70/71 limits, CMP-63 escalations
+        PeriodicJob("stf.correction_loop", "8 0 * * *"),  # STF-11 repeats of missed correction limits, daily
+        PeriodicJob("cmp.employee_counters", "31 1 * * *"),  # CMP-73 complaint counters → HR flags, nightly
+        PeriodicJob("stf.flags", "41 1 * * *"),  # STF-12 ledger counters → HR flags, nightly
     ]
 
 

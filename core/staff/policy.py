@@ -7,6 +7,7 @@ from __future__ import annotations
 from core.policy import service as policy_service
 from core.staff.pay_settings import PayPolicySchema
 from core.staff.scorecards_settings import ScorecardPolicySchema
+from core.staff.penalty_settings import PenaltyPolicySchema
 from core.staff.settings import LedgerPolicySchema
 from core.staff.slips_settings import SlipsPolicySchema
 from core.staff.statements_settings import StatementPolicySchema
@@ -20,6 +21,7 @@ class StfPolicySchema(
     StatementPolicySchema,
     ScorecardPolicySchema,
     PayPolicySchema,
+    PenaltyPolicySchema,
 ):
     """The whole ``stf`` document."""
 

@@ -42,6 +42,7 @@ def _modules() -> tuple:
         staff_ledger,
         staff_slips,
         staff_scorecards,
+        staff_penalties,
     )
 
     return (
@@ -68,6 +69,7 @@ def _modules() -> tuple:
         staff_slips,
         staff_credit,
         staff_scorecards,
+        staff_penalties,
         policies,
         decisions,
         audit,

@@ -3,7 +3,8 @@ marked filed, listed, reminded daily when overdue, and checked by expense claims
 
 Every due date is a ``CUS-04`` decision (the ``cus`` version in force at the first contact or the
 change, the calendar days counted); a refused expense claim and a KPI deduction proposal are
-decisions too. Reminders are rows (:class:`~core.customers.archive.models.FilingReminder`), one per
+decisions too; the proposal is also an open penalty in the staff ledger (offence ``customer_unfiled``,
+priced by the catalog when it has the offence, else proposed at 0 for the approver to set). Reminders are rows (:class:`~core.customers.archive.models.FilingReminder`), one per
 filing and local working day: the job re-run on the same day adds nothing.
 """
 from __future__ import annotations
@@ -20,6 +21,7 @@ from core.customers.policy import cus_policy
 from core.db import db, utcnow
 from core.decisions import service as decisions
 from core.errors import Conflict, InvalidInput
+from core.staff.penalties import penalise
 
 
 def _fact(f: CustomerFiling) -> rules.FilingFact:
@@ -167,6 +169,12 @@ def send_reminders(day: dt.date, progress=None) -> dict:
                           f"and is still unfiled after {count} reminders: under CUS-04 a KPI deduction is "
                           f"proposed for the month ending {month_end.isoformat()}.")
             filing.penalty_decision_id = decision.id
+            if user_id is not None:
+                penalise(offence="customer_unfiled", occurred_at=calendar.start_of_day(day), user_id=user_id,
+                         open_amount=True, rule_id=rules.RULE_ID, subject_type="customer", subject_id=customer.id,
+                         reason_zh=decision.reason_zh, reason_en=decision.reason_en,
+                         facts={"filing_id": filing.id, "decision_id": decision.id, "reminders": count},
+                         dedupe_key=f"CUS-04:filing:{filing.id}")
             stats["proposals"] += 1
         if progress:
             progress(done + 1, len(overdue))

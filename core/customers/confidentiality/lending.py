@@ -8,8 +8,10 @@ CUS-73 decision. A return closes it; a late one (at or after the due instant) co
 ``cus.loan_overdue`` reminds borrowers of overdue loans and applies the late consequence once.
 A banned borrower cannot register a loan (409).
 
-Fines are recorded as CUS-73 decisions with the amount by :func:`record_fine`, the one place that
-will write the staff ledger (STF) once it exists.
+Fines are recorded by :func:`record_fine`, the one place that fines: a CUS-73 decision on the loan
+with the amount, and the borrower's penalty in the staff ledger (offence ``archive_loan_late`` or
+``archive_loan_lost``, through :func:`core.staff.penalties.penalise`: approved by the catalog's approver
+of that offence, counting in its family when the catalog gives one).
 """
 from __future__ import annotations
 
@@ -28,6 +30,7 @@ from core.db import db, utcnow
 from core.decisions import service as decisions
 from core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from core.notifications.service import notify
+from core.staff.penalties import penalise
 
 
 def get_loan(loan_id: int) -> ArchiveLoan:
@@ -117,13 +120,19 @@ def reject(loan: ArchiveLoan, approver: User, note: str | None, at: dt.datetime 
 
 
 def record_fine(user_id: int, amount: Decimal, *, kind: str, loan: ArchiveLoan, reason_zh: str, reason_en: str,
-                policy=None, facts: dict | None = None):
-    """A fine of CUS-73 (``kind`` late | lost): today a CUS-73 decision with the amount on the loan;
-    the staff ledger (STF) entry will be written here when STF exists."""
-    return decisions.record("CUS-73", "archive_loan", loan.id,
-                            outcome={"fine": amount, "kind": kind, "user_id": user_id, "currency": "CNY"},
-                            reason_zh=reason_zh, reason_en=reason_en, facts={"loan_id": loan.id, **(facts or {})},
-                            policy=policy)
+                policy=None, facts: dict | None = None, at: dt.datetime | None = None):
+    """A fine of CUS-73 (``kind`` late | lost): a CUS-73 decision with the amount on the loan and, for an
+    amount above 0, the borrower's staff ledger penalty dated ``at`` (once per loan and kind)."""
+    decision = decisions.record("CUS-73", "archive_loan", loan.id,
+                                outcome={"fine": amount, "kind": kind, "user_id": user_id, "currency": "CNY"},
+                                reason_zh=reason_zh, reason_en=reason_en, facts={"loan_id": loan.id, **(facts or {})},
+                                policy=policy)
+    if amount > 0:
+        penalise(offence=f"archive_loan_{kind}", occurred_at=at or utcnow(), user_id=user_id, amount=amount,
+                 rule_id="CUS-73", subject_type="archive_loan", subject_id=loan.id, reason_zh=reason_zh,
+                 reason_en=reason_en, facts={"loan_id": loan.id, "decision_id": decision.id, **(facts or {})},
+                 dedupe_key=f"CUS-73:loan:{loan.id}:{kind}")
+    return decision
 
 
 def _ban(user_id: int, loan: ArchiveLoan, reason: str, at: dt.datetime, decision_id: int | None) -> None:
@@ -142,7 +151,7 @@ def apply_late(loan: ArchiveLoan, at: dt.datetime, returned_on: dt.date | None) 
     if consequence.fine <= 0 and not consequence.ban:
         return  # the tenant neither fines nor bans late returns (defaults)
     decision = record_fine(loan.borrower_id, consequence.fine, kind="late", loan=loan, reason_zh=consequence.reason_zh,
-                           reason_en=consequence.reason_en, policy=view,
+                           reason_en=consequence.reason_en, policy=view, at=at,
                            facts={"due_through": loan.due_through, "returned_on": returned_on, "ban": consequence.ban})
     loan.late_fine, loan.late_decision_id = consequence.fine, decision.id
     if consequence.ban:
@@ -173,7 +182,7 @@ def report_lost(loan: ArchiveLoan, *, at: dt.datetime | None = None) -> ArchiveL
     view = cus_policy(at)
     consequence = lending_rules.loss_consequence(view.values, loan.material)
     decision = record_fine(loan.borrower_id, consequence.fine, kind="lost", loan=loan, reason_zh=consequence.reason_zh,
-                           reason_en=consequence.reason_en, policy=view, facts={"ban": consequence.ban})
+                           reason_en=consequence.reason_en, policy=view, facts={"ban": consequence.ban}, at=at)
     loan.status, loan.lost_at, loan.loss_fine = "lost", at, consequence.fine
     if consequence.ban:
         _ban(loan.borrower_id, loan, "lost", at, decision.id)

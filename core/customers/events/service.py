@@ -602,7 +602,8 @@ def _record_finding(ctx: EventContext, row: EventList, finding: rules.ListFindin
         decision = fine_department_head(head_id=head_id, amount=finding.fine, subject_type="event_list",
                                         subject_id=row.id, reason_zh=finding.reason_zh, reason_en=finding.reason_en,
                                         facts=facts, policy=ctx.policy, dedupe_key=key,
-                                        also_notify=[] if head_id else _role_users(ctx.settings["arbiter"]))
+                                        also_notify=[] if head_id else _role_users(ctx.settings["arbiter"]),
+                                        department_id=row.department_id, occurred_at=finding.due.due_at)
         row.fine, row.fined_user_id = finding.fine, head_id
     else:
         decision = decisions.record("CUS-82", "event_list", row.id, outcome={"status": finding.status, "penalty": None},

@@ -5,8 +5,8 @@ A case opens when two claims collide or a party disputes a decision. The pure ru
 ``cus.arbitration.objection_window``, count the arbiter's ruling (``arbiter``), escalate
 (``escalate_to``) and apply the quarrel consequence. :func:`refresh` stores where the case stands,
 with a CUS-27 decision whenever its status changes; once final, the outcome is written to ownership
-through ``set_owner`` (rule CUS-27). Fines and HR review flags stay in the decision's outcome
-(``consequences``) until the staff ledger (STF) exists.
+through ``set_owner`` (rule CUS-27). Quarrel fines and HR review flags are listed in the decision's
+outcome (``consequences``) and written to the staff ledger once each (offence ``quarrel_before_customer``).
 """
 from __future__ import annotations
 
@@ -28,6 +28,8 @@ from core.db import db
 from core.decisions import service as decisions
 from core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from core.notifications import service as notifications
+from core.staff.ledger import record_entry
+from core.staff.penalties import penalise
 
 REASONS = ("collision", "dispute")
 VERDICTS = ("uphold", "overturn", "cannot_decide")
@@ -178,10 +180,39 @@ def refresh(case: OwnershipCase, now: dt.datetime | None = None) -> OwnershipCas
         decision = decisions.record(**outcome.record_kwargs(case.id, "ownership_case"), policy=view)
         case.decision_id = decision.id
         _notify_assigned(case, outcome)
+    _record_consequences(case, outcome, events)
     db.session.flush()
     if case.status == "final" and not case.applied:
         _apply(case, outcome, view, facts, now)
     return case
+
+
+def _record_consequences(case: OwnershipCase, outcome, events) -> None:
+    """The quarrel consequences in the staff ledger, once each: a fine per party (``fine_each``) or an HR
+    review flag per party (``dismissal_flag_each``, never an automatic dismissal)."""
+    quarrels = {e.id: e for e in events if e.kind == "quarrel"}
+    for consequence in outcome.consequences:
+        quarrel = quarrels.get(consequence.quarrel_record_id)
+        if consequence.party is None or quarrel is None or consequence.kind not in ("fine", "dismissal_flag"):
+            continue
+        key = f"CUS-27:case:{case.id}:quarrel:{quarrel.id}:{consequence.party.id}:{consequence.kind}"
+        if consequence.kind == "fine":
+            penalise(offence="quarrel_before_customer", occurred_at=quarrel.at, user_id=consequence.party.id,
+                     amount=consequence.amount, rule_id="CUS-27", subject_type="ownership_case", subject_id=case.id,
+                     reason_zh=f"判客案件#{case.id}：在客户面前争执，依据CUS-27罚款¥{consequence.amount}。",
+                     reason_en=f"Ownership case #{case.id}: quarrelled in front of the customer; a fine of "
+                               f"¥{consequence.amount} under CUS-27.",
+                     facts={"case_id": case.id, "quarrel_id": quarrel.id, "decision_id": case.decision_id},
+                     dedupe_key=key)
+        else:
+            record_entry(kind="flag", offence="quarrel_before_customer", rule_id="CUS-27", amount=0,
+                         user_id=consequence.party.id, label="dismissal_review", occurred_at=quarrel.at,
+                         subject_type="ownership_case", subject_id=case.id,
+                         reason_zh=f"判客案件#{case.id}：在客户面前争执，依据CUS-27记人事审查标记（不自动辞退）。",
+                         reason_en=f"Ownership case #{case.id}: quarrelled in front of the customer; an HR review "
+                                   "flag under CUS-27 (dismissal is never automatic).",
+                         facts={"case_id": case.id, "quarrel_id": quarrel.id, "decision_id": case.decision_id},
+                         dedupe_key=key)
 
 
 def _notify_assigned(case: OwnershipCase, outcome) -> None:

@@ -1,7 +1,7 @@
 """Penalty slips, witnesses, appeals and the monthly penalty list (STF-20..23).
 
 Revision ID: 0022_stf_slips
-Revises: 0020_cmp_reports
+Revises: 0021_stf_penalties
 Create Date: 2026-12-07
 """
 import sqlalchemy as sa
@@ -11,7 +11,7 @@ from core.db import JSONType, UTCDateTime
 from core.tenancy import rls
 
 revision = '0022_stf_slips'
-down_revision = "0020_cmp_reports"
+down_revision = "0021_stf_penalties"
 branch_labels = None
 depends_on = None
 

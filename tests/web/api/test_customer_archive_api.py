@@ -415,6 +415,10 @@ def test_cus04_filing_due_expense_refused_reminders_and_filing(client, make_tena
     proposal = client.get(f"/api/v1/decisions/{filing['penalty_decision_id']}", headers=a.headers()).get_json()
     assert proposal["outcome"]["proposal"] == "kpi_deduction" and proposal["outcome"]["month_end"] == "2026-10-31"
     assert proposal["outcome"]["user_id"] == a.admin_id and "3" in proposal["reason_zh"]
+    # the proposal in the staff ledger: an open amount for the approver to set, on October's pay
+    ledger = client.get("/api/v1/staff/entries?offence=customer_unfiled", headers=a.headers()).get_json()
+    assert [(e["user_id"], e["amount"], e["state"], e["rule_id"], e["payroll_month"], e["facts"]["pricing"]["open"])
+            for e in ledger] == [(a.admin_id, "0.00", "proposed", "CUS-04", "2026-10", True)]
     # filed: the claim goes ahead, nothing more is reminded
     url = f"/api/v1/customers/{cid}/filing/file"
     r = client.post(url, headers=a.headers(finance), json={})

@@ -12,6 +12,7 @@ from core.db import db
 from core.decisions.models import Decision
 from core.errors import InvalidInput
 from core.notifications.models import Notification
+from core.staff.models import StaffEntry
 from core.tenancy import tenant_scope
 from tests.helpers import policy_since
 from workers.runtime import execute as _execute
@@ -358,6 +359,7 @@ def test_cus73_2_car_late_return_costs_10_yuan_and_bans_the_borrower(org, owner_
     with tenant_scope(org.a.id):
         fine = db.session.scalars(select(Decision).where(Decision.id == r.get_json()["late_decision_id"])).one()
     assert fine.rule_id == "CUS-73" and fine.outcome["fine"] == "10.00" and fine.outcome["user_id"] == org.ids["s1"]
+    assert _ledger(org, loan["id"]) == [(org.ids["s1"], "archive_loan_late", "10.00", "CUS-73", "2026-10")]
     bans = org.get("keeper", "/api/v1/loan-bans").get_json()
     assert [(x["user_id"], x["reason"]) for x in bans] == [(org.ids["s1"], "late")]
     r = _loan(org)
@@ -374,7 +376,16 @@ def test_car_lost_file_costs_50_yuan_and_a_ban(org):
     org.post("keeper", f"/api/v1/loans/{loan['id']}/approve", {"borrowed_at": "2026-11-03T09:00:00+08:00"})
     r = org.post("keeper", f"/api/v1/loans/{loan['id']}/lost", {"at": "2026-11-03T15:00:00+08:00"})
     assert r.get_json()["status"] == "lost" and r.get_json()["loss_fine"] == "50.00"
+    assert _ledger(org, loan["id"]) == [(org.ids["s2"], "archive_loan_lost", "50.00", "CUS-73", "2026-11")]
     assert _loan(org, "s2").status_code == 409
+
+
+def _ledger(org, loan_id):
+    """The staff ledger entries of a loan's fines (STF-01)."""
+    with tenant_scope(org.a.id):
+        rows = db.session.scalars(select(StaffEntry).where(StaffEntry.subject_type == "archive_loan",
+                                                           StaffEntry.subject_id == loan_id)).all()
+        return [(e.user_id, e.offence, str(e.amount), e.rule_id, f"{e.payroll_month:%Y-%m}") for e in rows]
 
 
 def test_overdue_sweep_applies_the_late_fine_once(org):
@@ -391,6 +402,7 @@ def test_overdue_sweep_applies_the_late_fine_once(org):
         reminders = db.session.scalars(select(Notification).where(Notification.kind == "cus.loan_overdue",
                                                                    Notification.user_id == org.ids["s1"])).all()
     assert len([f for f in fines if "fine" in f.outcome]) == 1 and len(reminders) == 2  # one per day
+    assert [x[2] for x in _ledger(org, loan["id"])] == ["10.00"]  # one ledger entry
 
 
 # ------------------------------------------------------------------------------------- CUS-74

@@ -182,6 +182,10 @@ def test_cus82_late_list_fines_the_head_10_yuan_once(org, client, two_tenants, o
     assert decision["outcome"]["penalty"]["user_id"] == org.head2
     assert decision["outcome"]["penalty"]["amount"] in ("10.00", 10, "10")
     assert "18:20" in decision["reason_zh"] and "¥10.00" in decision["reason_en"]
+    ledger = org.get(f"/staff/entries?user_id={org.head2}")  # the fine in the staff ledger, dated at the cut-off
+    assert [(e["offence"], e["amount"], e["rule_id"], e["occurred_at"], e["state"]) for e in ledger] == [
+        ("event_list_late", "10.00", "CUS-82", "2026-06-09T10:00:00+00:00", "proposed")]
+    assert decision["outcome"]["penalty"]["entry_id"] == ledger[0]["id"]
     notes = org.get("/notifications", token=org.head2_token)
     assert [n["rule_id"] for n in notes] == ["CUS-82"] and "10.00" in notes[0]["title_en"]
     assert org.get("/notifications", token=org.head1_token) == []
@@ -189,8 +193,21 @@ def test_cus82_late_list_fines_the_head_10_yuan_once(org, client, two_tenants, o
     again = run_check(org.t.id, "2026-06-09T21:00:00+08:00")
     assert (again["findings"], again["fines"]) == (0, 0)
     assert len(org.get("/notifications", token=org.head2_token)) == 1
+    assert len(org.get(f"/staff/entries?user_id={org.head2}")) == 1
     # a run for tenant A never touches tenant B
     assert (_count(owner_engine, "decisions", b.id), _count(owner_engine, "notifications", b.id)) == b_before
+
+
+def test_cus82_a_division_without_head_is_fined_as_a_unit(org):
+    """STF-14: nobody to fine by name → the ¥10 goes on the department."""
+    r = org.client.patch(f"/api/v1/departments/{org.div2}", headers=org.t.headers(), json={"head_user_id": None})
+    assert r.status_code == 200, r.get_json()
+    org.joint_meeting()
+    run_check(org.t.id, "2026-06-05T18:30:00+08:00")
+    unit = org.get(f"/staff/entries?department_id={org.div2}")
+    assert [(e["user_id"], e["amount"], e["offence"], e["rule_id"]) for e in unit] == [
+        (None, "10.00", "event_list_late", "CUS-82")]
+    assert unit[0]["facts"]["nobody_identified"] is True and "STF-14" in unit[0]["reason_en"]
 
 
 def test_cus82_missing_lists_are_written_and_fined_and_final_lists_reported(org, owner_engine):

@@ -394,6 +394,10 @@ def test_cus27_2_and_3_quarrel_fines_and_escalation(health, now):
     fines = r.get_json()["consequences"]
     assert sorted((c["kind"], c["party"], c["amount"]) for c in fines) == sorted(
         [("fine", w.ids["A"], "100.00"), ("fine", w.ids["B"], "100.00")])
+    # (2) two STF entries of ¥100, once each however often the case is judged again
+    ledger = w.client.get("/api/v1/staff/entries?offence=quarrel_before_customer", headers=w.h()).get_json()
+    assert sorted((e["user_id"], e["amount"], e["rule_id"], e["subject_id"]) for e in ledger) == sorted(
+        [(w.ids["A"], "100.00", "CUS-27", case["id"]), (w.ids["B"], "100.00", "CUS-27", case["id"])])
     w.client.post(f"{url}/objections", headers=w.h("A"), json={})
     now("2026-03-08 10:00")
     r = w.client.post(f"{url}/rulings", headers=w.h("S"), json={"verdict": "cannot_decide"})
@@ -405,6 +409,26 @@ def test_cus27_2_and_3_quarrel_fines_and_escalation(health, now):
     assert r.status_code == 422 and "owner_id" in r.get_json()["errors"]["json"]
     r = w.client.post(f"{url}/rulings", headers=w.h("G"), json={"verdict": "overturn", "owner_id": w.ids["A"]})
     assert r.get_json()["status"] == "final" and w.owner_name(cid) == "A"
+    ledger = w.client.get("/api/v1/staff/entries?offence=quarrel_before_customer", headers=w.h()).get_json()
+    assert len(ledger) == 2
+
+
+def test_cus27_car_quarrel_raises_hr_flags_never_a_dismissal(client, two_tenants, make_tenant, now):
+    w = World(client, two_tenants[0], make_tenant, {**HEALTH, "arbitration": {
+        "arbiter": "assistant", "quarrel_consequence": "dismissal_flag_each"}})
+    cid = w.customer()
+    now("2026-03-05 15:00")
+    w.claim(cid, "A", "2026-03-05 14:00", kind="submitted_list")
+    w.claim(cid, "B", "2026-03-05 10:00", kind="submitted_list")
+    case = w.client.post(f"/api/v1/customers/{cid}/ownership-cases", headers=w.h("A"),
+                         json={"reason": "collision"}).get_json()
+    now("2026-03-06 11:00")
+    url = f"/api/v1/customers/{cid}/ownership-cases/{case['id']}"
+    assert w.client.post(f"{url}/quarrels", headers=w.h("S"), json={"party_ids": [w.ids["A"]]}).status_code == 200
+    w.client.post(f"{url}/objections", headers=w.h("B"), json={})
+    flags = w.client.get("/api/v1/staff/entries?kind=flag", headers=w.h()).get_json()
+    assert [(e["user_id"], e["label"], e["amount"], e["rule_id"]) for e in flags] == [
+        (w.ids["A"], "dismissal_review", "0.00", "CUS-27")]
 
 
 # --------------------------------------------------------------------------- CUS-14 households
