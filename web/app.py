@@ -20,6 +20,7 @@ def _import_models() -> None:
     import core.accounts.models  # noqa: F401
     import core.audit.models  # noqa: F401
     import core.audit.recorder  # noqa: F401  (flush listener)
+    import core.complaints.deadlines_models  # noqa: F401
     import core.complaints.models  # noqa: F401
     import core.customers.archive.models  # noqa: F401
     import core.customers.assignment.models  # noqa: F401
@@ -45,6 +46,7 @@ def _import_models() -> None:
 
 def _import_jobs() -> None:
     """Modules of the core that register job functions (plugins register theirs on import)."""
+    import core.complaints.deadlines_jobs  # noqa: F401
     import core.customers.archive.jobs  # noqa: F401
     import core.customers.assignment.jobs  # noqa: F401
     import core.customers.confidentiality.jobs  # noqa: F401
@@ -54,6 +56,7 @@ def _import_jobs() -> None:
     import core.customers.ownership.jobs  # noqa: F401
     import core.customers.transfer.jobs  # noqa: F401
     import core.customers.visits.jobs  # noqa: F401
+    import core.sla.jobs  # noqa: F401
     import tenants.jobs  # noqa: F401
 
 

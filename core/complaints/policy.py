@@ -4,7 +4,8 @@ declares next to its rules (explicit base classes). A case keeps the version it 
 (CMP-37): ``cmp_policy(at=complaint.received_at)``."""
 from __future__ import annotations
 
-from core.complaints.settings import DeadlinePolicySchema, IntakePolicySchema
+from core.complaints.deadlines_settings import DeadlineRulesSchema
+from core.complaints.settings import IntakePolicySchema
 from core.policy import service as policy_service
 
 MODULE = "cmp"
@@ -12,7 +13,7 @@ MODULE = "cmp"
 
 class CmpPolicySchema(
     IntakePolicySchema,
-    DeadlinePolicySchema,
+    DeadlineRulesSchema,
 ):
     """The whole ``cmp`` document."""
 

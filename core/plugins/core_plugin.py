@@ -78,8 +78,10 @@ def kehu_periodic_jobs():
     spread (sweeps at :x1/:x6 and :x3, daily jobs each on a minute of its own, none on the :x0/:x5
     ticks of the lost-job recovery sweep), so that a tick of the scheduler never enqueues every job of
     every tenant at once."""
+    from core.complaints.deadlines_jobs import CADENCE as CMP_REMINDERS
     from core.customers.confidentiality.jobs import PERIODIC as CONFIDENTIALITY_JOBS
     from core.customers.ownership.jobs import CADENCE, SWEEP
+    from core.sla.jobs import RECOMPUTE_CADENCE, SWEEP_CADENCE
 
     return [
         PeriodicJob(SWEEP, CADENCE),  # CUS-25: expiry warnings and actions, arbitration windows
@@ -92,6 +94,9 @@ def kehu_periodic_jobs():
         PeriodicJob("cus.commitment_alerts", "1-59/5 * * * *"),  # CUS-63 at the due time
         PeriodicJob("cus.filing_reminders", "9 9 * * *"),  # CUS-04; the job skips days off
         *(PeriodicJob(name, cadence) for name, cadence in CONFIDENTIALITY_JOBS),  # CUS-71/73/75, CUS-07
+        PeriodicJob("cmp.sla_timers", SWEEP_CADENCE),  # CMP-31..34, CMP-40: every minute but :x0/:x5
+        PeriodicJob("cmp.reminders", CMP_REMINDERS),  # CMP-35, the job skips days off
+        PeriodicJob("cal.recompute_open_deadlines", RECOMPUTE_CADENCE),  # CAL-09, nightly
     ]
 
 
