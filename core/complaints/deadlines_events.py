@@ -95,9 +95,14 @@ def _policy(complaint: Complaint, cache: dict) -> policy_service.PolicyView:
     return cache[complaint.policy_version]
 
 
-def _local(t: dt.datetime) -> str:
-    calendar, _ = tenant_calendar(t)
-    return calendar.local(t).strftime("%Y-%m-%d %H:%M")
+class _Clock:
+    """Local times of one handler call, on the tenant calendar read once."""
+
+    def __init__(self, now: dt.datetime):
+        self.calendar = tenant_calendar(now)[0]
+
+    def __call__(self, t: dt.datetime) -> str:
+        return self.calendar.local(t).strftime("%Y-%m-%d %H:%M")
 
 
 def _is_stage(row) -> bool:
@@ -113,11 +118,11 @@ def _is_next_reply(row) -> bool:
 
 def warned(rows, now: dt.datetime) -> None:
     """CMP-34: the owner and supervisor are warned before each deadline."""
-    cases, people, views = _cases(rows), People(), {}
+    cases, people, views, local = _cases(rows), People(), {}, _Clock(now)
     for row in rows:
         complaint = cases[row.subject_id]
         to = owner_and_supervisors(complaint, people)
-        due = _local(row.due_at)
+        due = local(row.due_at)
         label = sla.label_zh(row.code)
         decision = decisions.record(
             "CMP-34", SUBJECT, complaint.id, policy=_policy(complaint, views),
@@ -145,7 +150,7 @@ def breached(rows, now: dt.datetime) -> None:
     breach-day reminder of CMP-35 for an open case."""
     from core.complaints import deadlines_orders
 
-    cases, people, views = _cases(rows), People(), {}
+    cases, people, views, local = _cases(rows), People(), {}, _Clock(now)
     for row in rows:
         complaint = cases[row.subject_id]
         if _is_next_reply(row) and row.met_at is None:
@@ -156,7 +161,7 @@ def breached(rows, now: dt.datetime) -> None:
         view = _policy(complaint, views)
         department = responsible_department(complaint, people)
         to = [complaint.owner_id or complaint.handler_id, *department_people(department, people)]
-        due, label = _local(row.due_at), sla.label_zh(row.code)
+        due, label = local(row.due_at), sla.label_zh(row.code)
         rule_id = "CMP-32" if _is_stage(row) or row.code == "overall" else row.rule_id
         kind = "stage_breach" if _is_stage(row) else "breach"
         zh_what = "阶段超时" if _is_stage(row) else "超期"
@@ -166,9 +171,9 @@ def breached(rows, now: dt.datetime) -> None:
             facts={"milestone_id": row.id, "start": row.start_at, "duration": row.duration, "due_at": row.due_at,
                    "department": row.department},
             reason_zh=f"投诉{complaint.number}{label}{zh_what}：应于{due}前完成"
-                      + (f"，实际{_local(row.met_at)}完成" if row.met_at else "，至今未完成"),
+                      + (f"，实际{local(row.met_at)}完成" if row.met_at else "，至今未完成"),
             reason_en=f"case {complaint.number}: {row.code} {'stage ' if _is_stage(row) else ''}deadline {due} breached"
-                      + (f", done {_local(row.met_at)}" if row.met_at else ", not done"))
+                      + (f", done {local(row.met_at)}" if row.met_at else ", not done"))
         notify(to, kind="cmp.deadline_breach", rule_id=rule_id, subject_type=SUBJECT, subject_id=complaint.id,
                dedupe_key=f"{rule_id}:breach:{row.id}", due_at=row.due_at,
                title_zh=f"投诉{complaint.number}{label}已超期（{due}）",
@@ -177,15 +182,15 @@ def breached(rows, now: dt.datetime) -> None:
         log_event(complaint, "deadline_breached", by=None, at=row.breached_at,
                   data={"milestone": row.code, "due_at": row.due_at}, decision_id=decision.id)
         if complaint.status in OPEN_STATUSES and row.met_at is None and not _is_next_reply(row):
-            deadlines_orders.remind(complaint, now, people=people, view=view)
+            deadlines_orders.remind(complaint, now, people=people, view=view, calendar=local.calendar)
 
 
 def hard_breached(rows, now: dt.datetime) -> None:
     """CMP-32: the hard limit passed too."""
-    cases, people, views = _cases(rows), People(), {}
+    cases, people, views, local = _cases(rows), People(), {}, _Clock(now)
     for row in rows:
         complaint = cases[row.subject_id]
-        hard = _local(row.hard_due_at)
+        hard = local(row.hard_due_at)
         to = [*owner_and_supervisors(complaint, people),
               *department_people(responsible_department(complaint, people), people)]
         decision = decisions.record(
@@ -203,12 +208,12 @@ def hard_breached(rows, now: dt.datetime) -> None:
 
 def escalated(steps, now: dt.datetime) -> None:
     """CMP-40: each step notifies the role of the new level and is a decision."""
-    cases, people, views = _cases([row for row, _at in steps]), People(), {}
+    cases, people, views, local = _cases([row for row, _at in steps]), People(), {}, _Clock(now)
     for row, step_at in steps:
         complaint = cases[row.subject_id]
         role = row.escalation_ladder[row.escalation_level - 1]
         to = ladder_holders(role, complaint, people)
-        when = _local(step_at)
+        when = local(step_at)
         complaint.escalation_level = max(complaint.escalation_level or 0, row.escalation_level)
         decision = decisions.record(
             "CMP-40", SUBJECT, complaint.id, policy=_policy(complaint, views),

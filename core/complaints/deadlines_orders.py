@@ -56,10 +56,10 @@ def _overdue_list(rows: list[SlaMilestone]) -> list[dict]:
 
 
 def remind(complaint: Complaint, now: dt.datetime, *, people: People | None = None, view=None,
-           rows: list[SlaMilestone] | None = None) -> ComplaintReminder | None:
+           rows: list[SlaMilestone] | None = None, calendar=None) -> ComplaintReminder | None:
     """The reminder of ``now``'s local day for an overdue open case; None when there is one already
     (or the case is not overdue)."""
-    calendar, _ = tenant_calendar(now)
+    calendar = calendar or tenant_calendar(now)[0]
     day = calendar.local_date(now)
     if db.session.scalar(select(ComplaintReminder.id).where(ComplaintReminder.complaint_id == complaint.id,
                                                             ComplaintReminder.dated == day)) is not None:
@@ -110,7 +110,8 @@ def send_reminders(now: dt.datetime) -> int:
         complaint = cases[complaint_id]
         if complaint.policy_version not in views:
             views[complaint.policy_version] = policy_service.version("cmp", complaint.policy_version)
-        if remind(complaint, now, people=people, view=views[complaint.policy_version], rows=rows) is not None:
+        if remind(complaint, now, people=people, view=views[complaint.policy_version], rows=rows,
+                  calendar=calendar) is not None:
             sent += 1
     return sent
 

@@ -1,9 +1,9 @@
 """The deadline sweep (job ``cmp.sla_timers``, every minute; CMP-31..34, CMP-40, SVC-07).
 
-Each phase claims its rows with one set-based ``UPDATE … WHERE next_check_at <= now AND …
-RETURNING id`` on the ``(tenant_id, next_check_at)`` index, so that a minute with nothing due costs
-four index probes, and a run repeated (or running twice at once) finds the rows already claimed:
-one effect. Only the rows claimed are then loaded, and their subject's handler
+A minute with nothing due costs one probe of the ``(tenant_id, next_check_at)`` index. Otherwise
+each phase claims its rows with one set-based ``UPDATE … WHERE next_check_at <= now AND … RETURNING
+id`` on that index, so that a run repeated (or running twice at once) finds the rows already
+claimed: one effect. Only the rows claimed are then loaded, and their subject's handler
 (:mod:`core.sla.subjects`) writes the decisions and notifications of each event.
 
 1. warnings: open, not yet warned, warning time reached, due time not yet → ``warned_at``;
@@ -48,9 +48,16 @@ def _by_subject_type(rows):
     return groupby(rows, key=lambda r: r.subject_type)
 
 
+def anything_due(now: dt.datetime) -> bool:
+    """One probe of the index: has any milestone of the tenant something due by ``now``?"""
+    return db.session.scalar(select(M.id).where(M.next_check_at <= now).limit(1)) is not None
+
+
 def run(now: dt.datetime) -> dict:
     """One sweep as of ``now`` for the current tenant. Returns the counts of each event."""
     counts = {"warned": 0, "breached": 0, "hard_breached": 0, "escalated": 0}
+    if not anything_due(now):
+        return counts
 
     ids = _claim(now, M.state == "open", M.warned_at.is_(None), M.warn_at <= now, M.due_at > now,
                  values={"warned_at": now, "next_check_at": M.due_at})

@@ -4,6 +4,7 @@ import datetime as dt
 from sqlalchemy import select
 
 from core.db import db
+from core.plugins import core_plugin
 from core.tenancy import tenant_scope
 from tests.plugins.sample_models import SampleReading
 from workers.fanout import MemoryLedger, fanout
@@ -11,14 +12,19 @@ from workers.fanout import MemoryLedger, fanout
 UTC = dt.timezone.utc
 
 
+CORE_JOBS = {job.job for job in core_plugin.kehu_periodic_jobs()}  # e.g. the every-minute deadline sweep
+
+
 class Recorder:
-    """A backend that records what the fan-out enqueues."""
+    """A backend that records what the fan-out enqueues (``submitted``: the plugins' jobs, the
+    core's aside in ``core``)."""
 
     def __init__(self):
         self.submitted = []
+        self.core = []
 
     def submit(self, spec, tenant_id, args, record_id=None, dedupe_key=None, job_id=None, pipeline=None):
-        self.submitted.append((tenant_id, spec.name, dedupe_key))
+        (self.core if spec.name in CORE_JOBS else self.submitted).append((tenant_id, spec.name, dedupe_key))
 
 
 def test_each_tenant_gets_exactly_its_own_jobs_once_per_slot(ctx, three_tenants):
@@ -31,8 +37,9 @@ def test_each_tenant_gets_exactly_its_own_jobs_once_per_slot(ctx, three_tenants)
         (a.id, "sample.tick", "sample.tick@2026-12-01T10:17+08:00"),
         (b.id, "sample.tick", "sample.tick@2026-12-01T08:17+06:00"),
     ])
+    assert sorted(t for t, name, _k in backend.core if name == "cmp.sla_timers") == sorted([a.id, b.id, c.id])
     again = fanout(now + dt.timedelta(seconds=20), backend, ledger)  # a second tick in the same minute
-    assert again.enqueued == [] and again.already_claimed == 2
+    assert again.enqueued == [] and again.already_claimed == 2 + len(backend.core)
     fanout(now + dt.timedelta(minutes=1), backend, ledger)
     assert len(backend.submitted) == 4
 
@@ -57,7 +64,7 @@ def test_disabled_tenants_and_plugins_get_nothing(ctx, three_tenants):
     db.session.commit()
     backend = Recorder()
     fanout(dt.datetime(2026, 12, 1, 2, 17, tzinfo=UTC), backend, MemoryLedger())
-    assert backend.submitted == []
+    assert backend.submitted == [] and a.id not in {t for t, _n, _k in backend.core}
 
 
 def test_fanout_through_the_inline_backend_runs_each_slot_once(ctx, three_tenants):

@@ -37,7 +37,7 @@ blp = Blueprint("complaint_deadlines", __name__,
                 description="Complaint deadlines: pauses, customer deadlines, stages, reply times, reminders (CMP-32..36)")
 
 #: who may grant a special extension (CMP-33: the supervisor or above)
-SUPERVISORS = ("supervisor", "cs_supervisor", "cs_manager", "dept_manager", "sales_manager", "vp", "gm")
+SUPERVISORS = ("supervisor", "cs_supervisor", "cs_manager", "dept_manager", "sales_manager", "vp", "gm", "tenant_admin")
 
 
 class CmpPauseInSchema(Schema):

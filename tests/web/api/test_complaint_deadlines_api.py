@@ -384,7 +384,7 @@ def test_cmp36_without_a_customer_the_reply_time_is_kept_on_the_case(desk):
     assert alert.outcome["breach"] == "next_reply.1" and alert.outcome["breached_at"] == "2026-05-12T07:00:00+00:00"
     with tenant_scope(desk.handle.id):
         told = db.session.scalars(select(Notification.user_id).where(
-            Notification.dedupe_key.like(f"CMP-36:breach:%"), Notification.subject_id == case["id"]))
+            Notification.dedupe_key.like("CMP-36:breach:%"), Notification.subject_id == case["id"]))
         assert set(told) == {desk.id("ma"), desk.id("zhao"), desk.id("li")}
     assert by_code(desk.get(kept))["next_reply.1"]["state"] == "met"
     assert [d for d in desk.decisions(kept, "CMP-36") if "breach" in d.outcome] == []
