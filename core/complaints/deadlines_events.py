@@ -20,7 +20,7 @@ from sqlalchemy import select
 from core.accounts.people import People
 from core.calendar.service import tenant_calendar
 from core.complaints.models import OPEN_STATUSES, Complaint, ComplaintEvent
-from core.complaints.service import SUBJECT, log_event
+from core.complaints.service import SUBJECT, department_named, log_event
 from core.db import db
 from core.decisions import service as decisions
 from core.notifications.service import notify
@@ -161,6 +161,9 @@ def breached(rows, now: dt.datetime) -> None:
         view = _policy(complaint, views)
         department = responsible_department(complaint, people)
         to = [complaint.owner_id or complaint.handler_id, *department_people(department, people)]
+        if row.department:  # a stage's (or a clock's) own department is told too
+            named = department_named(row.department)
+            to += department_people(named.id if named else None, people)
         due, label = local(row.due_at), sla.label_zh(row.code)
         rule_id = "CMP-32" if _is_stage(row) or row.code == "overall" else row.rule_id
         kind = "stage_breach" if _is_stage(row) else "breach"

@@ -441,3 +441,37 @@ def test_cal09_a_calendar_change_recomputes_open_unbreached_deadlines(desk):
         assert decision.policy_module == "cal" and decision.policy_version == 1
         assert db.session.scalar(select(func.count()).select_from(Decision).where(Decision.subject_type == "work_order",
                                                                                   Decision.rule_id == "SVC-07")) == 2
+
+
+def test_cmp30_the_policy_of_an_a_grade_customers_major_complaint_and_a_clock_from_resolution(desk):
+    """cmp.sla.policies chosen by severity × customer grade (the CUS-50 tier); its resolve replaces the
+    default, and its confirm clock starts when resolve is met."""
+    from core.customers.grades.models import CustomerGrade
+
+    policy_since(desk.handle.id, "cmp", {"sla": {"policies": [
+        {"name": "大客户重大投诉", "severities": ["major"], "grades": ["A"], "milestones": [
+            {"code": "reply", "duration": "2 hours"},
+            {"code": "resolve", "duration": "1 working_day", "hard": "2 working_days"},
+            {"code": "confirm", "duration": "3 days", "start": "resolution", "escalate": False}]}]}}, "2026-01-01")
+    customers = [desk.client.post("/api/v1/customers", headers=desk.headers(), json={
+        "name": name, "phones": [{"number": phone}]}).get_json() for name, phone in (
+        ("王总", "13800138002"), ("李女士", "13800138003"))]
+    with tenant_scope(desk.handle.id):
+        db.session.add(CustomerGrade(customer_id=customers[0]["id"], scheme="grade", tier="A",
+                                     since=dt.datetime(2026, 1, 5, tzinfo=UTC)))
+        db.session.commit()
+    major_a = desk.case("2026-09-30T10:00:00+08:00", customer_id=customers[0]["id"], severity="major",
+                        severity_reason="媒体曝光")
+    major_other = desk.case("2026-09-30T10:00:00+08:00", customer_id=customers[1]["id"], severity="major",
+                            severity_reason="媒体曝光")
+    m = by_code(major_a)
+    assert set(m) == {"reply", "resolve"}
+    assert (m["reply"]["due_at"], m["reply"]["rule_id"]) == ("2026-09-30T04:00:00+00:00", "CMP-30")
+    assert (m["resolve"]["due_at"], m["resolve"]["hard_due_at"]) == ("2026-10-08T16:00:00+00:00",
+                                                                     "2026-10-09T16:00:00+00:00")
+    assert m["resolve"]["computed_from"]["sla_policy"] == "大客户重大投诉"
+    assert set(by_code(major_other)) == {"reply", "solution", "resolve"}  # grade B or none: the defaults
+    desk.meet(major_a, "resolve", "2026-10-08T15:00:00+08:00")
+    confirm = by_code(desk.get(major_a))["confirm"]
+    assert (confirm["start_at"], confirm["due_at"], confirm["rule_id"]) == (
+        "2026-10-08T07:00:00+00:00", "2026-10-11T16:00:00+00:00", "CMP-30")
