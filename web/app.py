@@ -21,6 +21,7 @@ def _import_models() -> None:
     import core.audit.models  # noqa: F401
     import core.audit.recorder  # noqa: F401  (flush listener)
     import core.complaints.consequence_models  # noqa: F401
+    import core.complaints.deadlines_models  # noqa: F401
     import core.complaints.models  # noqa: F401
     import core.complaints.reports_models  # noqa: F401
     import core.complaints.resolution_models  # noqa: F401
@@ -58,6 +59,7 @@ def _import_jobs() -> None:
     """Modules of the core that register job functions (plugins register theirs on import)."""
     import core.complaints.consequence_jobs  # noqa: F401
     import core.complaints.counter_jobs  # noqa: F401
+    import core.complaints.deadlines_jobs  # noqa: F401
     import core.complaints.major_jobs  # noqa: F401
     import core.complaints.reports_jobs  # noqa: F401
     import core.complaints.return_visit_jobs  # noqa: F401
@@ -70,6 +72,7 @@ def _import_jobs() -> None:
     import core.customers.ownership.jobs  # noqa: F401
     import core.customers.transfer.jobs  # noqa: F401
     import core.customers.visits.jobs  # noqa: F401
+    import core.sla.jobs  # noqa: F401
     import core.staff.pay_jobs  # noqa: F401
     import core.staff.penalty_jobs  # noqa: F401
     import core.staff.slips_jobs  # noqa: F401

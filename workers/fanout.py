@@ -20,6 +20,7 @@ from core.db import db
 from core.plugins import get_plugins
 from tenants.models import Tenant, TenantPlugin
 from workers.cadence import is_due, slot_id
+from workers.due import tenants_due
 from workers.recovery import sweep
 from workers.registry import JOBS
 
@@ -85,11 +86,34 @@ def _tenants_by_group() -> dict[tuple[frozenset, str], list[int]]:
     return groups
 
 
+class DueProbe:
+    """The tenants with timers due by the end of the slot, asked once per source and fan-out
+    (:mod:`workers.due`)."""
+
+    def __init__(self, at: dt.datetime):
+        self.at = at
+        self._found: dict[str, set[int]] = {}
+
+    def tenants(self, source: str) -> set[int]:
+        if source not in self._found:
+            self._found.update(tenants_due([source], self.at))
+        return self._found[source]
+
+
+def _tenants_for(periodic, tenant_ids: list[int], probe: DueProbe) -> list[int]:
+    """All the group's tenants, or for a job ``only_when_due`` those with a timer of its source due."""
+    if periodic.only_when_due is None:
+        return tenant_ids
+    due = probe.tenants(periodic.only_when_due)
+    return [tenant_id for tenant_id in tenant_ids if tenant_id in due]
+
+
 def fanout(now: dt.datetime, backend, ledger) -> FanoutResult:
     """Enqueue every job due in the minute of ``now`` (aware) for every active tenant."""
     slot_utc = now.astimezone(dt.timezone.utc).replace(second=0, microsecond=0)
     result = FanoutResult(slot_utc)
     plugins = get_plugins()
+    probe = DueProbe(slot_utc + dt.timedelta(minutes=1))
     for (enabled, timezone), tenant_ids in _tenants_by_group().items():
         result.tenants += len(tenant_ids)
         local_slot = slot_utc.astimezone(ZoneInfo(timezone))
@@ -103,7 +127,7 @@ def fanout(now: dt.datetime, backend, ledger) -> FanoutResult:
         if not due:
             continue
         slot = slot_id(local_slot)
-        wanted = [(tenant_id, p.job) for tenant_id in tenant_ids for p in due]
+        wanted = [(tenant_id, p.job) for p in due for tenant_id in _tenants_for(p, tenant_ids, probe)]
         keys = [f"{tenant_id}:{job}:{slot}" for tenant_id, job in wanted]
         claims = ledger.claim_many(keys)
         pipeline = getattr(backend, "connection", None)

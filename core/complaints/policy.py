@@ -4,12 +4,13 @@ declares next to its rules (explicit base classes). A case keeps the version it 
 (CMP-37): ``cmp_policy(at=complaint.received_at)``."""
 from __future__ import annotations
 
+from core.complaints.consequence_settings import ConsequencePolicySchema
+from core.complaints.counters_settings import CountersPolicySchema
+from core.complaints.deadlines_settings import DeadlineRulesSchema
 from core.complaints.reports_settings import ReportsPolicySchema
 from core.complaints.resolution_settings import ResolutionPolicySchema
-from core.complaints.consequence_settings import ConsequencePolicySchema
 from core.complaints.return_visit_settings import ReturnVisitPolicySchema
-from core.complaints.counters_settings import CountersPolicySchema
-from core.complaints.settings import DeadlinePolicySchema, IntakePolicySchema
+from core.complaints.settings import IntakePolicySchema
 from core.policy import service as policy_service
 
 MODULE = "cmp"
@@ -17,7 +18,7 @@ MODULE = "cmp"
 
 class CmpPolicySchema(
     IntakePolicySchema,
-    DeadlinePolicySchema,
+    DeadlineRulesSchema,
     ReportsPolicySchema,
     ResolutionPolicySchema,
     ReturnVisitPolicySchema,

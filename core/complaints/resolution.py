@@ -28,7 +28,7 @@ import datetime as dt
 from decimal import Decimal
 
 from core.accounts.people import People
-from core.complaints import authority, improvement, return_visits, service
+from core.complaints import authority, deadlines, improvement, return_visits, service
 from core.complaints import resolution_rules as rules
 from core.complaints.case_people import role_holders
 from core.complaints.models import OPEN_STATUSES, Complaint
@@ -193,6 +193,7 @@ def reply(complaint: Complaint, *, text: str, method: str, final: bool, by: int 
                            "customer is told (CMP-50)")
         complaint.reply_text, complaint.reply_method, complaint.replied_at = text, method, at
     _meet(complaint, "reply", at)
+    deadlines.reply_logged(complaint, at)  # CMP-36: promised reply times kept
     service.log_event(complaint, "replied", by=by, at=at, note=text, data={"method": method, "final": final})
     return complaint
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, ForeignKeyConstraint, Index, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKeyConstraint, Index, Integer, Numeric, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import JSONType, TenantScoped, UTCDateTime, db, utcnow
@@ -54,6 +54,9 @@ class ComplaintMajorTrack(TenantScoped, db.Model):
         _case_fk(),
         UniqueConstraint("tenant_id", "complaint_id"),
         Index("ix_complaint_major_tracks_check", "tenant_id", "next_check_at"),
+        # the fan-out's probe across tenants (workers.due, migration 0024)
+        Index("ix_complaint_major_tracks_due", "next_check_at", postgresql_where=text("next_check_at IS NOT NULL"),
+              sqlite_where=text("next_check_at IS NOT NULL")),
     )
 
     complaint_id: Mapped[int] = mapped_column(BigInteger)

@@ -53,18 +53,11 @@ def department_named(name: str | None) -> Department | None:
 
 
 def milestone_specs(complaint: Complaint, values: dict) -> list[MilestoneSpec]:
-    """CMP-31: the core default deadlines of a case by type (an SLA policy may replace them)."""
-    sla_values = values["sla"]
-    if complaint.case_type == "complaint":
-        resolve = sla_values["resolve_special"] if complaint.special else sla_values["resolve"]
-        return [MilestoneSpec("reply", sla_values["reply"], "CMP-31"),
-                MilestoneSpec("solution", sla_values["solution"], "CMP-31"),
-                MilestoneSpec("resolve", resolve, "CMP-31")]
-    if complaint.case_type == "inquiry":
-        return [MilestoneSpec("reply", sla_values["inquiry_reply"], "CMP-01")]
-    if complaint.case_type == "anomaly":
-        return [MilestoneSpec("resolve", sla_values["resolve"], "CMP-01")]
-    return []  # suggestions get a promised reply date (CMP-36), praise is logged
+    """CMP-30/31: the deadlines a case starts at intake (the core defaults by type, or the SLA policy
+    chosen for it): :func:`core.complaints.deadlines.intake_specs`."""
+    from core.complaints.deadlines import intake_specs
+
+    return intake_specs(complaint, values)
 
 
 def create_complaint(data: dict, *, by: int | None, region: str = "CN") -> Complaint:

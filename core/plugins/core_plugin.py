@@ -78,10 +78,12 @@ def kehu_periodic_jobs():
     spread (sweeps at :x1/:x6 and :x3, daily jobs each on a minute of its own, none on the :x0/:x5
     ticks of the lost-job recovery sweep), so that a tick of the scheduler never enqueues every job of
     every tenant at once."""
+    from core.complaints.deadlines_jobs import CADENCE as CMP_REMINDERS
     from core.complaints.major_jobs import CADENCE as MAJOR_WATCH
     from core.complaints.reports_jobs import PERIODIC as COMPLAINT_REPORT_JOBS
     from core.customers.confidentiality.jobs import PERIODIC as CONFIDENTIALITY_JOBS
     from core.customers.ownership.jobs import CADENCE, SWEEP
+    from core.sla.jobs import RECOMPUTE_CADENCE, SWEEP_CADENCE
     from core.staff.pay_jobs import PERIODIC as PAY_CYCLE_JOBS
 
     return [
@@ -95,7 +97,7 @@ def kehu_periodic_jobs():
         PeriodicJob("cus.commitment_alerts", "1-59/5 * * * *"),  # CUS-63 at the due time
         PeriodicJob("cus.filing_reminders", "9 9 * * *"),  # CUS-04; the job skips days off
         *(PeriodicJob(name, cadence) for name, cadence in CONFIDENTIALITY_JOBS),  # CUS-71/73/75, CUS-07
-        PeriodicJob("cmp.major_watch", MAJOR_WATCH),  # CMP-42 acknowledgement and group warning limits
+        PeriodicJob("cmp.major_watch", MAJOR_WATCH, only_when_due="major"),  # CMP-42 ack and group warning limits
         PeriodicJob("stf.appeal_timers", "4-59/5 * * * *"),  # STF-21 appeal windows, overdue replies
         PeriodicJob("stf.penalty_publication", "47 2 1 * *"),  # STF-23 the month's penalty list to HR
         *(PeriodicJob(name, cadence) for name, cadence in COMPLAINT_REPORT_JOBS),  # CMP-80 packs, CMP-81 digest
@@ -105,6 +107,9 @@ def kehu_periodic_jobs():
         PeriodicJob("stf.correction_loop", "8 0 * * *"),  # STF-11 repeats of missed correction limits, daily
         PeriodicJob("cmp.employee_counters", "31 1 * * *"),  # CMP-73 complaint counters → HR flags, nightly
         PeriodicJob("stf.flags", "41 1 * * *"),  # STF-12 ledger counters → HR flags, nightly
+        PeriodicJob("cmp.sla_timers", SWEEP_CADENCE, only_when_due="sla"),  # CMP-31..34, CMP-40, tenants with a timer due
+        PeriodicJob("cmp.reminders", CMP_REMINDERS),  # CMP-35, the job skips days off
+        PeriodicJob("cal.recompute_open_deadlines", RECOMPUTE_CADENCE),  # CAL-09, nightly
     ]
 
 

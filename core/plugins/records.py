@@ -68,15 +68,26 @@ class PeriodicJob:
     ``job`` names a function registered with ``@tenant_job``; ``cadence`` is a cron expression
     (``"0 3 * * *"``: daily at 03:00) or an interval (``"every 5 minutes"``, ``"every 2 hours"``,
     ``"every 1 days"``, counted from local midnight). The queue, timeout and retries are the job's own.
+
+    ``only_when_due`` names a timer source of :data:`workers.due.SOURCES` (``"sla"``: deadlines of
+    complaints and work orders; ``"major"``: major-complaint limits): the fan-out then enqueues the job
+    only for the tenants that have a timer of that source due by the end of the slot, found by one
+    query for all tenants. An every-minute timer sweep thus costs nothing for the tenants with nothing due.
     """
 
     job: str
     cadence: str
+    only_when_due: str | None = None
 
     def __post_init__(self):
         from workers.cadence import validate_cadence
 
         validate_cadence(self.cadence)  # a bad cadence fails where the plugin declares it
+        if self.only_when_due is not None:
+            from workers.due import SOURCES
+
+            if self.only_when_due not in SOURCES:
+                raise ValueError(f"only_when_due must be one of {sorted(SOURCES)}, got {self.only_when_due!r}")
 
     @property
     def key(self) -> str:

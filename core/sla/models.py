@@ -3,15 +3,16 @@
 - :class:`SlaMilestone` — one deadline of a subject (``subject_type`` complaint | work_order, and its
   id): what it measures (``code``: reply, solution, resolve, stage.<name>), the duration and how the
   due time was computed (start, unit, calendar, pauses, policy version: ``computed_from``), its state
-  (open → met | breached | cancelled), warnings and escalation steps. ``next_check_at`` is the next
-  instant the sweep has something to do for it (warn, breach, escalate): the sweep selects on it.
+  (open → met | breached | cancelled), warnings and escalation steps (the ladder and interval it
+  started under, CMP-40). ``next_check_at`` is the next instant the sweep has something to do for it
+  (warn, breach, hard breach, escalate; None while paused or when done): the sweep selects on it.
 - :class:`SlaPause` — a pause of a subject's clocks with its reason (CMP-33).
 """
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import BigInteger, Boolean, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import JSONType, TenantScoped, UTCDateTime, db, utcnow
@@ -24,6 +25,9 @@ class SlaMilestone(TenantScoped, db.Model):
     __table_args__ = (
         UniqueConstraint("tenant_id", "subject_type", "subject_id", "code"),
         Index("ix_sla_milestones_check", "tenant_id", "next_check_at"),
+        # the fan-out's probe across tenants (workers.due, migration 0024)
+        Index("ix_sla_milestones_due", "next_check_at", postgresql_where=text("next_check_at IS NOT NULL"),
+              sqlite_where=text("next_check_at IS NOT NULL")),
         Index("ix_sla_milestones_subject", "tenant_id", "subject_type", "subject_id"),
     )
 
@@ -49,6 +53,8 @@ class SlaMilestone(TenantScoped, db.Model):
     breached_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     hard_breached_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     escalation_level: Mapped[int] = mapped_column(Integer, default=0)
+    escalation_ladder: Mapped[list] = mapped_column(JSONType, default=list)  # roles, level 1 first (CMP-40)
+    escalation_interval: Mapped[str | None] = mapped_column(String(40))  # between two levels, e.g. "1 working_days"
     next_escalation_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     next_check_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)  # None: nothing left to do
     decision_id: Mapped[int | None] = mapped_column(BigInteger)  # how the due time was computed

@@ -121,3 +121,25 @@ def test_embedded_mode_runs_periodic_jobs_without_redis(ctx, three_tenants):
         assert list(db.session.scalars(select(SampleReading.meter))) == ["sample.tick@2026-12-01T10:15+08:00"]
     with tenant_scope(c.id):
         assert list(db.session.scalars(select(SampleReading.meter))) == []
+
+
+def test_timer_sweeps_go_only_to_tenants_with_a_timer_due(ctx, three_tenants):
+    """``only_when_due``: the every-minute deadline sweep (cmp.sla_timers) is enqueued for the tenants
+    with a deadline due by the end of the slot, found by one query across tenants, and no other."""
+    from core.sla.models import SlaMilestone
+
+    a, b, c = three_tenants
+    due = dt.datetime(2026, 12, 1, 2, 16, 30, tzinfo=UTC)  # 10:16:30 in Shanghai
+    for tenant, check_at in ((a, due), (c, due + dt.timedelta(minutes=5))):
+        with tenant_scope(tenant.id):
+            db.session.add(SlaMilestone(subject_type="complaint", subject_id=1, code="reply", rule_id="CMP-31",
+                                        duration="24 hours", start_at=due, due_at=check_at, next_check_at=check_at))
+            db.session.commit()
+    backend = Recorder()
+    fanout(dt.datetime(2026, 12, 1, 2, 16, tzinfo=UTC), backend, MemoryLedger())
+    sweeps = [(t, key) for t, name, key in backend.submitted if name == "cmp.sla_timers"]
+    assert sweeps == [(a.id, "cmp.sla_timers@2026-12-01T10:16+08:00")]  # c's is due later, b has none
+    assert not [s for s in backend.submitted if s[1] == "cmp.major_watch"]
+    later = Recorder()
+    fanout(dt.datetime(2026, 12, 1, 2, 21, tzinfo=UTC), later, MemoryLedger())
+    assert sorted(t for t, name, _ in later.submitted if name == "cmp.sla_timers") == sorted([a.id, c.id])

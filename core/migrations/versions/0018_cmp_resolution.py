@@ -2,7 +2,7 @@
 track and its meeting minutes, improvement proposals; on ``complaints`` the CMP-55 tracking columns.
 
 Revision ID: 0018_cmp_resolution
-Revises: 0015_cmp_stf_core
+Revises: 0017_cmp_sla
 Create Date: 2026-12-07
 """
 import sqlalchemy as sa
@@ -12,7 +12,7 @@ from core.db import JSONType, UTCDateTime
 from core.tenancy import rls
 
 revision = "0018_cmp_resolution"
-down_revision = "0015_cmp_stf_core"
+down_revision = "0017_cmp_sla"
 branch_labels = None
 depends_on = None
 
