@@ -21,6 +21,7 @@ def _import_models() -> None:
     import core.audit.models  # noqa: F401
     import core.audit.recorder  # noqa: F401  (flush listener)
     import core.complaints.models  # noqa: F401
+    import core.complaints.letter_models  # noqa: F401
     import core.customers.archive.models  # noqa: F401
     import core.customers.assignment.models  # noqa: F401
     import core.customers.confidentiality.models  # noqa: F401

@@ -4,6 +4,7 @@ declares next to its rules (explicit base classes). A case keeps the version it 
 (CMP-37): ``cmp_policy(at=complaint.received_at)``."""
 from __future__ import annotations
 
+from core.complaints.case_settings import CaseHandlingPolicySchema
 from core.complaints.settings import DeadlinePolicySchema, IntakePolicySchema
 from core.policy import service as policy_service
 
@@ -13,6 +14,7 @@ MODULE = "cmp"
 class CmpPolicySchema(
     IntakePolicySchema,
     DeadlinePolicySchema,
+    CaseHandlingPolicySchema,
 ):
     """The whole ``cmp`` document."""
 

@@ -172,7 +172,8 @@ def seed(client, handle) -> dict:
 
 
 def _seed_complaints(client, h, customer_id, user_id, mark) -> dict:
-    """CMP and STF: a complaint about the seeded customer, a staff ledger entry on the seeded user."""
+    """CMP and STF: a complaint about the seeded customer, a staff ledger entry on the seeded user, an
+    open letter answering the complaint."""
     complaint = client.post("/api/v1/complaints", headers=h, json={
         "channel": "phone", "content": mark, "customer_id": customer_id, "complainant_name": mark})
     assert complaint.status_code == 201, complaint.get_json()
@@ -180,7 +181,11 @@ def _seed_complaints(client, h, customer_id, user_id, mark) -> dict:
         "user_id": user_id, "kind": "penalty", "amount": "50", "offence": "seed", "reason_zh": mark,
         "reason_en": mark})
     assert staff_entry.status_code == 201, staff_entry.get_json()
-    return {"complaint_id": complaint.get_json()["id"], "staff_entry_id": staff_entry.get_json()["id"]}
+    letter = client.post("/api/v1/complaint-letters", headers=h, json={
+        "title": mark, "body": mark, "complaint_ids": [complaint.get_json()["id"]]})
+    assert letter.status_code == 201, letter.get_json()
+    return {"complaint_id": complaint.get_json()["id"], "staff_entry_id": staff_entry.get_json()["id"],
+            "complaint_letter_id": letter.get_json()["id"]}
 
 
 def _seed_points(client, handle, h, referrer_id) -> dict:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from core.plugins import hookimpl
 from core.plugins.records import (
-    ChecklistTemplate, ComplaintCategory, CustomerField, IndustryPreset, NavItem, PeriodicJob, PluginInfo, PolicySchema, Role,
+    ChecklistTemplate, ComplaintCategory, ComplaintField, CustomerField, IndustryPreset, NavItem, PeriodicJob, PluginInfo, PolicySchema, Role,
 )
 from tests.plugins import sample_models  # noqa: F401  (the plugin's table)
 from workers.registry import tenant_job
@@ -95,6 +95,25 @@ def kehu_checklist_templates():
 @hookimpl
 def kehu_complaint_categories():
     return [ComplaintCategory("meter_fault", "计量故障", "Meter fault", department="计量班")]
+
+
+def meter_on_file(meter: str) -> bool:
+    """The sample's master data: a meter is on file once it has a reading."""
+    from sqlalchemy import select
+
+    from core.db import db
+    from tests.plugins.sample_models import SampleReading
+
+    return db.session.scalar(select(SampleReading.id).where(SampleReading.meter == meter)) is not None
+
+
+@hookimpl
+def kehu_complaint_fields():
+    return [
+        ComplaintField("meter_no", "表号", "Meter number", fields.String(validate=validate.Regexp(r"^M\d{6}$")),
+                       required=True, verify=meter_on_file),
+        ComplaintField("reading", "当前读数", "Current reading", fields.Integer(validate=validate.Range(min=0))),
+    ]
 
 
 # --- jobs ------------------------------------------------------------------------------------------
