@@ -59,6 +59,9 @@ def raise_to_major(complaint: Complaint, criteria: list[str], at: dt.datetime, *
     if before == "major":
         zh = f"重大投诉另符合：{facts_zh}"
         en = f"the major case also meets: {facts_en}"
+    elif not complaint.major_criteria:
+        zh = f"受理人判定为重大投诉，由{rules.LEVEL_ZH.get(complaint.level, complaint.level)}处理"
+        en = f"judged major by the person taking it in; handled at level {complaint.level}"
     else:
         zh = f"符合重大投诉标准（{facts_zh}），由{rules.SEVERITY_ZH[before]}升为重大，由{rules.LEVEL_ZH.get(complaint.level, complaint.level)}处理"
         en = f"meets the major-complaint criteria ({facts_en}): {before} → major, handled at level {complaint.level}"

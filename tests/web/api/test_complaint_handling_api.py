@@ -299,6 +299,10 @@ def test_cmp10_lowering_major_needs_a_reason_and_a_supervisor(client, org):
 def test_cmp11_also_sent_to_the_12345_hotline_is_major(client, org):
     at_intake = create(client, org, reported_to=["to_authority"])
     assert at_intake["severity"] == "major" and at_intake["major_criteria"] == ["to_authority"]
+    # a leaking riser reported by 3 households together → major; by 2 → general (CMP-11 test 1)
+    riser = create(client, org, complainant_count=3, reported_to=["media"])
+    assert riser["major_criteria"] == ["media", "collective"] and kinds(riser).count("severity_changed") == 1
+    assert create(client, org, complainant_count=2)["severity"] == "general"
     case = create(client, org, received_at="2026-09-30T10:00:00+08:00")
     assert case["severity"] == "general" and case["level"] == "agent"
     r = act(client, org, case["id"], "external", who="ma", channel="to_authority", note="客户已拨打12345",
