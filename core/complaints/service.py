@@ -34,7 +34,6 @@ def log_event(complaint: Complaint, kind: str, *, by: int | None, at: dt.datetim
     """One step of the case history (shown on the case, in order). A change of the case's state is
     logged under one of :data:`core.complaints.owner_notice.STATE_CHANGE_KINDS` (received, accepted,
     rejected, in_progress, resolved, closed, reopened): the customer's owner is told (CMP-23)."""
-    from core.audit.recorder import json_safe
     from core.complaints.owner_notice import notify_owner
 
     event = ComplaintEvent(complaint_id=complaint.id, kind=kind, at=at or utcnow(), by=by, note=note,
