@@ -23,6 +23,7 @@ def _import_models() -> None:
     import core.complaints.consequence_models  # noqa: F401
     import core.complaints.deadlines_models  # noqa: F401
     import core.complaints.models  # noqa: F401
+    import core.complaints.letter_models  # noqa: F401
     import core.complaints.reports_models  # noqa: F401
     import core.complaints.resolution_models  # noqa: F401
     import core.complaints.return_visit_models  # noqa: F401

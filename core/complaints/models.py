@@ -73,6 +73,9 @@ class Complaint(TenantScoped, db.Model):
     extra: Mapped[dict] = mapped_column(JSONType, default=dict)  # plugin intake fields (CMP-03)
     warnings: Mapped[list] = mapped_column(JSONType, default=list)  # e.g. not_verified (CMP-03)
     tags: Mapped[list] = mapped_column(JSONType, default=list)  # CMP-14, never changes SLA
+    reported_to: Mapped[list] = mapped_column(JSONType, default=list)  # CMP-11: also to_manufacturer/authority/media
+    promised_reply_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)  # CMP-01 suggestion reply date
+    adopted: Mapped[bool | None] = mapped_column(Boolean)  # CMP-01 suggestion adopted or not
     # CMP-04 classification, CMP-10/11 severity
     category: Mapped[str] = mapped_column(String(60))
     cause: Mapped[str | None] = mapped_column(String(60))
@@ -85,7 +88,8 @@ class Complaint(TenantScoped, db.Model):
     is_repeat: Mapped[bool] = mapped_column(Boolean, default=False)
     repeat_of_id: Mapped[int | None] = mapped_column(BigInteger)
     master_id: Mapped[int | None] = mapped_column(BigInteger)
-    complainant_count: Mapped[int] = mapped_column(Integer, default=1)
+    complainant_count: Mapped[int] = mapped_column(Integer, default=1)  # of the issue on a master (CMP-13)
+    intake_complainant_count: Mapped[int] = mapped_column(Integer, default=1)  # as taken in (CMP-13)
     parent_id: Mapped[int | None] = mapped_column(BigInteger)
     # CMP-06/20..22/43 handling
     status: Mapped[str] = mapped_column(String(20), default="received")
@@ -94,6 +98,7 @@ class Complaint(TenantScoped, db.Model):
     handler_id: Mapped[int | None] = mapped_column(BigInteger)
     handler_department_id: Mapped[int | None] = mapped_column(BigInteger)  # routed / transferred to (CMP-22)
     level: Mapped[str | None] = mapped_column(String(30))  # agent | supervisor | dept_manager (CMP-43)
+    supplier: Mapped[str | None] = mapped_column(String(200))  # CMP-22: a supplier / other company responsible
     escalation_level: Mapped[int] = mapped_column(Integer, default=0)  # CMP-40/41 steps taken
     accepted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     accepted_by: Mapped[int | None] = mapped_column(BigInteger)

@@ -12,8 +12,9 @@ import datetime as dt
 from sqlalchemy import select
 
 from core.accounts.models import Department, User
+from core.audit.recorder import json_safe
 from core.calendar.service import tenant_calendar
-from core.complaints import major, numbering, taxonomy
+from core.complaints import exclusion, intake, numbering, taxonomy
 from core.complaints.models import CASE_TYPES, SEVERITIES, Complaint, ComplaintEvent
 from core.complaints.policy import cmp_policy
 from core.customers.fact_time import fact_time
@@ -30,13 +31,16 @@ SUBJECT = "complaint"
 
 def log_event(complaint: Complaint, kind: str, *, by: int | None, at: dt.datetime | None = None,
               note: str | None = None, data: dict | None = None, decision_id: int | None = None) -> ComplaintEvent:
-    """One step of the case history (shown on the case, in order)."""
-    from core.audit.recorder import json_safe
+    """One step of the case history (shown on the case, in order). A change of the case's state is
+    logged under one of :data:`core.complaints.owner_notice.STATE_CHANGE_KINDS` (received, accepted,
+    rejected, in_progress, resolved, closed, reopened): the customer's owner is told (CMP-23)."""
+    from core.complaints.owner_notice import notify_owner
 
     event = ComplaintEvent(complaint_id=complaint.id, kind=kind, at=at or utcnow(), by=by, note=note,
                            data=json_safe(data or {}), decision_id=decision_id)
     db.session.add(event)
     db.session.flush()
+    notify_owner(complaint, event)
     return event
 
 
@@ -63,8 +67,11 @@ def milestone_specs(complaint: Complaint, values: dict) -> list[MilestoneSpec]:
 def create_complaint(data: dict, *, by: int | None, region: str = "CN") -> Complaint:
     """Take in a case. ``data``: case_type, channel, content, category, received_at (default now),
     complainant_name/phone, anonymous, customer_id, subject_ref, demands, demand_amount,
-    accused_user_id, witnesses, evidence, complainant_signed, severity, special, special_reason,
-    extra, tags. Raises :class:`InvalidInput` naming each bad field; writes nothing then."""
+    accused_user_id, excluded_user_ids, witnesses, evidence, complainant_signed, severity, severity_reason,
+    major_criteria, reported_to, complainant_count, special, special_reason, extra, tags, cause,
+    promised_reply_on (suggestions), answered_on_the_spot (inquiries). Intake's own checks and effects
+    are in :mod:`core.complaints.intake`. Raises :class:`InvalidInput` naming each bad field; writes
+    nothing then."""
     received_at = data.get("received_at") or utcnow()
     errors: dict[str, list[str]] = {}
     try:
@@ -105,6 +112,8 @@ def create_complaint(data: dict, *, by: int | None, region: str = "CN") -> Compl
         errors["accused_user_id"] = ["not an employee of this company"]
     if data.get("special") and not (data.get("special_reason") or "").strip():
         errors["special_reason"] = ["a special case needs its reason (CMP-31)"]
+    cleaned, intake_errors = intake.check(data, values, case_type, tenant_calendar(received_at)[0].local_date(received_at))
+    errors.update(intake_errors)
     if errors:
         raise InvalidInput("invalid complaint", fields=errors)
 
@@ -120,13 +129,17 @@ def create_complaint(data: dict, *, by: int | None, region: str = "CN") -> Compl
         number=numbering.format_number(fmt["format"], local, serial), number_period=period, serial=serial,
         case_type=case_type, channel=channel, received_at=received_at, received_by=by,
         complainant_name=None if anonymous and not data.get("complainant_name") else data.get("complainant_name"),
-        complainant_phone=phone, anonymous=anonymous, customer_id=customer_id, subject_ref=data.get("subject_ref"),
+        complainant_phone=phone, anonymous=cleaned["anonymous"], customer_id=customer_id,
+        subject_ref=data.get("subject_ref"),
         content=data["content"].strip(), demands=list(data.get("demands") or []),
         demand_amount=data.get("demand_amount"), accused_user_id=accused,
-        excluded_user_ids=[accused] if accused is not None else [], witnesses=list(data.get("witnesses") or []),
+        excluded_user_ids=cleaned["excluded_user_ids"], witnesses=list(data.get("witnesses") or []),
         evidence=list(data.get("evidence") or []), complainant_signed=bool(data.get("complainant_signed")),
-        extra=dict(data.get("extra") or {}), tags=list(data.get("tags") or []), category=category,
-        cause=data.get("cause"), timing=data.get("timing"), cause_class=data.get("cause_class"), severity=severity,
+        extra=json_safe(cleaned["extra"]), tags=list(dict.fromkeys(data.get("tags") or [])), category=category,
+        reported_to=list(dict.fromkeys(data.get("reported_to") or [])),
+        complainant_count=data.get("complainant_count") or 1, intake_complainant_count=data.get("complainant_count") or 1,
+        cause=data.get("cause"), timing=data.get("timing"), cause_class=data.get("cause_class"),
+        severity="general" if severity == "major" else severity,  # major is flagged by intake.after_intake
         severity_reason=data.get("severity_reason"), special=bool(data.get("special")),
         special_reason=data.get("special_reason"), status="received", policy_version=view.version, created_by=by,
         parent_id=data.get("parent_id"))  # CMP-54 reopen
@@ -139,11 +152,12 @@ def create_complaint(data: dict, *, by: int | None, region: str = "CN") -> Compl
     log_event(complaint, "received", by=by, at=received_at, data={"channel": channel, "number": complaint.number})
     _route(complaint, cats[category], routed, view)
     _take(complaint, by, view)
+    intake.after_intake(complaint, data, cleaned, by=by, asked_severity=severity)
     sla.start(SUBJECT, complaint.id, milestone_specs(complaint, values), received_at, policy=view,
-              warn_at=values["sla"]["warn_at"], facts={"case_type": case_type, "severity": severity,
+              warn_at=values["sla"]["warn_at"], facts={"case_type": case_type, "severity": complaint.severity,
                                                         "special": complaint.special})
-    if complaint.severity == "major":
-        major.on_flagged(complaint, received_at)  # CMP-42
+    if case_type == "inquiry" and data.get("answered_on_the_spot"):
+        intake.answer_on_the_spot(complaint, by=by)
     from core.complaints import consequences  # CMP-70 events at intake (imported here: it imports this module)
     consequences.on_intake(complaint)
     return complaint
@@ -205,8 +219,10 @@ def _take(complaint: Complaint, by: int | None, view) -> None:
 
 
 def get_complaint(complaint_id: int) -> Complaint:
+    """The case; 404 also for the employee it is about (or anyone excluded from it) when they ask
+    (CMP-21: they never see it)."""
     complaint = db.session.scalars(select(Complaint).where(Complaint.id == complaint_id)).first()
-    if complaint is None:
+    if complaint is None or exclusion.is_excluded(complaint, exclusion.acting_user()):
         raise NotFound("complaint not found")
     return complaint
 
@@ -215,6 +231,9 @@ def search(*, status: str | None = None, category: str | None = None, owner_id: 
            customer_id: int | None = None, case_type: str | None = None, severity: str | None = None,
            number: str | None = None):
     stmt = select(Complaint)
+    viewer = exclusion.acting_user()
+    if viewer is not None:
+        stmt = stmt.where(exclusion.not_excluded_condition(viewer))  # CMP-21
     for column, value in ((Complaint.status, status), (Complaint.category, category),
                           (Complaint.owner_id, owner_id), (Complaint.customer_id, customer_id),
                           (Complaint.case_type, case_type), (Complaint.severity, severity),

@@ -177,6 +177,20 @@ def kehu_credit_recognition(deal):
 
 @_tenant
 @hookspec
+def kehu_complaint_fields():
+    """Return a list of :class:`~core.plugins.records.ComplaintField`: intake fields of the plugin's
+    industry (CMP-03), e.g. a dealership's vehicle plate verified against its vehicle master.
+
+    Values live in the case's ``extra`` object; they are validated by the record's marshmallow field
+    when the case is taken in (422 naming ``extra.<name>``; a name no enabled plugin declares is 422
+    ``unknown field``); a ``required`` field missing from a complaint is 422. ``verify(value)`` is called
+    inside the tenant's scope; ``False`` takes the case in with the warning ``not_verified``. Names are
+    unique among the tenant's plugins.
+    """
+
+
+@_tenant
+@hookspec
 def kehu_provision_demo(tenant_id):
     """Add realistic sample data to a demo tenant (runs inside its scope).
 

@@ -169,6 +169,26 @@ class ComplaintCategory:
         return self.code
 
 
+@dataclass(frozen=True)
+class ComplaintField:
+    """An intake field a plugin adds to its tenants' complaints (CMP-03), stored in the case's ``extra``:
+    a dealership's plate and model, a property manager's unit number. ``field`` is a marshmallow field
+    instance or class; ``required`` makes it mandatory on cases of type ``complaint`` (other types may
+    carry it); ``verify(value) -> bool`` runs inside the tenant's scope after the value is loaded (e.g.
+    the plate against the vehicle master) — ``False`` takes the case in with the warning ``not_verified``."""
+
+    name: str
+    label_zh: str
+    label_en: str
+    field: Any
+    required: bool = False
+    verify: Any = None  # callable(value) -> bool, or None
+
+    @property
+    def key(self) -> str:
+        return self.name
+
+
 # --- decision hooks of performance credit (STF-30/31) ----------------------------------------------
 
 

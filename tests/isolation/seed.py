@@ -196,6 +196,9 @@ def _seed_complaints(client, handle, h, customer_id, user_id, mark) -> dict:
         "user_id": user_id, "kind": "penalty", "amount": "50", "offence": "seed", "reason_zh": mark,
         "reason_en": mark})
     assert staff_entry.status_code == 201, staff_entry.get_json()
+    letter = client.post("/api/v1/complaint-letters", headers=h, json={
+        "title": mark, "body": mark, "complaint_ids": [complaint.get_json()["id"]]})  # CMP-13
+    assert letter.status_code == 201, letter.get_json()
     correction = client.post(f"/api/v1/staff/penalties/{staff_entry.get_json()['id']}/correction", headers=h,
                              json={"note": mark})  # STF-11
     assert correction.status_code == 201, correction.get_json()
@@ -206,7 +209,7 @@ def _seed_complaints(client, handle, h, customer_id, user_id, mark) -> dict:
     assert pack.status_code == 202 and pack.get_json()["status"] == "finished", pack.get_json()
     return {"complaint_id": complaint.get_json()["id"], "staff_entry_id": staff_entry.get_json()["id"],
             "pack_id": pack.get_json()["result"]["pack_id"], "improvement_id": improvement.get_json()["id"],
-            "correction_id": correction.get_json()["id"],
+            "correction_id": correction.get_json()["id"], "complaint_letter_id": letter.get_json()["id"],
             "return_visit_id": visit_id, "visit_issue_id": plan.get_json()["issues"][0]["id"],
             **_seed_slips(client, h, staff_entry.get_json(), mark)}
 

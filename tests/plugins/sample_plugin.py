@@ -7,8 +7,8 @@ from pathlib import Path
 
 from core.plugins import hookimpl
 from core.plugins.records import (
-    ChecklistTemplate, CommissionSplit, ComplaintCategory, CustomerField, IndustryPreset, NavItem, PeriodicJob, PluginInfo,
-    PolicySchema, Recognition, Role, ShareLine,
+    ChecklistTemplate, CommissionSplit, ComplaintCategory, ComplaintField, CustomerField, IndustryPreset, NavItem,
+    PeriodicJob, PluginInfo, PolicySchema, Recognition, Role, ShareLine,
 )
 from tests.plugins import sample_models  # noqa: F401  (the plugin's table)
 from workers.registry import tenant_job
@@ -136,6 +136,23 @@ def kehu_credit_recognition(deal):
     at = max(dt.datetime.fromisoformat(pickup), dt.datetime.fromisoformat(report))
     return Recognition(at, "STF-31", "GMAC贷款车：已提车且收到放款报告，计入业绩。",
                        "GMAC loan: picked up and the remittance report received; the deal counts.")
+def meter_on_file(meter: str) -> bool:
+    """The sample's master data: a meter is on file once it has a reading."""
+    from sqlalchemy import select
+
+    from core.db import db
+    from tests.plugins.sample_models import SampleReading
+
+    return db.session.scalar(select(SampleReading.id).where(SampleReading.meter == meter)) is not None
+
+
+@hookimpl
+def kehu_complaint_fields():
+    return [
+        ComplaintField("meter_no", "表号", "Meter number", fields.String(validate=validate.Regexp(r"^M\d{6}$")),
+                       required=True, verify=meter_on_file),
+        ComplaintField("reading", "当前读数", "Current reading", fields.Integer(validate=validate.Range(min=0))),
+    ]
 
 
 # --- jobs ------------------------------------------------------------------------------------------

@@ -6,15 +6,28 @@
 - ``GET /complaints/<complaint_id>`` → the case, each deadline with ``due_at``, ``computed_from``,
   ``policy_version`` and ``paused`` (CMP-30), and its history.
 - ``GET /complaints/categories`` → the tenant's categories (policy and plugins) with their department.
+- ``GET /complaints/vocabulary`` → causes, tags, demands, findings and major criteria of the tenant.
+
+Handling (CMP-06, CMP-10..14, CMP-20..22, CMP-43, CMP-01), each answering the case (404 for a case of
+another tenant or one the caller is excluded from, CMP-21):
+
+- ``POST /complaints/<complaint_id>/accept`` · ``/reject`` (reply to the customer) · ``/finding``
+- ``POST /complaints/<complaint_id>/severity`` (lowering needs a reason) · ``/external`` (also reported to
+  the manufacturer, an authority, the media: CMP-11 evaluated again)
+- ``POST /complaints/<complaint_id>/transfer`` (handler department; owner kept) · ``/handler`` ·
+  ``GET /complaints/<complaint_id>/handler-pool`` · ``POST /complaints/<complaint_id>/supplier``
+- ``POST /complaints/<complaint_id>/link`` (cases of the same issue under this master) · ``/tags`` ·
+  ``/adoption`` (suggestions)
 """
 from __future__ import annotations
 
-from flask import g
+from flask import abort, g
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from core.complaints import service, taxonomy
+from core.complaints import handling, intake_rules, linking, service, severity, severity_rules, taxonomy
+from core.complaints.case_settings import MANUAL_CRITERIA
 from core.complaints.models import CASE_TYPES, SEVERITIES, STATUSES
 from core.complaints.policy import cmp_policy
 from core.db import db
@@ -28,6 +41,8 @@ blp = Blueprint("complaints", __name__, description="Complaint cases: intake, de
 #: who may take cases in: every member of staff who meets customers (CMP-02: any channel, any receiver)
 TAKERS = ("cs_agent", "cs_supervisor", "cs_manager", "salesperson", "assistant", "supervisor", "sales_manager",
           "dept_manager", "technician", "resource_director", "gm", "vp", "tenant_admin")
+#: who checks grounds, records findings, lowers severity, assigns handlers, links cases (CMP-06, CMP-10)
+SUPERVISORS = ("supervisor", "cs_supervisor", "cs_manager", "dept_manager", "sales_manager", "vp", "gm", "tenant_admin")
 
 
 class ComplaintInSchema(Schema):
@@ -59,6 +74,17 @@ class ComplaintInSchema(Schema):
     special_reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
     extra = fields.Dict(load_default=dict, metadata={"description": "plugin intake fields (CMP-03)"})
     tags = fields.List(fields.String(validate=validate.Length(max=40)), load_default=list)
+    excluded_user_ids = fields.List(fields.Integer(), load_default=list,
+                                    metadata={"description": "CMP-21: listed with the accused (e.g. co-receptionist)"})
+    major_criteria = fields.List(fields.String(validate=validate.OneOf(MANUAL_CRITERIA)), load_default=list,
+                                 metadata={"description": "CMP-11 criteria flagged by the taker (wide_impact: reason)"})
+    reported_to = fields.List(fields.String(validate=validate.OneOf(severity_rules.EXTERNAL_CHANNELS)),
+                              load_default=list, metadata={"description": "CMP-11: also taken to them"})
+    complainant_count = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000),
+                                       metadata={"description": "households / tenants complaining together (CMP-11)"})
+    promised_reply_on = fields.Date(load_default=None, allow_none=True,
+                                    metadata={"description": "CMP-01: a suggestion's promised reply date"})
+    answered_on_the_spot = fields.Boolean(load_default=False, metadata={"description": "CMP-01 inquiries"})
 
 
 class MilestoneSchema(Schema):
@@ -124,11 +150,33 @@ class ComplaintSchema(Schema):
     extra = fields.Dict()
     policy_version = fields.Integer()
     created_at = fields.DateTime()
+    # intake and handling (CMP-01, -03, -04, -06, -10..13, -21, -22, -43)
+    timing = fields.String(allow_none=True)
+    cause_class = fields.String(allow_none=True)
+    severity_reason = fields.String(allow_none=True)
+    level = fields.String(allow_none=True)
+    reported_to = fields.List(fields.String())
+    excluded_user_ids = fields.List(fields.Integer())
+    witnesses = fields.List(fields.String())
+    evidence = fields.List(fields.String())
+    complainant_signed = fields.Boolean()
+    repeat_of_id = fields.Integer(allow_none=True)
+    intake_complainant_count = fields.Integer()
+    accepted_at = fields.DateTime(allow_none=True)
+    accepted_by = fields.Integer(allow_none=True)
+    rejection_reply = fields.String(allow_none=True)
+    finding = fields.String(allow_none=True)
+    grounds_sufficient = fields.Boolean(allow_none=True)
+    demand_reasonable = fields.Boolean(allow_none=True)
+    supplier = fields.String(allow_none=True)
+    promised_reply_at = fields.DateTime(allow_none=True)
+    adopted = fields.Boolean(allow_none=True)
 
 
 class ComplaintDetailSchema(ComplaintSchema):
     milestones = fields.Function(lambda c: MilestoneSchema(many=True).dump(sla.milestones_of(service.SUBJECT, c.id)))
     events = fields.Function(lambda c: EventSchema(many=True).dump(service.events_of(c)))
+    letter_ids = fields.Function(lambda c: linking.letters_of(c), metadata={"description": "open letters (CMP-13)"})
 
 
 class ComplaintQuerySchema(Schema):
@@ -182,3 +230,239 @@ class ComplaintItem(MethodView):
     def get(self, complaint_id):
         """One case with its deadlines (how each was computed) and history."""
         return service.get_complaint(complaint_id)
+
+
+# --- vocabulary and handling (CMP-01, -04, -06, -10..14, -20..22, -43) --------------------------------
+
+
+class ComplaintVocabularySchema(Schema):
+    causes = fields.List(fields.String(), metadata={"description": "cmp.causes (empty: free text)"})
+    tags = fields.List(fields.String(), metadata={"description": "cmp.tags (CMP-14)"})
+    demands = fields.List(fields.String())
+    findings = fields.List(fields.String())
+    major_criteria = fields.List(fields.String(), metadata={"description": "cmp.major.criteria (CMP-11)"})
+    manual_criteria = fields.List(fields.String())
+
+
+class ComplaintAtInSchema(Schema):
+    at = fields.AwareDateTime(load_default=None, metadata={"description": "when it happened; default now"})
+    note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
+
+
+class ComplaintAcceptInSchema(ComplaintAtInSchema):
+    grounds_sufficient = fields.Boolean(load_default=None, allow_none=True)
+
+
+class ComplaintRejectInSchema(Schema):
+    reply = fields.String(required=True, validate=validate.Length(min=1, max=5000),
+                          metadata={"description": "what the customer is told (CMP-06)"})
+    reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
+    at = fields.AwareDateTime(load_default=None)
+
+
+class ComplaintFindingInSchema(ComplaintAtInSchema):
+    finding = fields.String(required=True, validate=validate.OneOf(handling.FINDINGS))
+    grounds_sufficient = fields.Boolean(required=True)
+    demand_reasonable = fields.Boolean(required=True)
+
+
+class ComplaintSeverityInSchema(Schema):
+    severity = fields.String(required=True, validate=validate.OneOf(SEVERITIES))
+    reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
+    criteria = fields.List(fields.String(validate=validate.Length(max=40)), load_default=list,
+                           metadata={"description": "raising to major: the criteria a person flags (CMP-11)"})
+    at = fields.AwareDateTime(load_default=None)
+
+
+class ComplaintExternalReportInSchema(ComplaintAtInSchema):
+    channel = fields.String(required=True, validate=validate.OneOf(severity_rules.EXTERNAL_CHANNELS))
+
+
+class ComplaintTransferInSchema(ComplaintAtInSchema):
+    department_id = fields.Integer(load_default=None, allow_none=True,
+                                   metadata={"description": "territory: default the customer's unit"})
+    kind = fields.String(load_default="handling", validate=validate.OneOf(handling.TRANSFER_KINDS))
+
+
+class ComplaintHandlerInSchema(Schema):
+    user_id = fields.Integer(required=True)
+    reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000),
+                           metadata={"description": "needed to assign outside the level's pool (CMP-43)"})
+    at = fields.AwareDateTime(load_default=None)
+
+
+class ComplaintHandlerPoolSchema(Schema):
+    level = fields.String()
+    department_id = fields.Integer(allow_none=True)
+    user_ids = fields.List(fields.Integer())
+
+
+class ComplaintLinkInSchema(Schema):
+    complaint_ids = fields.List(fields.Integer(), required=True, validate=validate.Length(max=500))
+    at = fields.AwareDateTime(load_default=None)
+
+
+class ComplaintTagsInSchema(Schema):
+    tags = fields.List(fields.String(validate=validate.Length(max=40)), required=True)
+    at = fields.AwareDateTime(load_default=None)
+
+
+class ComplaintSupplierInSchema(ComplaintAtInSchema):
+    supplier = fields.String(required=True, validate=validate.Length(min=1, max=200))
+
+
+class ComplaintAdoptionInSchema(ComplaintAtInSchema):
+    adopted = fields.Boolean(required=True)
+
+
+def _case(complaint_id: int):
+    return service.get_complaint(complaint_id)
+
+
+def _done(complaint):
+    db.session.commit()
+    return complaint
+
+
+@blp.route("/vocabulary")
+class Vocabulary(MethodView):
+    @blp.response(200, ComplaintVocabularySchema)
+    def get(self):
+        """Causes, tags, demands, findings and major criteria of the tenant (CMP-03/04/06/11/14)."""
+        values = cmp_policy().values
+        return {"causes": values["causes"], "tags": values["tags"], "demands": list(intake_rules.DEMANDS),
+                "findings": list(handling.FINDINGS), "major_criteria": values["major"]["criteria"],
+                "manual_criteria": list(MANUAL_CRITERIA)}
+
+
+@blp.route("/<int:complaint_id>/accept")
+class Accept(MethodView):
+    @require_roles(*SUPERVISORS, admin_scope=False)
+    @blp.arguments(ComplaintAcceptInSchema)
+    @blp.response(200, ComplaintDetailSchema)
+    def post(self, data, complaint_id):
+        """CMP-06: the grounds hold — the complaint is accepted."""
+        return _done(handling.accept(_case(complaint_id), by=g.user.id, **data))
+
+
+@blp.route("/<int:complaint_id>/reject")
+class Reject(MethodView):
+    @require_roles(*SUPERVISORS, admin_scope=False)
+    @blp.arguments(ComplaintRejectInSchema)
+    @blp.response(200, ComplaintDetailSchema)
+    def post(self, data, complaint_id):
+        """CMP-06: not accepted, with the reply the customer gets; its deadlines end."""
+        return _done(handling.reject(_case(complaint_id), by=g.user.id, **data))
+
+
+@blp.route("/<int:complaint_id>/finding")
+class Finding(MethodView):
+    @require_roles(*SUPERVISORS, admin_scope=False)
+    @blp.arguments(ComplaintFindingInSchema)
+    @blp.response(200, ComplaintDetailSchema)
+    def post(self, data, complaint_id):
+        """CMP-06: the finding at conclusion (once), with grounds and demand judged."""
+        return _done(handling.record_finding(_case(complaint_id), by=g.user.id, **data))
+
+
+@blp.route("/<int:complaint_id>/severity")
+class Severity(MethodView):
+    @require_roles(*TAKERS, admin_scope=False)
+    @blp.arguments(ComplaintSeverityInSchema)
+    @blp.response(200, ComplaintDetailSchema)
+    def post(self, data, complaint_id):
+        """CMP-10/11: change the severity with a reason (lowering: supervisors, reason required)."""
+        complaint = _case(complaint_id)
+        lowering = severity_rules.SEVERITY_RANK[data["severity"]] < severity_rules.SEVERITY_RANK[complaint.severity]
+        if lowering and not g.user.has_role(*SUPERVISORS):
+            abort(403, description=f"lowering a severity needs role: {' or '.join(SUPERVISORS)}")
+        at = handling.case_time(data.pop("at"), complaint)
+        severity.change_severity(complaint, data["severity"], by=g.user.id, at=at, reason=data["reason"],
+                                 criteria=data["criteria"])
+        return _done(complaint)
+
+
+@blp.route("/<int:complaint_id>/external")
+class ExternalReport(MethodView):
+    @require_roles(*TAKERS, admin_scope=False)
+    @blp.arguments(ComplaintExternalReportInSchema)
+    @blp.response(200, ComplaintDetailSchema)
+    def post(self, data, complaint_id):
+        """CMP-11: the customer also went to the manufacturer, an authority or the media."""
+        complaint = _case(complaint_id)
+        at = handling.case_time(data["at"], complaint)
+        severity.report_external(complaint, data["channel"], by=g.user.id, at=at, note=data["note"])
+        return _done(complaint)
+
+
+@blp.route("/<int:complaint_id>/transfer")
+class Transfer(MethodView):
+    @require_roles(*TAKERS, admin_scope=False)
+    @blp.arguments(ComplaintTransferInSchema)
+    @blp.response(200, ComplaintDetailSchema)
+    def post(self, data, complaint_id):
+        """CMP-20/22: another department handles it; the owner stays, the received time too."""
+        return _done(handling.transfer(_case(complaint_id), by=g.user.id, **data))
+
+
+@blp.route("/<int:complaint_id>/handler")
+class Handler(MethodView):
+    @require_roles(*SUPERVISORS, admin_scope=False)
+    @blp.arguments(ComplaintHandlerInSchema)
+    @blp.response(200, ComplaintDetailSchema)
+    def post(self, data, complaint_id):
+        """CMP-43/21: the handler, from the level's pool (outside it with a reason); never the accused (409)."""
+        return _done(handling.assign_handler(_case(complaint_id), by=g.user.id, **data))
+
+
+@blp.route("/<int:complaint_id>/handler-pool")
+class HandlerPool(MethodView):
+    @blp.response(200, ComplaintHandlerPoolSchema)
+    def get(self, complaint_id):
+        """CMP-43: who may handle the case at its level."""
+        complaint = _case(complaint_id)
+        level, user_ids = handling.handler_pool(complaint)
+        return {"level": level, "department_id": complaint.handler_department_id, "user_ids": user_ids}
+
+
+@blp.route("/<int:complaint_id>/link")
+class Link(MethodView):
+    @require_roles(*SUPERVISORS, admin_scope=False)
+    @blp.arguments(ComplaintLinkInSchema)
+    @blp.response(200, ComplaintDetailSchema)
+    def post(self, data, complaint_id):
+        """CMP-13: cases of the same issue recorded once under this master; the master's clock governs."""
+        master = _case(complaint_id)
+        at = handling.case_time(data["at"], master)
+        linking.link(master, data["complaint_ids"], by=g.user.id, at=at)
+        return _done(master)
+
+
+@blp.route("/<int:complaint_id>/tags")
+class Tags(MethodView):
+    @require_roles(*TAKERS, admin_scope=False)
+    @blp.arguments(ComplaintTagsInSchema)
+    @blp.response(200, ComplaintDetailSchema)
+    def post(self, data, complaint_id):
+        """CMP-14: the complainant tags (they never change deadlines or consequences)."""
+        return _done(handling.set_tags(_case(complaint_id), data["tags"], by=g.user.id, at=data["at"]))
+
+
+@blp.route("/<int:complaint_id>/supplier")
+class Supplier(MethodView):
+    @require_roles(*TAKERS, admin_scope=False)
+    @blp.arguments(ComplaintSupplierInSchema)
+    @blp.response(200, ComplaintDetailSchema)
+    def post(self, data, complaint_id):
+        """CMP-22: a supplier or another company is responsible — the case goes to the VP (or GM)."""
+        return _done(handling.flag_supplier(_case(complaint_id), by=g.user.id, **data))
+
+
+@blp.route("/<int:complaint_id>/adoption")
+class Adoption(MethodView):
+    @require_roles(*SUPERVISORS, admin_scope=False)
+    @blp.arguments(ComplaintAdoptionInSchema)
+    @blp.response(200, ComplaintDetailSchema)
+    def post(self, data, complaint_id):
+        """CMP-01: a suggestion adopted or not (once)."""
+        return _done(handling.record_adoption(_case(complaint_id), by=g.user.id, **data))

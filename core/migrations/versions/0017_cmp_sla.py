@@ -2,7 +2,7 @@
 reminders (催办单) and investigation orders (查办单) of CMP-35.
 
 Revision ID: 0017_cmp_sla
-Revises: 0015_cmp_stf_core
+Revises: 0016_cmp_intake
 Create Date: 2026-12-07
 """
 import sqlalchemy as sa
@@ -12,7 +12,7 @@ from core.db import JSONType, UTCDateTime
 from core.tenancy import rls
 
 revision = '0017_cmp_sla'
-down_revision = "0015_cmp_stf_core"
+down_revision = "0016_cmp_intake"
 branch_labels = None
 depends_on = None
 

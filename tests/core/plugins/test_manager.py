@@ -125,3 +125,10 @@ def test_kehu_customer_fields_and_kehu_checklist_templates_per_plugin_set(plugin
     assert fields["supply_capacity_kva"].kinds == ("organisation",)
     assert plugins.relay([]).records("kehu_checklist_templates") == {}
     assert set(plugins.relay(["sample"]).records("kehu_checklist_templates")) == {"sample_connection"}
+
+
+def test_kehu_complaint_fields_per_plugin_set(plugins):
+    assert plugins.relay([]).records("kehu_complaint_fields") == {}
+    fields = plugins.relay(["sample"]).records("kehu_complaint_fields")
+    assert set(fields) == {"meter_no", "reading"}
+    assert fields["meter_no"].required and callable(fields["meter_no"].verify) and not fields["reading"].required

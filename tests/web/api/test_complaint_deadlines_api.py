@@ -239,7 +239,7 @@ def test_cmp33_pause_refusals_write_nothing(desk):
     r = desk.post(case, "pause", reason="waiting_customer", at="2026-09-30T09:00:00+08:00")
     assert r.status_code == 409  # every clock already past due then
     about_tang = desk.case("2026-09-18T16:00:00+08:00", accused_user_id=desk.id("tang"), category="staff_attitude")
-    assert desk.post(about_tang, "pause", who="tang", reason="waiting_customer").status_code == 403  # CMP-21
+    assert desk.post(about_tang, "pause", who="tang", reason="waiting_customer").status_code == 404  # CMP-21: the accused never sees the case
     assert desk.client.get(f"/api/v1/complaints/{case['id']}/pauses", headers=desk.headers()).get_json() == []
     assert desk.decisions(case, "CMP-33") == []
 

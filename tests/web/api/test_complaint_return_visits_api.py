@@ -135,7 +135,7 @@ def test_cmp60_seniority_and_cmp21_accused_never_visits(client, office):
     r = client.post(f"/api/v1/complaints/return-visits/{visit['id']}/record", headers=office.h("vp"), json={
         "mode": "on_site", "customer_signed": True, "ratings": RATED, "visitor_id": office.ids["vp"],
         "visited_at": "2026-06-18T10:00:00+08:00"})
-    assert r.status_code == 409
+    assert r.status_code == 404  # the accused never sees the case (CMP-21)
     assert plan(client, office, major)["visits"][0]["state"] == "planned"
 
 

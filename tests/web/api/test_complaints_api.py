@@ -111,7 +111,7 @@ def test_kehu_complaint_categories_route_only_for_tenants_with_the_plugin(client
     with_plugin = make_tenant("cmp-plug", "计量公司", plugins=["sample"])
     without = make_tenant("cmp-noplug", "普通公司")
     meter = client.post("/api/v1/departments", headers=with_plugin.headers(), json={"name": "计量班"}).get_json()
-    body = {"channel": "phone", "content": "电表走字快", "category": "meter_fault"}
+    body = {"channel": "phone", "content": "电表走字快", "category": "meter_fault", "extra": {"meter_no": "M000001"}}
     case = client.post("/api/v1/complaints", headers=with_plugin.headers(), json=body)
     assert case.status_code == 201, case.get_json()
     assert case.get_json()["handler_department_id"] == meter["id"]

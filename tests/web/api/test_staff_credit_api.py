@@ -166,7 +166,9 @@ def test_stf33_cmp72_clawback_is_a_reversal_in_its_own_month(client, shop):
     credit = deal(client, shop, 88, "12345.67", deal_at="2026-09-10T10:00:00+08:00",
                   facts={"assisted_by": b}).get_json()
     complaint = client.post("/api/v1/complaints", headers=h(shop, "boss"), json={
-        "channel": "phone", "content": "销售承诺的赠品未兑现", "accused_user_id": a}).get_json()
+        "channel": "phone", "content": "销售承诺的赠品未兑现", "accused_user_id": a,
+        "extra": {"meter_no": "M000088"}}).get_json()  # the sample plugin (on for this shop) asks for it
+    assert "id" in complaint, complaint
     url = f"{CREDITS}/{credit['id']}/clawback"
     body = {"complaint_id": complaint["id"], "reason": "销售误导导致投诉", "at": "2026-10-12T10:00:00+08:00"}
     assert client.post(url, headers=h(shop, "asst"), json=body).status_code == 403
