@@ -328,10 +328,11 @@ def worker(queues, burst, fanout):
     import os
     import threading
 
-    from rq import Queue, Worker
+    from rq import Queue
     from rq.serializers import JSONSerializer
 
     from workers.fanout import RedisLedger, redis_minute_lock, tick_forever
+    from workers.rq_worker import KehuWorker
 
     connection = _redis_or_fail()
     app = current_app._get_current_object()
@@ -346,7 +347,7 @@ def worker(queues, burst, fanout):
     warm_up()  # every forked job starts with the job statements compiled
     rq_queues = [Queue(name, connection=connection, serializer=JSONSerializer) for name in queues]
     try:
-        Worker(rq_queues, connection=connection, serializer=JSONSerializer).work(burst=burst, with_scheduler=True)
+        KehuWorker(rq_queues, connection=connection, serializer=JSONSerializer).work(burst=burst, with_scheduler=True)
     finally:
         stop.set()
 

@@ -39,6 +39,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--burst", action="store_true", help="stop when the queues are empty")
     parser.add_argument("--queue", action="append", default=[], help="queue (repeatable; default: default, long)")
     options = parser.parse_args(argv)
+    if options.burst:  # a burst worker that has not ended after 45 s writes every thread's stack to its log
+        import faulthandler
+
+        faulthandler.dump_traceback_later(45, exit=False)
 
     from flask.cli import ScriptInfo
 
