@@ -31,7 +31,7 @@ from core.staff.statements_models import STATEMENT_STATES
 from web.api.auth import require_roles
 from web.api.decisions import DecisionSchema
 from web.api.pagination import page_of
-from web.api.staff_ledger import LEDGER_MANAGERS, LedgerMonthField
+from web.api.staff_ledger import LEDGER_MANAGERS, LedgerMonthField, may_see, own_unless_manager
 
 PREFIX = "/staff"
 blp = Blueprint("staff_credit", __name__, description="Performance credit and monthly statements (STF-30..34, CMP-72)")
@@ -162,11 +162,6 @@ class StaffStatementQuerySchema(Schema):
     state = fields.String(validate=validate.OneOf(STATEMENT_STATES))
 
 
-def _may_see(user_id: int | None) -> None:
-    if user_id != g.user.id and not g.user.has_role(*LEDGER_MANAGERS):
-        abort(403, description=f"needs role: {' or '.join(LEDGER_MANAGERS)} to see another employee's figures")
-
-
 def _lines(rows):
     return None if rows is None else [ShareLine(r["percent"], r.get("user_id"), r.get("department_id")) for r in rows]
 
@@ -178,11 +173,7 @@ class Credits(MethodView):
     @blp.paginate()
     def get(self, args, pagination_parameters):
         """Deal credits, newest first; yours unless you manage."""
-        if "user_id" not in args and not g.user.has_role(*LEDGER_MANAGERS):
-            args["user_id"] = g.user.id
-        if "user_id" in args:
-            _may_see(args["user_id"])
-        return page_of(credit.credits(**args), pagination_parameters)
+        return page_of(credit.credits(**own_unless_manager(args, "figures")), pagination_parameters)
 
     @require_roles(*RECORDERS, admin_scope=False)
     @blp.arguments(CreditDealInSchema)
@@ -282,11 +273,7 @@ class Statements(MethodView):
     @blp.paginate()
     def get(self, args, pagination_parameters):
         """Monthly statements (STF-34), newest month first; yours unless you manage."""
-        if "user_id" not in args and not g.user.has_role(*LEDGER_MANAGERS):
-            args["user_id"] = g.user.id
-        if "user_id" in args:
-            _may_see(args["user_id"])
-        return page_of(statements.statements(**args), pagination_parameters)
+        return page_of(statements.statements(**own_unless_manager(args, "figures")), pagination_parameters)
 
 
 @blp.route("/statements/<int:statement_id>")
@@ -294,7 +281,7 @@ class StatementItem(MethodView):
     @blp.response(200, StaffStatementSchema)
     def get(self, statement_id):
         item = statements.get_statement(statement_id)
-        _may_see(item.user_id)
+        may_see(item.user_id, "figures")
         return item
 
 

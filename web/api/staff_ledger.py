@@ -123,9 +123,19 @@ class TotalsSchema(Schema):
     reward_points = fields.Decimal(as_string=True)
 
 
-def _may_see(user_id: int | None) -> None:
+def may_see(user_id: int | None, what: str = "entries") -> None:
+    """An employee sees their own staff records; :data:`LEDGER_MANAGERS` anyone's (403 otherwise)."""
     if user_id != g.user.id and not g.user.has_role(*LEDGER_MANAGERS):
-        abort(403, description=f"needs role: {' or '.join(LEDGER_MANAGERS)} to see another employee's entries")
+        abort(403, description=f"needs role: {' or '.join(LEDGER_MANAGERS)} to see another employee's {what}")
+
+
+def own_unless_manager(args: dict, what: str = "entries") -> dict:
+    """A list query of staff records: the caller's own unless they manage; another's only for managers."""
+    if "user_id" not in args and not g.user.has_role(*LEDGER_MANAGERS):
+        args["user_id"] = g.user.id
+    if "user_id" in args:
+        may_see(args["user_id"], what)
+    return args
 
 
 @blp.route("/entries")
@@ -135,11 +145,7 @@ class Entries(MethodView):
     @blp.paginate()
     def get(self, args, pagination_parameters):
         """Ledger entries, oldest first; your own unless you manage."""
-        if "user_id" not in args and not g.user.has_role(*LEDGER_MANAGERS):
-            args["user_id"] = g.user.id
-        if "user_id" in args:
-            _may_see(args["user_id"])
-        return page_of(ledger.entries(**args), pagination_parameters)
+        return page_of(ledger.entries(**own_unless_manager(args)), pagination_parameters)
 
     @require_roles(*LEDGER_MANAGERS, admin_scope=False)
     @blp.arguments(EntryInSchema)
@@ -157,7 +163,7 @@ class EntryItem(MethodView):
     def get(self, staff_entry_id):
         entry = ledger.get_entry(staff_entry_id)
         if entry.user_id is not None:
-            _may_see(entry.user_id)
+            may_see(entry.user_id)
         return entry
 
 
@@ -180,5 +186,5 @@ class Totals(MethodView):
     def get(self, args):
         """An employee's penalties and rewards on the pay of a month (reversals included)."""
         user_id = args.get("user_id", g.user.id)
-        _may_see(user_id)
+        may_see(user_id)
         return {"user_id": user_id, "month": args["month"], **ledger.month_totals(user_id, args["month"])}

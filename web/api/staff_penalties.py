@@ -19,7 +19,7 @@ counters (STF-02/03, STF-10..14, STF-23, CMP-73).
 """
 from __future__ import annotations
 
-from flask import abort, g
+from flask import g
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
@@ -31,7 +31,7 @@ from core.staff.correction_models import STATES as CORRECTION_STATES
 from core.staff.policy import StfPolicySchema, stf_policy
 from web.api.auth import require_roles
 from web.api.pagination import page_of
-from web.api.staff_ledger import LEDGER_MANAGERS, EntrySchema
+from web.api.staff_ledger import LEDGER_MANAGERS, EntrySchema, may_see, own_unless_manager
 
 PREFIX = "/staff"
 blp = Blueprint("staff_penalties", __name__,
@@ -145,11 +145,6 @@ class CounterSchema(Schema):
     last_flag_at = fields.DateTime(allow_none=True)
 
 
-def _may_see(user_id: int | None) -> None:
-    if user_id != g.user.id and not g.user.has_role(*LEDGER_MANAGERS):
-        abort(403, description=f"needs role: {' or '.join(LEDGER_MANAGERS)} to see another employee's entries")
-
-
 @blp.route("/catalog")
 class Catalog(MethodView):
     @blp.arguments(CatalogQuerySchema, location="query")
@@ -230,11 +225,7 @@ class Corrections(MethodView):
     @blp.paginate()
     def get(self, args, pagination_parameters):
         """Correction orders, oldest first; your own unless you manage."""
-        if "user_id" not in args and not g.user.has_role(*LEDGER_MANAGERS):
-            args["user_id"] = g.user.id
-        if "user_id" in args:
-            _may_see(args["user_id"])
-        return page_of(corrections.search(**args), pagination_parameters)
+        return page_of(corrections.search(**own_unless_manager(args)), pagination_parameters)
 
 
 @blp.route("/corrections/<int:correction_id>")
@@ -242,7 +233,7 @@ class CorrectionItem(MethodView):
     @blp.response(200, CorrectionSchema)
     def get(self, correction_id):
         correction = corrections.get_correction(correction_id)
-        _may_see(correction.user_id)
+        may_see(correction.user_id, "entries")
         return correction
 
 
@@ -266,7 +257,7 @@ class Counters(MethodView):
     def get(self, args):
         """An employee's rolling counters against each HR-flag rule (STF-12, CMP-73)."""
         user_id = args.get("user_id", g.user.id)
-        _may_see(user_id)
+        may_see(user_id, "entries")
         get_user(user_id)  # 404 for an unknown employee
         return flags.counter_status(user_id, args["at"] or utcnow())
 

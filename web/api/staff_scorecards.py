@@ -24,7 +24,7 @@ from core.staff.pay_models import DEPARTMENT_RESULTS, RESULT_STATES, SCHEME_STAT
 from core.staff.scorecards_models import SCORECARD_STATES
 from web.api.auth import require_roles
 from web.api.pagination import page_of
-from web.api.staff_ledger import LEDGER_MANAGERS, LedgerMonthField
+from web.api.staff_ledger import LEDGER_MANAGERS, LedgerMonthField, may_see, own_unless_manager
 
 PREFIX = "/staff"
 blp = Blueprint("staff_scorecards", __name__,
@@ -174,23 +174,10 @@ class PayResultQuerySchema(Schema):
     state = fields.String(validate=validate.OneOf(RESULT_STATES))
 
 
-def _may_see(user_id: int | None) -> None:
-    if user_id != g.user.id and not g.user.has_role(*LEDGER_MANAGERS):
-        abort(403, description=f"needs role: {' or '.join(LEDGER_MANAGERS)} to see another employee's scores and pay")
-
-
 def _require(roles) -> None:
     """The role check of a write on one object, after the object was found (404 first)."""
     if not g.user.has_role(*roles):
         abort(403, description=f"needs role: {' or '.join(roles)}")
-
-
-def _own_unless_manager(args: dict) -> dict:
-    if "user_id" not in args and not g.user.has_role(*LEDGER_MANAGERS):
-        args["user_id"] = g.user.id
-    if "user_id" in args:
-        _may_see(args["user_id"])
-    return args
 
 
 @blp.route("/scorecard-schemes")
@@ -213,7 +200,7 @@ class Scorecards(MethodView):
     @blp.paginate()
     def get(self, args, pagination_parameters):
         """Scorecards, newest month first, best first; yours unless you manage."""
-        return page_of(scorecards.scorecards(**_own_unless_manager(args)), pagination_parameters)
+        return page_of(scorecards.scorecards(**own_unless_manager(args, "scores and pay")), pagination_parameters)
 
     @require_roles(*REVIEWERS, admin_scope=False)
     @blp.arguments(ScorecardInSchema)
@@ -230,7 +217,7 @@ class ScorecardItem(MethodView):
     @blp.response(200, ScorecardSchema)
     def get(self, scorecard_id):
         card = scorecards.get_scorecard(scorecard_id)
-        _may_see(card.user_id)
+        may_see(card.user_id, "scores and pay")
         return card
 
 
@@ -326,7 +313,7 @@ class PayResults(MethodView):
     @blp.paginate()
     def get(self, args, pagination_parameters):
         """Scored pay per employee and month; yours unless you manage."""
-        args = _own_unless_manager(args)
+        args = own_unless_manager(args, "scores and pay")
         if "pay_scheme_id" in args:
             args["scheme_id"] = args.pop("pay_scheme_id")
         return page_of(pay.results(**args), pagination_parameters)
