@@ -69,7 +69,7 @@ def seed(env: BenchEnv, tenants: int, cases: int, seed_value: int = 20261012) ->
             received = now - dt.timedelta(minutes=rng.randrange(60, 2 * 24 * 60))
             complaints.append((tenant_id, cid, f"2610{j:03d}", "2610", j + 1, "complaint", "phone", received, False,
                                "bench", "[]", "[]", "[]", "[]", False, "{}", "[]", "[]", "other", "general", "[]",
-                               False, 1, "received", 0, False, False, False, 0, received, received))
+                               False, 1, "received", 0, False, False, False, 0, received, received, "[]", 1, False))
             for code, hours in (("reply", 24), ("solution", 36), ("resolve", 72)):
                 due = now + dt.timedelta(minutes=rng.randrange(20, hours * 60 + 21))
                 warn = due - dt.timedelta(minutes=rng.randrange(10, 120))
@@ -88,7 +88,8 @@ def seed(env: BenchEnv, tenants: int, cases: int, seed_value: int = 20261012) ->
                        "anonymous", "content", "demands", "excluded_user_ids", "witnesses", "evidence",
                        "complainant_signed", "extra", "warnings", "tags", "category", "severity", "major_criteria",
                        "is_repeat", "complainant_count", "status", "escalation_level", "special", "customer_confirmed",
-                       "gap_in_standard", "policy_version", "created_at", "updated_at"),
+                       "gap_in_standard", "policy_version", "created_at", "updated_at", "reported_to",
+                       "intake_complainant_count", "human_negligence"),
         "sla_milestones": ("tenant_id", "id", "subject_type", "subject_id", "code", "rule_id", "duration", "start_at",
                            "due_at", "warn_at", "provisional", "computed_from", "state", "escalation_level",
                            "escalation_ladder", "escalation_interval", "warned_at", "next_check_at", "created_at"),
