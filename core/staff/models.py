@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, Date, ForeignKeyConstraint, Index, Integer, Numeric, String, Text
+from sqlalchemy import BigInteger, Date, ForeignKeyConstraint, Index, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import JSONType, TenantScoped, UTCDateTime, db, utcnow
@@ -62,3 +62,18 @@ class StaffEntry(TenantScoped, db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     approved_by: Mapped[int | None] = mapped_column(BigInteger)
     approved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class StaffFundPosting(TenantScoped, db.Model):
+    """The fines of a pay month credited to the tenant's department fund (``stf.fund``, STF-01): one row
+    per month and fund, added to when a late fine of the month is deducted."""
+
+    __tablename__ = "staff_fund_postings"
+    __table_args__ = (UniqueConstraint("tenant_id", "month", "fund"),)
+
+    month: Mapped[dt.date] = mapped_column(Date)
+    fund: Mapped[str] = mapped_column(String(100))
+    amount: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    entries: Mapped[int] = mapped_column(Integer)
+    decision_id: Mapped[int | None] = mapped_column(BigInteger)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

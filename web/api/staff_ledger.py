@@ -8,6 +8,8 @@
 - ``POST /staff/entries/<staff_entry_id>/reverse`` ``{reason_zh, reason_en, amount}`` → 201 the reversal
   entry (opposite amount, linked; the original is kept).
 - ``GET /staff/totals?user_id=&month=YYYY-MM`` → the month's penalties and rewards in yuan and points.
+- ``GET /staff/fund-postings?month=YYYY-MM`` → the fines of each closed month credited to the department
+  fund (``stf.fund``), managers only; the monthly close deducts the month's final fines (STF-01).
 """
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate
 
 from core.db import db
-from core.staff import ledger
+from core.staff import deduction, ledger
 from core.staff.models import KINDS, STATES, UNITS
 from web.api.auth import require_roles
 from web.api.pagination import page_of
@@ -188,3 +190,27 @@ class Totals(MethodView):
         user_id = args.get("user_id", g.user.id)
         may_see(user_id)
         return {"user_id": user_id, "month": args["month"], **ledger.month_totals(user_id, args["month"])}
+
+
+class FundPostingSchema(Schema):
+    month = LedgerMonthField()
+    fund = fields.String()
+    amount = fields.Decimal(as_string=True)
+    entries = fields.Integer()
+    decision_id = fields.Integer(allow_none=True)
+    updated_at = fields.DateTime()
+
+
+class FundPostingQuerySchema(Schema):
+    month = LedgerMonthField()
+
+
+@blp.route("/fund-postings")
+class FundPostings(MethodView):
+    @require_roles(*LEDGER_MANAGERS, admin_scope=False)
+    @blp.arguments(FundPostingQuerySchema, location="query")
+    @blp.response(200, FundPostingSchema(many=True))
+    @blp.paginate()
+    def get(self, args, pagination_parameters):
+        """Deducted fines credited to the department fund, newest month first (STF-01, ``stf.fund``)."""
+        return page_of(deduction.postings(args.get("month")), pagination_parameters)
