@@ -5,7 +5,8 @@ counts on the pay of that month or an earlier one and is final — ``effective``
 STF-20), ``upheld`` or ``modified`` after an appeal (STF-21), or ``approved`` when the tenant takes
 fines without slips (``stf.slip.required = false``) — becomes ``deducted``: it is taken from that
 month's pay (``stf.deduct``, the payroll month of each entry). A fine still waiting for its slip or
-under appeal waits for a later close. Where the tenant credits fines to a department fund
+under appeal waits for a later close. What is deducted is what is left of a fine after its
+reversals (an appeal that cut ¥100 to ¥60 deducts ¥60). Where the tenant credits fines to a department fund
 (``stf.fund``, e.g. PRE-15 ``after_sales_fund``), the month's deducted fines are posted to it. Each
 close writes one STF-01 decision; a second run the same month deducts only what became final since.
 """
@@ -18,6 +19,7 @@ from sqlalchemy import select
 
 from core.db import db
 from core.decisions import service as decisions
+from core.staff import ledger
 from core.staff.ledger_rules import money
 from core.staff.models import StaffEntry, StaffFundPosting
 from core.staff.policy import stf_policy
@@ -38,11 +40,15 @@ def deduct(month: dt.date, at: dt.datetime) -> dict:
         StaffEntry.state.in_(deductible_states(view.values))).order_by(StaffEntry.id)))
     if not rows:
         return {"deducted": 0, "amount": "0.00", "fund": None}
-    total = money(sum((row.amount for row in rows), Decimal("0")))
     label = f"{month.year:04d}-{month.month:02d}"
-    for row in rows:
-        row.facts = {**(row.facts or {}), "deducted_in": label, "state_before_deduction": row.state}
+    total = Decimal("0")
+    for row in rows:  # what is left of each fine after its reversals (an appeal that modified it)
+        net = money(row.amount - ledger.reversed_amount(row))
+        row.facts = {**(row.facts or {}), "deducted_in": label, "state_before_deduction": row.state,
+                     "deducted_amount": str(net)}
         row.state = "deducted"
+        total += max(net, Decimal("0"))
+    total = money(total)
     fund = view.values["fund"]
     posting = None
     if fund != "none":

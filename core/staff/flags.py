@@ -27,6 +27,7 @@ from core.staff.policy import stf_policy
 
 #: how far back the nightly jobs look for occurrences that may raise a flag (late findings included)
 HORIZON = dt.timedelta(days=62)
+COMPLAINT_HORIZON = HORIZON + dt.timedelta(days=366)
 
 
 def window_text(window) -> str:
@@ -163,11 +164,14 @@ def counter_status(user_id: int, at: dt.datetime) -> list[dict]:
 
 def run(as_of: dt.datetime, *, complaint_counters: bool = False) -> dict:
     """``stf.flags`` (the ledger counters) or, with ``complaint_counters``, ``cmp.employee_counters``."""
-    since = as_of - HORIZON
-    counters = {r["counter"] for at in (since, as_of) for r in stf_policy(at).values["flags"]}
+    touched = as_of - HORIZON
+    # a complaint is verified (its finding recorded) weeks or months after it was received, and counts at
+    # its received time: look back a year further for them, among the employees touched recently
+    since = as_of - (COMPLAINT_HORIZON if complaint_counters else HORIZON)
+    counters = {r["counter"] for at in (touched, as_of) for r in stf_policy(at).values["flags"]}
     wanted = sorted(c for c in counters if c.startswith(OFFENCE_PREFIX) != complaint_counters)
     written = []
     for counter in wanted:
-        written += raise_flags(counter, occurrences(counter, touched_since=since), as_of=as_of, since=since,
+        written += raise_flags(counter, occurrences(counter, touched_since=touched), as_of=as_of, since=since,
                                rule_id="CMP-73" if complaint_counters else "STF-12")
     return {"counters": wanted, "flags": [e.id for e in written], "as_of": as_of.isoformat()}

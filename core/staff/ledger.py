@@ -12,13 +12,14 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import aliased
 
 from core.accounts.models import Department, User
 from core.calendar.service import tenant_calendar
 from core.db import db, utcnow
 from core.decisions import service as decisions
-from core.errors import Conflict, InvalidInput, NotFound
+from core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from core.staff import ledger_rules as rules
 from core.staff.models import KINDS, UNITS, StaffEntry
 from core.staff.policy import stf_policy
@@ -113,17 +114,69 @@ def get_entry(entry_id: int) -> StaffEntry:
     return entry
 
 
-def move(entry: StaffEntry, to: str, *, by: int | None, note: str | None = None) -> StaffEntry:
-    """Move an entry to the next state of STF-01 (409 when the move is not allowed)."""
+def move(entry: StaffEntry, to: str, *, by: int | None, note: str | None = None,
+         at: dt.datetime | None = None) -> StaffEntry:
+    """Move an entry to the next state of STF-01 (409 when the move is not allowed). An entry approved
+    after the employee's statement of its month was issued counts on the pay of the month of its
+    approval, so that no fine escapes every statement (the original month is kept in its facts)."""
     if not rules.can_move(entry.state, to):
         raise Conflict(f"a {entry.state} entry cannot become {to}", rule_id="STF-01")
     entry.state = to
     if to == "approved":
-        entry.approved_by, entry.approved_at = by, utcnow()
+        entry.approved_by, entry.approved_at = by, at or utcnow()
+        _after_a_closed_month(entry)
     if note:
         entry.facts = {**(entry.facts or {}), f"{to}_note": note}
     db.session.flush()
     return entry
+
+
+def approve_reward(entry: StaffEntry, *, by: int, note: str | None = None) -> StaffEntry:
+    """A proposed reward approved by a manager other than its beneficiary (STF-01); it then counts on
+    pay. (Penalties and flags are approved by their catalog approver, STF-23: core.staff.penalties.)"""
+    if entry.kind != "reward":
+        raise Conflict("penalties and flags are approved by their catalog approver (/staff/penalties/<id>/approve)",
+                       rule_id="STF-23")
+    if entry.user_id == by:
+        raise Forbidden("nobody approves their own reward", rule_id="STF-01")
+    if entry.state != "proposed":
+        raise Conflict(f"the reward is {entry.state}, no longer a proposal", rule_id="STF-01")
+    move(entry, "approved", by=by, note=note)
+    decisions.record("STF-01", "staff_entry", entry.id, decided_by=by, outcome={"state": "approved"},
+                     facts={"amount": entry.amount, "unit": entry.unit, "note": note},
+                     reason_zh="奖励经审批生效" + (f"：{note}" if note else ""),
+                     reason_en="reward approved" + (f": {note}" if note else ""))
+    return entry
+
+
+def revoke_proposal(entry: StaffEntry, *, by: int, reason: str) -> StaffEntry:
+    """A proposal (penalty, reward or flag) withdrawn before approval, with a reason; kept as revoked."""
+    if not (reason or "").strip():
+        raise InvalidInput("a reason is required", fields={"reason": ["say why the proposal is withdrawn"]},
+                           rule_id="STF-01")
+    if entry.user_id == by:
+        raise Forbidden("nobody withdraws a proposal about themselves", rule_id="STF-01")
+    if entry.state != "proposed":
+        raise Conflict(f"the entry is {entry.state}: only a proposal is withdrawn (reverse what counts)",
+                       rule_id="STF-01")
+    move(entry, "revoked", by=by, note=reason)
+    decisions.record("STF-01", "staff_entry", entry.id, decided_by=by, outcome={"state": "revoked"},
+                     facts={"amount": entry.amount, "unit": entry.unit, "kind": entry.kind},
+                     reason_zh=f"撤回建议：{reason}", reason_en=f"proposal withdrawn: {reason}")
+    return entry
+
+
+def _after_a_closed_month(entry: StaffEntry) -> None:
+    from core.staff.statements_models import Statement
+
+    if entry.user_id is None or db.session.scalar(select(Statement.id).where(
+            Statement.user_id == entry.user_id, Statement.month == entry.payroll_month)) is None:
+        return
+    calendar, _ = tenant_calendar(entry.approved_at)
+    month = rules.payroll_month(calendar.local_date(entry.approved_at), stf_policy(entry.approved_at).values["deduct"])
+    if month > entry.payroll_month:
+        entry.facts = {**(entry.facts or {}), "statement_month_closed": entry.payroll_month.isoformat()[:7]}
+        entry.payroll_month = month
 
 
 def reverse(entry: StaffEntry, *, reason_zh: str, reason_en: str, by: int | None, rule_id: str = "STF-01",
@@ -132,6 +185,11 @@ def reverse(entry: StaffEntry, *, reason_zh: str, reason_en: str, by: int | None
     (the reversal month's pay); the original is kept as it was (STF-01, STF-33)."""
     if entry.state == "reversal":
         raise Conflict("a reversal cannot be reversed; record a new entry instead", rule_id="STF-01")
+    if entry.state not in rules.REVERSIBLE:
+        raise Conflict(f"a {entry.state} entry does not count yet: revoke it instead of reversing it",
+                       rule_id="STF-01")
+    if by is not None and by == entry.user_id:
+        raise Forbidden("nobody reverses an entry of their own", rule_id="STF-01")
     if not (reason_zh or "").strip() or not (reason_en or "").strip():
         raise InvalidInput("a reversal needs a reason", fields={"reason": ["say why the entry is reversed"]},
                            rule_id="STF-01")
@@ -184,11 +242,16 @@ def entries(*, user_id: int | None = None, department_id: int | None = None, mon
 
 
 def month_totals(user_id: int, month: dt.date) -> dict:
-    """Penalties and rewards of ``user_id`` counting on the pay of ``month`` (reversals included)."""
+    """Penalties and rewards of ``user_id`` counting on the pay of ``month``: entries in a counting state,
+    and reversals of such entries (a revoked fine and its reversal count neither)."""
+    original = aliased(StaffEntry)
+    counts = or_(StaffEntry.state.in_(rules.COUNTING),
+                 and_(StaffEntry.state == "reversal", original.state.in_(rules.COUNTING)))
     rows = db.session.execute(
         select(StaffEntry.kind, StaffEntry.unit, func.sum(StaffEntry.amount))
+        .outerjoin(original, and_(original.tenant_id == StaffEntry.tenant_id, original.id == StaffEntry.reverses_id))
         .where(StaffEntry.user_id == user_id, StaffEntry.payroll_month == rules.month_start(month),
-               StaffEntry.state.in_(rules.COUNTING), StaffEntry.kind != "flag")
+               counts, StaffEntry.kind != "flag")
         .group_by(StaffEntry.kind, StaffEntry.unit))
     totals = {f"{kind}_{unit}": rules.money(total) for kind, unit, total in rows}
     return {key: totals.get(key, Decimal("0.00")) for key in

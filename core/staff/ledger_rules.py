@@ -17,8 +17,11 @@ TRANSITIONS = {
     "deducted": (),
     "reversal": (),
 }
-#: states in which an entry counts on the employee's pay and in the month's totals
-COUNTING = ("approved", "effective", "appealed", "upheld", "modified", "deducted", "reversal")
+#: states in which an entry counts on the employee's pay and in the month's totals; a reversal counts
+#: when the entry it reverses counts (a fine revoked on appeal and its reversal both leave the pay)
+COUNTING = ("approved", "effective", "appealed", "upheld", "modified", "deducted")
+#: states in which an entry can be reversed (its reversal then counts when the entry does)
+REVERSIBLE = (*COUNTING, "revoked")
 FEN = Decimal("0.01")
 
 

@@ -7,6 +7,9 @@
 - ``GET /staff/entries/<staff_entry_id>``.
 - ``POST /staff/entries/<staff_entry_id>/reverse`` ``{reason_zh, reason_en, amount}`` → 201 the reversal
   entry (opposite amount, linked; the original is kept).
+- ``POST /staff/entries/<staff_entry_id>/approve`` ``{note}`` → a proposed reward approved (penalties: their
+  catalog approver, ``/staff/penalties/<id>/approve``); ``POST /staff/entries/<staff_entry_id>/revoke``
+  ``{reason}`` → a proposal withdrawn. Nobody approves, withdraws or reverses an entry about themselves.
 - ``GET /staff/totals?user_id=&month=YYYY-MM`` → the month's penalties and rewards in yuan and points.
 - ``GET /staff/fund-postings?month=YYYY-MM`` → the fines of each closed month credited to the department
   fund (``stf.fund``), managers only; the monthly close deducts the month's final fines (STF-01).
@@ -179,6 +182,42 @@ class EntryReverse(MethodView):
         reversal = ledger.reverse(ledger.get_entry(staff_entry_id), by=g.user.id, **data)
         db.session.commit()
         return reversal
+
+
+class EntryNoteSchema(Schema):
+    note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
+
+
+class EntryRevokeSchema(Schema):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+
+
+@blp.route("/entries/<int:staff_entry_id>/approve")
+class EntryApprove(MethodView):
+    @blp.arguments(EntryNoteSchema)
+    @blp.response(200, EntrySchema)
+    def post(self, data, staff_entry_id):
+        """Approve a proposed reward (STF-01); penalties go through their catalog approver (STF-23)."""
+        entry = ledger.get_entry(staff_entry_id)
+        if not g.user.has_role(*LEDGER_MANAGERS):
+            abort(403, description=f"needs role: {' or '.join(LEDGER_MANAGERS)}")
+        ledger.approve_reward(entry, by=g.user.id, note=data["note"])
+        db.session.commit()
+        return entry
+
+
+@blp.route("/entries/<int:staff_entry_id>/revoke")
+class EntryRevoke(MethodView):
+    @blp.arguments(EntryRevokeSchema)
+    @blp.response(200, EntrySchema)
+    def post(self, data, staff_entry_id):
+        """Withdraw a proposal before approval, with a reason (kept as revoked)."""
+        entry = ledger.get_entry(staff_entry_id)
+        if not g.user.has_role(*LEDGER_MANAGERS):
+            abort(403, description=f"needs role: {' or '.join(LEDGER_MANAGERS)}")
+        ledger.revoke_proposal(entry, by=g.user.id, reason=data["reason"])
+        db.session.commit()
+        return entry
 
 
 @blp.route("/totals")

@@ -81,3 +81,17 @@ def test_stf01_without_slips_an_approved_fine_is_final_and_without_a_fund_nothin
     assert result["deducted"] == 1 and result["fund"] is None
     assert states(a.id, [approved, proposed]) == ["deducted", "proposed"]
     assert client.get("/api/v1/staff/fund-postings", headers=a.headers(boss_token)).get_json() == []
+
+
+def test_stf01_what_is_deducted_is_what_is_left_after_an_appeal(client, shop):
+    a, wang, _wang_token, boss_token = shop
+    policy_since(a.id, "stf", {"fund": "after_sales_fund"}, "2026-01-01")
+    cut = fine(a.id, wang, "100", 10, to=("approved", "effective", "appealed", "modified"))
+    with tenant_scope(a.id):  # the appeal cut it to ¥60 (STF-21): a partial reversal of ¥40
+        ledger.reverse(ledger.get_entry(cut), amount="40", by=None, reason_zh="申诉改为60元", reason_en="cut to 60",
+                       at=dt.datetime(2026, 9, 20, 10, tzinfo=SH))
+        db.session.commit()
+    result = close(a.id, 1)["deduction"]
+    assert (result["deducted"], result["amount"]) == (1, "60.00")
+    postings = client.get("/api/v1/staff/fund-postings", headers=a.headers(boss_token)).get_json()
+    assert [(p["amount"], p["entries"]) for p in postings] == [("60.00", 1)]

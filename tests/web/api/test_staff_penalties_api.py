@@ -175,7 +175,9 @@ def test_stf10_a_revoked_penalty_does_not_count(client, office):
     first = propose(client, office, "late_handover", "2026-09-10T10:00:00+08:00")[0]
     r = client.post(f"/api/v1/staff/entries/{first['id']}/reverse", headers=office.h(),
                     json={"reason_zh": "申诉成立", "reason_en": "appeal upheld"})
-    assert r.status_code == 201
+    assert r.status_code == 409  # a proposal counts for nothing yet: it is withdrawn, not reversed
+    r = client.post(f"/api/v1/staff/entries/{first['id']}/revoke", headers=office.h(), json={"reason": "记录有误"})
+    assert r.status_code == 200 and r.get_json()["state"] == "revoked"
     assert propose(client, office, "late_handover", "2026-09-22T10:00:00+08:00")[0]["amount"] == "50.00"
 
 
@@ -327,6 +329,25 @@ def test_cmp73_three_verified_complaints_in_six_months_flag_zhou(client, make_te
                           headers=office.h()).get_json()
     assert [(c["counter"], c["count"], c["reached"]) for c in counters] == [
         ("complaints", 0 if flagged else 3, False)]
+
+
+def test_cmp73_a_finding_recorded_months_later_still_raises_the_flag(client, make_tenant):
+    """Zhou's third complaint (2026-06-30) is verified only in September: the nightly job of 09-16 flags it
+    at its received time, 06-30 (the counters look back past the jobs' usual 62 days for complaints)."""
+    office = build(make_tenant, "stf-zhou-late", {"flags": [ZHOU_FLAG]},
+                   users={"zhou": ["salesperson"], "boss": ["dept_manager"]})
+    zhou = office.ids["zhou"]
+    for when in ("2026-01-05T10:00:00+08:00", "2026-03-20T10:00:00+08:00"):
+        complain(office, zhou, when)
+    third = complain(office, zhou, "2026-06-30T10:00:00+08:00", finding=None)
+    job(office, "cmp.employee_counters", "2026-07-01T01:30:00+08:00")
+    assert entries(client, office, user_id=zhou, kind="flag") == []
+    with tenant_scope(office.a.id):
+        db.session.get(Complaint, (office.a.id, third)).finding = "general_error"  # verified on 09-15
+        db.session.commit()
+    job(office, "cmp.employee_counters", "2026-09-16T01:30:00+08:00")
+    found = entries(client, office, user_id=zhou, kind="flag")
+    assert [(e["occurred_at"], e["rule_id"]) for e in found] == [("2026-06-30T02:00:00+00:00", "CMP-73")]
 
 
 def test_cmp73_verified_only_false_counts_every_complaint(client, make_tenant):

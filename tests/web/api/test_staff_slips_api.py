@@ -306,6 +306,9 @@ def test_stf21_outcomes_uphold_modify_revoke_with_reversals(client, office):
     assert (full["amount"], full["reverses_id"]) == ("-50.00", gone)
     original = client.get(f"{API}/entries/{gone}", headers=boss).get_json()
     assert (original["amount"], original["state"]) == ("50.00", "revoked")  # kept
+    # on pay: the revoked fine and its reversal count neither (no −¥50 in October); the cut one −¥40
+    october = client.get(f"{API}/totals?user_id={office.ids['wang']}&month=2026-10", headers=boss).get_json()
+    assert october["penalty_yuan"] == "-40.00"
     assert count(office, Notification, Notification.user_id == office.ids["wang"], Notification.rule_id == "STF-21") == 3
 
 
