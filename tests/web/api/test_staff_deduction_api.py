@@ -95,3 +95,27 @@ def test_stf01_what_is_deducted_is_what_is_left_after_an_appeal(client, shop):
     assert (result["deducted"], result["amount"]) == (1, "60.00")
     postings = client.get("/api/v1/staff/fund-postings", headers=a.headers(boss_token)).get_json()
     assert [(p["amount"], p["entries"]) for p in postings] == [("60.00", 1)]
+
+
+def test_stf01_a_fine_approved_after_its_months_statement_counts_in_the_month_of_approval(client, shop):
+    a, wang, _wang_token, boss_token = shop
+    with tenant_scope(a.id):
+        counted = ledger.record_entry(kind="penalty", offence="x", rule_id="STF-02", amount="20", user_id=wang,
+                                      occurred_at=dt.datetime(2026, 8, 5, 10, tzinfo=SH), state="approved",
+                                      reason_zh="迟到", reason_en="late")
+        late = ledger.record_entry(kind="penalty", offence="x", rule_id="STF-02", amount="50", user_id=wang,
+                                   occurred_at=dt.datetime(2026, 8, 20, 10, tzinfo=SH), reason_zh="逾期",
+                                   reason_en="late handover")
+        db.session.commit()
+        counted_id, late_id = counted.id, late.id
+    db.session.rollback()
+    execute(a.id, "stf.monthly_close", {"as_of": "2026-09-01T03:07:00+08:00"}, dedupe_key="close-aug")
+    august = client.get(f"/api/v1/staff/statements?user_id={wang}&month=2026-08", headers=a.headers(boss_token))
+    assert [s["penalty_yuan"] for s in august.get_json()] == ["20.00"]  # the ¥50 was still a proposal
+    with tenant_scope(a.id):
+        entry = ledger.move(ledger.get_entry(late_id), "approved", by=None, at=dt.datetime(2026, 9, 5, 10, tzinfo=SH))
+        assert entry.payroll_month == dt.date(2026, 9, 1) and entry.facts["statement_month_closed"] == "2026-08"
+        assert ledger.get_entry(counted_id).payroll_month == dt.date(2026, 8, 1)
+        db.session.commit()
+    september = client.get(f"/api/v1/staff/totals?user_id={wang}&month=2026-09", headers=a.headers(boss_token))
+    assert september.get_json()["penalty_yuan"] == "50.00"
