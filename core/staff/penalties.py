@@ -145,6 +145,8 @@ def penalise(*, offence: str, occurred_at: dt.datetime, user_id: int | None = No
         raise _invalid("user_id", "name the employee, or the unit (team_id or department_id) when nobody is identified",
                        "STF-14")
     user = _user(who.user_id)
+    if who.user_id is not None:  # two offences of one employee at once are numbered one after the other
+        db.session.execute(select(User.id).where(User.id == who.user_id).with_for_update())
     wanted = set(entry_cfg.get("roles") or {}) | {r for roles in doubling.families.values() for r in roles}
     role = _role_for(user, role, wanted)
     base_facts = {**json_safe(facts or {}), "role": role, "liable": who.basis, "quantity": quantity}
