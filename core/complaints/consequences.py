@@ -164,7 +164,9 @@ def on_intake(complaint: Complaint, *, people: People | None = None) -> list[Com
         return []
     people = people or People()
     rows = []
-    for event in rules.intake_events(complaint.channel):
+    # CMP-54: a reopened case carries its parent's channel; the channel's events (grumble, to the GM) were
+    # charged on the parent and are not charged again. Its own limit runs from the fresh clock.
+    for event in ([] if complaint.parent_id is not None else rules.intake_events(complaint.channel)):
         if event in matrix:
             rows.append(_apply(complaint, event, complaint.received_at, occurrence=event, view=view,
                                who=liable_for(complaint, people)))

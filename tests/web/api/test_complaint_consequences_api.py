@@ -176,3 +176,30 @@ def test_core_default_has_no_penalties(client, make_tenant):
     body = consequences_of(client, plain, case["id"])
     assert body == {"complaint_id": case["id"], "consequences": [], "transfer": None}
     assert client.get(f"/api/v1/staff/entries?user_id={plain.ids['s1']}", headers=plain.handle.headers()).get_json() == []
+
+
+def test_cmp54_reopen_is_no_repeat_charges_no_channel_fine_again_and_keeps_the_excluded_out(client, office):
+    """A reopened grumble: not a repeat of its parent (CMP-12) and so not major for it (CMP-11); the
+    grumble's ¥100 (CMP-70) is not charged a second time; whoever was kept out of the parent is kept out
+    of the child from intake — taking it in does not make them its owner (CMP-21)."""
+    from core.complaints import reopen
+
+    parent = office.complain(client, channel="grumble", received_at="2026-03-10T11:00:00+08:00",
+                             customer_id=office.customer, category="other", excluded_user_ids=[office.ids["sup"]])
+    office.resolve(parent["id"], "2026-03-11T10:00:00+08:00")
+    with tenant_scope(office.handle.id):
+        case = db.session.scalars(select(Complaint).where(Complaint.id == parent["id"])).one()
+        child = reopen.reopen(case, reason="客户不接受结论", by=office.ids["sup"],
+                              at=dt.datetime(2026, 3, 12, 9, tzinfo=dt.timezone.utc))
+        db.session.commit()
+        child_id = child.id
+        assert (child.parent_id, child.is_repeat, child.repeat_of_id, child.severity) == (
+            parent["id"], False, None, "general")
+        assert child.owner_id is None and office.ids["sup"] in child.excluded_user_ids  # the queue owns it
+        rules = set(db.session.scalars(select(Decision.rule_id).where(Decision.subject_id == child_id,
+                                                                      Decision.subject_type == "complaint")))
+        assert "CMP-12" not in rules and "CMP-11" not in rules
+    db.session.rollback()
+    assert entries(client, office, "s1") == [("grumble_noticed", "100.00", "CMP-70", "proposed", "2026-03")]
+    listed = consequences_of(client, office, child_id)["consequences"]
+    assert [(c["event"], c["state"]) for c in listed] == [("unresolved_after", "pending")]  # its own fresh limit
