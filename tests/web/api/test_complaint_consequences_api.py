@@ -28,8 +28,8 @@ def entries(client, office, user):
     return [(e["offence"], e["amount"], e["rule_id"], e["state"], e["payroll_month"]) for e in r.get_json()]
 
 
-def consequences_of(client, office, complaint_id):
-    r = client.get(f"/api/v1/complaints/{complaint_id}/consequences", headers=office.h())
+def consequences_of(client, office, complaint_id, who="agent"):
+    r = client.get(f"/api/v1/complaints/{complaint_id}/consequences", headers=office.h(who))
     assert r.status_code == 200, r.get_json()
     return r.get_json()
 
@@ -203,3 +203,27 @@ def test_cmp54_reopen_is_no_repeat_charges_no_channel_fine_again_and_keeps_the_e
     assert entries(client, office, "s1") == [("grumble_noticed", "100.00", "CMP-70", "proposed", "2026-03")]
     listed = consequences_of(client, office, child_id)["consequences"]
     assert [(c["event"], c["state"]) for c in listed] == [("unresolved_after", "pending")]  # its own fresh limit
+
+
+def test_cmp13_a_linked_case_is_not_fined_on_its_own_limit_and_its_excluded_reach_the_master(client, office):
+    master = office.complain(client, received_at="2026-03-10T11:00:00+08:00", customer_id=office.customer)
+    linked = office.complain(client, received_at="2026-03-10T12:00:00+08:00", complainant_name="王先生",
+                             complainant_phone="13900139000", excluded_user_ids=[office.ids["s2"]])
+    refused = office.complain(client, received_at="2026-03-10T12:30:00+08:00", complainant_name="赵先生",
+                              complainant_phone="13700137000", accused_user_id=office.ids["s3"],
+                              excluded_user_ids=[office.ids["agent"]])
+    url = f"/api/v1/complaints/{master['id']}/link"
+    r = client.post(url, headers=office.h("sup"), json={"complaint_ids": [refused["id"]]})
+    assert r.status_code == 409 and r.get_json()["rule_id"] == "CMP-21"  # the master's owner is excluded there
+    r = client.post(url, headers=office.h("sup"), json={"complaint_ids": [linked["id"]]})
+    assert r.status_code == 200, r.get_json()
+    with tenant_scope(office.handle.id):
+        row = db.session.scalars(select(Complaint).where(Complaint.id == master["id"])).one()
+        assert office.ids["s2"] in row.excluded_user_ids  # CMP-21 carried to the master
+    db.session.rollback()
+    office.resolve(master["id"], "2026-03-12T17:00:00+08:00")  # the master is resolved in time
+    ran = office.job("cmp.breach_consequences", "2026-03-14T00:04:00+08:00")
+    # the master and the linked case cancelled; only the unlinked case left open is fined
+    assert (ran["applied"], ran["cancelled"]) == (1, 2)
+    assert [c["state"] for c in consequences_of(client, office, linked["id"])["consequences"]] == ["cancelled"]
+    assert [c["state"] for c in consequences_of(client, office, refused["id"], "sup")["consequences"]] == ["applied"]
