@@ -28,7 +28,8 @@ def entries(client, office, user):
     return [(e["offence"], e["amount"], e["rule_id"], e["state"], e["payroll_month"]) for e in r.get_json()]
 
 
-def consequences_of(client, office, complaint_id, who="agent"):
+def consequences_of(client, office, complaint_id, who="csm"):
+    """As the customer-service manager (a ledger manager: sees every entry)."""
     r = client.get(f"/api/v1/complaints/{complaint_id}/consequences", headers=office.h(who))
     assert r.status_code == 200, r.get_json()
     return r.get_json()
@@ -227,3 +228,22 @@ def test_cmp13_a_linked_case_is_not_fined_on_its_own_limit_and_its_excluded_reac
     assert (ran["applied"], ran["cancelled"]) == (1, 2)
     assert [c["state"] for c in consequences_of(client, office, linked["id"])["consequences"]] == ["cancelled"]
     assert [c["state"] for c in consequences_of(client, office, refused["id"], "sup")["consequences"]] == ["applied"]
+
+
+def test_stf01_the_consequences_of_a_case_show_others_ledger_entries_only_to_ledger_managers(client, office):
+    to_gm = office.complain(client, channel="to_gm", received_at="2026-03-10T15:00:00+08:00",
+                            customer_id=office.customer, accused_user_id=office.ids["s1"])
+
+    def seen(who):
+        [row] = [c for c in consequences_of(client, office, to_gm["id"], who)["consequences"]
+                 if c["event"] == "complaint_to_gm"]
+        return sorted(e["user_id"] for e in row["entries"])
+
+    assert seen("csm") == sorted([office.ids["s1"], office.ids["dm1"]])  # a ledger manager: everyone's
+    assert seen("agent") == []  # an agent: none of the others' fines
+    assert seen("dm1") == sorted([office.ids["s1"], office.ids["dm1"]])  # a department manager manages the ledger
+    grumble = office.complain(client, channel="grumble", received_at="2026-03-10T11:00:00+08:00",
+                              customer_id=office.customer)  # nobody accused: the customer's owner s1 answers
+    [row] = [c for c in consequences_of(client, office, grumble["id"], "s1")["consequences"]
+             if c["event"] == "grumble_noticed"]
+    assert [e["user_id"] for e in row["entries"]] == [office.ids["s1"]]  # one's own entry is shown
