@@ -44,3 +44,28 @@ def days(start: dt.date, end: dt.date, department: str | None = None) -> list:
         result.append(calendars[number].day_info(day))
         day += dt.timedelta(days=1)
     return result
+
+
+#: the years the calendar computes (the lunar tables of the statutory holidays, CAL-02)
+FIRST_YEAR, LAST_YEAR = 1900, 2099
+
+
+def year_errors(value: dt.date | dt.datetime | None, field: str) -> dict[str, list[str]]:
+    """``{field: [message]}`` when ``value`` lies outside the calendar's years (a 422 rather than a
+    calendar that cannot answer); ``{}`` otherwise or for None. A time is judged by its UTC year with a
+    day's margin either side (the tenant's local day may fall in the neighbouring year)."""
+    if value is None:
+        return {}
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        try:
+            utc = value.astimezone(dt.timezone.utc)
+        except OverflowError:
+            utc = None
+        ok = utc is not None and dt.datetime(FIRST_YEAR, 1, 2, tzinfo=dt.timezone.utc) <= utc \
+            <= dt.datetime(LAST_YEAR, 12, 30, tzinfo=dt.timezone.utc)
+    else:
+        ok = FIRST_YEAR <= value.year <= LAST_YEAR
+    if ok:
+        return {}
+    return {field: [f"outside the years the calendar covers ({FIRST_YEAR}–{LAST_YEAR})"]}
+

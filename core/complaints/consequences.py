@@ -164,7 +164,9 @@ def on_intake(complaint: Complaint, *, people: People | None = None) -> list[Com
         return []
     people = people or People()
     rows = []
-    for event in rules.intake_events(complaint.channel):
+    # CMP-54: a reopened case carries its parent's channel; the channel's events (grumble, to the GM) were
+    # charged on the parent and are not charged again. Its own limit runs from the fresh clock.
+    for event in ([] if complaint.parent_id is not None else rules.intake_events(complaint.channel)):
         if event in matrix:
             rows.append(_apply(complaint, event, complaint.received_at, occurrence=event, view=view,
                                who=liable_for(complaint, people)))
@@ -217,6 +219,10 @@ def sweep(as_of: dt.datetime | None = None, *, people: People | None = None) -> 
     for row in rows:
         complaint = get_complaint(row.complaint_id)
         view = cmp_policy(complaint.received_at)
+        if complaint.master_id is not None:  # CMP-13: a linked case is judged by its master's limit
+            _cancel(complaint, row, view, linked=True)
+            result["cancelled"] += 1
+            continue
         if rules.is_unresolved(limit_at=row.occurred_at, status=complaint.status, resolved_at=complaint.resolved_at,
                                closed_at=complaint.closed_at):
             _apply(complaint, row.event, row.occurred_at, occurrence=row.occurrence, view=view, row=row,
@@ -232,16 +238,23 @@ def sweep(as_of: dt.datetime | None = None, *, people: People | None = None) -> 
     return result
 
 
-def _cancel(complaint: Complaint, row: ComplaintConsequence, view) -> None:
+def _cancel(complaint: Complaint, row: ComplaintConsequence, view, *, linked: bool = False) -> None:
     calendar, _ = tenant_calendar(row.occurred_at)
     row.state, row.decided_at = "cancelled", utcnow()
+    limit = f"{calendar.local(row.occurred_at):%Y-%m-%d %H:%M}"
+    if linked:
+        zh = (f"投诉{complaint.number}已并入主案（CMP-13），以主案时限和处理为准，本案不按期限{limit}单独处罚。"
+              "依据CMP-70、CMP-13。")
+        en = (f"Complaint {complaint.number} is linked to a master case (CMP-13), whose clock and handling govern: "
+              f"no fine of its own at the limit {limit}. Under CMP-70 and CMP-13.")
+    else:
+        zh = f"投诉{complaint.number}在期限{limit}前已处理完毕（或不予受理），不处罚。依据CMP-70。"
+        en = f"Complaint {complaint.number} was resolved (or rejected) before its limit {limit}: no fine. Under CMP-70."
     decision = decisions.record(
         "CMP-70", SUBJECT, complaint.id, policy=view, outcome={"event": row.event, "state": "cancelled"},
         facts={"limit_at": row.occurred_at, "status": complaint.status, "resolved_at": complaint.resolved_at,
-               "closed_at": complaint.closed_at},
-        reason_zh=f"投诉{complaint.number}在期限{calendar.local(row.occurred_at):%Y-%m-%d %H:%M}前已处理完毕（或不予受理），不处罚。依据CMP-70。",
-        reason_en=f"Complaint {complaint.number} was resolved (or rejected) before its limit "
-                  f"{calendar.local(row.occurred_at):%Y-%m-%d %H:%M}: no fine. Under CMP-70.")
+               "closed_at": complaint.closed_at, "master_id": complaint.master_id},
+        reason_zh=zh, reason_en=en)
     row.decision_id = decision.id
 
 

@@ -23,7 +23,7 @@ import datetime as dt
 
 from core.complaints import deadlines_rules as rules
 from core.calendar import Duration
-from core.calendar.service import tenant_calendar
+from core.calendar.service import tenant_calendar, year_errors
 from core.complaints.models import OPEN_STATUSES, Complaint
 from core.complaints.service import SUBJECT, log_event
 from core.customers.fact_time import fact_time
@@ -314,6 +314,9 @@ def fix_next_reply(complaint: Complaint, due_at: dt.datetime, text: str, *, kind
         errors["due_at"] = ["a time with its time zone"]
     elif due_at <= made_at:
         errors["due_at"] = ["must be after the promise is made"]
+    else:
+        errors.update(year_errors(due_at, "due_at"))
+    errors.update(year_errors(at, "at"))
     if errors:
         raise InvalidInput("invalid reply time", fields=errors)
     made_at = _check_time(complaint, made_at)

@@ -9,6 +9,8 @@
 - hard limit passed (CMP-32): a decision, the owner, supervisors and department head told;
 - escalation step (CMP-40): the role of the new level is notified (they may reassign, approve or take
   over), a decision per step, ``complaint.escalation_level`` raised;
+- nobody excluded from the case (CMP-21: the accused and those listed with them) is ever told: the
+  next holder up is told instead;
 - resolve met: the clocks that start at resolution (CMP-30).
 """
 from __future__ import annotations
@@ -41,33 +43,81 @@ def responsible_department(complaint: Complaint, people: People) -> int | None:
     return complaint.handler_department_id or complaint.owner_department_id or people.department_of(complaint.owner_id)
 
 
-def department_people(department_id: int | None, people: People) -> list[int]:
-    """The head and the supervisors of a department."""
-    if department_id is None:
-        return []
+def excluded_of(complaint: Complaint) -> set[int]:
+    """CMP-21: the employee complained about and those listed with them never get the case's traffic."""
+    return set(complaint.excluded_user_ids or [])
+
+
+def without_excluded(complaint: Complaint, user_ids) -> list[int]:
+    """``user_ids`` once each, in order, without nobody (None) and without the case's excluded."""
+    excluded = excluded_of(complaint)
+    return [uid for uid in dict.fromkeys(user_ids) if uid is not None and uid not in excluded]
+
+
+def _department_people_of(department_id: int, people: People) -> list[int]:
     out = [uid for uid, dep in people.holders("supervisor") + people.holders("cs_supervisor") if dep == department_id]
     head = people.head_of(department_id)
-    return ([head] if head is not None else []) + out
+    return list(dict.fromkeys(([head] if head is not None else []) + out))
+
+
+def department_people(department_id: int | None, people: People, excluded=()) -> list[int]:
+    """The head and the supervisors of a department, without the ``excluded`` (CMP-21); when the
+    exclusion leaves nobody there, those of the nearest parent department that has someone left."""
+    if department_id is None:
+        return []
+    excluded = set(excluded or ())
+    own = _department_people_of(department_id, people)
+    found = [uid for uid in own if uid not in excluded]
+    if found or not own:
+        return found
+    for dep in people.chain(department_id)[1:]:
+        found = [uid for uid in _department_people_of(dep, people) if uid not in excluded]
+        if found:
+            return found
+    return []
+
+
+def supervisors_for(user_id: int | None, people: People, excluded=()) -> list[int]:
+    """:meth:`People.supervisors_of` without the ``excluded`` (CMP-21): an excluded supervisor is
+    passed over for the next one up (the supervisors of a parent department, then the heads)."""
+    if user_id is None:
+        return []
+    excluded = {*(excluded or ()), user_id}
+    chain = people.chain(people.department_of(user_id))
+    supervisors = people.holders("supervisor")
+    for department_id in chain:
+        found = [uid for uid, dep in supervisors if dep == department_id and uid not in excluded]
+        if found:
+            return found
+    for department_id in chain:
+        head = people.head_of(department_id)
+        if head is not None and head not in excluded:
+            return [head]
+    return []
 
 
 def owner_and_supervisors(complaint: Complaint, people: People) -> list[int]:
-    """CMP-34: the owner (or handler) and their supervisors; for a case in a queue, its department's."""
+    """CMP-34: the owner (or handler) and their supervisors; for a case in a queue, its department's.
+    Never the case's excluded (CMP-21)."""
+    excluded = excluded_of(complaint)
     owner = complaint.owner_id or complaint.handler_id
     if owner is None:
-        return department_people(responsible_department(complaint, people), people)
-    return [owner, *people.supervisors_of(owner)]
+        return department_people(responsible_department(complaint, people), people, excluded)
+    return without_excluded(complaint, [owner, *supervisors_for(owner, people, excluded)])
 
 
 def ladder_holders(role: str, complaint: Complaint, people: People) -> list[int]:
     """CMP-40: who holds ``role`` for the case: a supervisor of the owner; else the nearest holder in
     the responsible department's chain; else every holder in the company; a department manager
-    falls back to the department head."""
+    falls back to the department head. The case's excluded are passed over for the next holder
+    (CMP-21)."""
+    excluded = excluded_of(complaint)
     owner = complaint.owner_id or complaint.handler_id
     if role == "supervisor" and owner is not None:
-        found = [uid for uid in people.supervisors_of(owner) if uid != owner]
+        found = supervisors_for(owner, people, excluded)
         if found:
             return found
-    holders = people.holders(role)
+    holders = [(uid, dep) for uid, dep in people.holders(role) if uid not in excluded]
     department = responsible_department(complaint, people)
     for dep_id in people.chain(department):
         found = [uid for uid, dep in holders if dep == dep_id]
@@ -76,8 +126,10 @@ def ladder_holders(role: str, complaint: Complaint, people: People) -> list[int]
     if holders:
         return [uid for uid, _dep in holders]
     if role == "dept_manager":
-        head = people.head_of(department)
-        return [head] if head is not None else []
+        for dep_id in people.chain(department):
+            head = people.head_of(dep_id)
+            if head is not None and head not in excluded:
+                return [head]
     return []
 
 
@@ -160,10 +212,12 @@ def breached(rows, now: dt.datetime) -> None:
                 continue
         view = _policy(complaint, views)
         department = responsible_department(complaint, people)
-        to = [complaint.owner_id or complaint.handler_id, *department_people(department, people)]
+        excluded = excluded_of(complaint)
+        to = [complaint.owner_id or complaint.handler_id, *department_people(department, people, excluded)]
         if row.department:  # a stage's (or a clock's) own department is told too
             named = department_named(row.department)
-            to += department_people(named.id if named else None, people)
+            to += department_people(named.id if named else None, people, excluded)
+        to = without_excluded(complaint, to)  # CMP-21
         due, label = local(row.due_at), sla.label_zh(row.code)
         rule_id = "CMP-32" if _is_stage(row) or row.code == "overall" else row.rule_id
         kind = "stage_breach" if _is_stage(row) else "breach"
@@ -194,8 +248,9 @@ def hard_breached(rows, now: dt.datetime) -> None:
     for row in rows:
         complaint = cases[row.subject_id]
         hard = local(row.hard_due_at)
-        to = [*owner_and_supervisors(complaint, people),
-              *department_people(responsible_department(complaint, people), people)]
+        to = without_excluded(complaint, [
+            *owner_and_supervisors(complaint, people),
+            *department_people(responsible_department(complaint, people), people, excluded_of(complaint))])
         decision = decisions.record(
             "CMP-32", SUBJECT, complaint.id, policy=_policy(complaint, views),
             outcome={"hard_breach": row.code, "hard_breached_at": row.hard_breached_at},

@@ -20,7 +20,7 @@ from core.accounts.people import People
 from core.audit.recorder import json_safe
 from core.calendar.service import tenant_calendar
 from core.complaints import deadlines_rules as rules
-from core.complaints.deadlines_events import department_people, responsible_department
+from core.complaints.deadlines_events import department_people, excluded_of, responsible_department, without_excluded
 from core.complaints.deadlines_models import ComplaintReminder, InvestigationOrder
 from core.complaints.models import OPEN_STATUSES, Complaint
 from core.complaints.service import SUBJECT, log_event
@@ -70,8 +70,8 @@ def remind(complaint: Complaint, now: dt.datetime, *, people: People | None = No
     people = people or People()
     view = view or policy_service.version("cmp", complaint.policy_version)
     department = responsible_department(complaint, people)
-    to = [uid for uid in dict.fromkeys([*department_people(department, people), complaint.owner_id or complaint.handler_id])
-          if uid is not None]
+    to = without_excluded(complaint, [*department_people(department, people, excluded_of(complaint)),
+                                      complaint.owner_id or complaint.handler_id])  # never the excluded (CMP-21)
     first = calendar.local(min(row.breached_at for row in rows))
     codes = "、".join(sla.label_zh(row.code) for row in rows)
     decision = decisions.record(
@@ -127,7 +127,7 @@ def open_investigations(now: dt.datetime) -> int:
     for complaint in cases:
         rows = [row for row in sla.milestones_of(SUBJECT, complaint.id) if row.state == "breached"]
         department = responsible_department(complaint, people)
-        to = department_people(department, people)
+        to = department_people(department, people, excluded_of(complaint))  # CMP-21
         breaches = [{"code": r.code, "due_at": r.due_at, "breached_at": r.breached_at, "met_at": r.met_at} for r in rows]
         closed = complaint.closed_at
         decision = decisions.record(

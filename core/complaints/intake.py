@@ -62,7 +62,8 @@ def after_intake(complaint: Complaint, data: dict, cleaned: dict, *, by: int | N
         complaint.warnings = [*(complaint.warnings or []), "not_verified"]
         log_event(complaint, "not_verified", by=None, at=complaint.received_at, data={"fields": missing},
                   note="、".join(f"{cleaned['fields'][n].label_zh}（{n}）" for n in missing))
-    repeats.detect(complaint)
+    if complaint.parent_id is None:  # CMP-54: a reopened case is never a repeat complaint (CMP-12)
+        repeats.detect(complaint)
     if asked_severity == "major" or data.get("major_criteria"):
         severity.raise_to_major(complaint, list(data.get("major_criteria") or []), complaint.received_at, by=by,
                                 reason=data.get("severity_reason"))

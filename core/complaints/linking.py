@@ -3,7 +3,8 @@
 - :func:`link` — cases become linked to a master: the master's clock and handling govern, so each
   linked case's open deadlines are cancelled; the master counts the complainants of the issue
   (households once, :func:`core.complaints.repeat_rules.complainant_total`), which feeds the
-  ``collective`` criterion of CMP-11.
+  ``collective`` criterion of CMP-11. The linked cases' excluded employees (CMP-21) are merged into
+  the master's; a master owned or handled by one of them is refused (409).
 - :func:`issue_of` — a master and its linked cases (the issue).
 - :func:`issue_letter` / :func:`attach_letter` — an open letter linked to every case of the issues it
   answers.
@@ -86,6 +87,14 @@ def link(master: Complaint, complaint_ids: list[int], *, by: int | None, at: dt.
             raise Conflict(f"case {case.number} is the master of other cases")
         if case.status not in OPEN_STATUSES:
             raise Conflict(f"case {case.number} is {case.status}: only open cases are linked")
+        # CMP-21: the master's handling governs the linked case, so whoever is kept out of the linked
+        # case must not own or handle the master
+        for role, user_id in (("owner", master.owner_id), ("handler", master.handler_id)):
+            if user_id is not None and user_id in (case.excluded_user_ids or []):
+                raise Conflict(f"the {role} of master case {master.number} is excluded from case {case.number} "
+                               "(CMP-21); give the master another owner or handler first", rule_id="CMP-21",
+                               fields={"complaint_ids": [f"case {case.number}: the master's {role} is excluded "
+                                                         "from it"]})
     view = cmp_policy(master.received_at)
     before = master.complainant_count
     for case in cases:
@@ -99,6 +108,11 @@ def link(master: Complaint, complaint_ids: list[int], *, by: int | None, at: dt.
             reason_en=f"same issue as master case {master.number}: recorded once, the master's clock and handling govern")
         log_event(case, "linked", by=by, at=at, decision_id=decision.id,
                   data={"master_id": master.id, "master": master.number, "milestones_cancelled": cancelled})
+    # CMP-21: the master now carries the linked cases' traffic: their excluded people are kept out of it
+    merged = list(dict.fromkeys([*(master.excluded_user_ids or []),
+                                 *(uid for case in cases for uid in (case.excluded_user_ids or []))]))
+    if merged != list(master.excluded_user_ids or []):
+        master.excluded_user_ids = merged
     db.session.flush()
     count = recount(master)
     log_event(master, "cases_linked", by=by, at=at,

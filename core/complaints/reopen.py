@@ -24,12 +24,10 @@ def reopen(parent: Complaint, *, reason: str, by: int | None, at: dt.datetime, r
     if parent.status not in ("resolved", "closed"):
         raise Conflict(f"a {parent.status} case is not reopened: it is still being handled, or was rejected")
     data = {key: getattr(parent, key) for key in CARRIED}
-    data.update(received_at=at, parent_id=parent.id,
+    # CMP-21: whoever was kept out of the parent is kept out of the child from intake (owner, handler)
+    data.update(received_at=at, parent_id=parent.id, excluded_user_ids=list(parent.excluded_user_ids or []),
                 content=f"{reason.strip()}\n\n（重开 reopened: {parent.number}）{parent.content}"[:10000])
     child = service.create_complaint(data, by=by, region=region)
-    child.parent_id = parent.id
-    child.is_repeat, child.repeat_of_id = False, None
-    child.excluded_user_ids = list(dict.fromkeys([*(child.excluded_user_ids or []), *(parent.excluded_user_ids or [])]))
     decision = decisions.record(
         "CMP-54", service.SUBJECT, child.id, policy=None,
         outcome={"parent_id": parent.id, "parent_number": parent.number, "repeat": False, "number": child.number},

@@ -75,8 +75,19 @@ def get_issue(issue_id: int) -> VisitIssue:
     return issue
 
 
+def _visible(stmt, model):
+    """CMP-21: the rows of cases the current viewer is excluded from are left out (they never see them)."""
+    from core.complaints import exclusion
+
+    viewer = exclusion.acting_user()
+    if viewer is None:
+        return stmt
+    return stmt.join(Complaint, and_(Complaint.tenant_id == model.tenant_id, Complaint.id == model.complaint_id)) \
+        .where(exclusion.not_excluded_condition(viewer))
+
+
 def search_visits(*, state: str | None = None, visitor_id: int | None = None, due_before: dt.datetime | None = None):
-    stmt = select(ReturnVisit)
+    stmt = _visible(select(ReturnVisit), ReturnVisit)
     if state is not None:
         stmt = stmt.where(ReturnVisit.state == state)
     if visitor_id is not None:
@@ -87,7 +98,7 @@ def search_visits(*, state: str | None = None, visitor_id: int | None = None, du
 
 
 def search_issues(*, state: str | None = None, manager_id: int | None = None, assignee_id: int | None = None):
-    stmt = select(VisitIssue)
+    stmt = _visible(select(VisitIssue), VisitIssue)
     for column, value in ((VisitIssue.state, state), (VisitIssue.manager_id, manager_id),
                           (VisitIssue.assignee_id, assignee_id)):
         if value is not None:

@@ -1,5 +1,6 @@
 """The complaints of a customer on its timeline (CUS-05): one item per case, at its received time, with
-number, type, category, severity and status (the case page holds its steps and decisions)."""
+number, type, category, severity and status (the case page holds its steps and decisions). A viewer
+excluded from a case (CMP-21) does not see its item."""
 from __future__ import annotations
 
 from sqlalchemy import func, select
@@ -16,7 +17,13 @@ SEVERITY_LABELS = {"general": ("一般", "general"), "important": ("重要", "im
 
 
 def _stmt(customer_id: int):
-    return select(Complaint).where(Complaint.customer_id == customer_id)
+    from core.complaints import exclusion
+
+    stmt = select(Complaint).where(Complaint.customer_id == customer_id)
+    viewer = exclusion.acting_user()
+    if viewer is not None:  # CMP-21: the employee complained about never sees the case, here neither
+        stmt = stmt.where(exclusion.not_excluded_condition(viewer))
+    return stmt
 
 
 def items(customer_id: int, limit: int) -> list[dict]:

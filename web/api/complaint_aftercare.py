@@ -18,8 +18,8 @@ Return visits
   ``POST /complaints/visit-issues/<visit_issue_id>/outcome`` ``{outcome}`` (CMP-63).
 
 Consequences
-- ``GET /complaints/<complaint_id>/consequences`` → each event occurrence with its ledger entries, and
-  the customer transfer.
+- ``GET /complaints/<complaint_id>/consequences`` → each event occurrence with its ledger entries (a
+  ledger manager sees all of them, anyone else only their own), and the customer transfer.
 - ``POST /complaints/<complaint_id>/consequences`` ``{event, occurred_at, note}`` → 201 a CMP-70 event a
   manager saw (e.g. the customer went to the GM about this case).
 - ``POST /complaints/<complaint_id>/customer-transfer/override`` ``{owner_id, reason}`` → CMP-71 the
@@ -41,7 +41,7 @@ from core.errors import Forbidden
 from core.staff import ledger
 from web.api.auth import require_roles
 from web.api.pagination import page_of
-from web.api.staff_ledger import EntrySchema
+from web.api.staff_ledger import LEDGER_MANAGERS, EntrySchema
 
 PREFIX = "/complaints"
 blp = Blueprint("complaint_aftercare", __name__,
@@ -198,8 +198,18 @@ class CmpConsequenceSchema(Schema):
     note = fields.String(allow_none=True)
     recorded_by = fields.Integer(allow_none=True)
     decision_id = fields.Integer(allow_none=True)
-    entries = fields.Function(lambda row: EntrySchema(many=True).dump(
-        [ledger.get_entry(entry_id) for entry_id in row.entry_ids or []]))
+    entries = fields.Function(lambda row: EntrySchema(many=True).dump(_visible_entries(row)), metadata={
+        "description": "the staff ledger entries written (STF-01): all of them for a ledger manager, else the "
+                       "caller's own"})
+
+
+def _visible_entries(row) -> list:
+    """STF-01 privacy: a ledger manager sees everyone's entries, any other caller only their own."""
+    entries = [ledger.get_entry(entry_id) for entry_id in row.entry_ids or []]
+    user = getattr(g, "user", None)
+    if user is not None and user.has_role(*LEDGER_MANAGERS):
+        return entries
+    return [e for e in entries if user is not None and e.user_id == user.id]
 
 
 class CmpCustomerTransferSchema(Schema):

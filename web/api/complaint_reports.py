@@ -22,7 +22,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from core.calendar.service import tenant_calendar
+from core.calendar.service import tenant_calendar, year_errors
 from core.complaints import reports_jobs
 from core.complaints import reports_packs as packs
 from core.complaints import reports_rules as rules
@@ -56,6 +56,9 @@ class ComplaintReportPeriodSchema(Schema):
     @validates_schema
     def _order(self, data, **kwargs):
         first, last = data.get("date_from"), data.get("date_to")
+        errors = {**year_errors(first, "date_from"), **year_errors(last, "date_to")}
+        if errors:
+            raise ValidationError(errors)
         if first and last and last < first:
             raise ValidationError("the period ends before it starts", "date_to")
         if first and last and (last - first).days >= MAX_DAYS:
@@ -124,6 +127,9 @@ def _period(args) -> rules.Period:
     first = args["date_from"] or last.replace(day=1)
     if last < first:
         raise InvalidInput("invalid period", fields={"date_to": ["the period ends before it starts"]})
+    if (last - first).days >= MAX_DAYS:  # again with the defaults filled in (a date_from years ago)
+        field = "date_to" if args["date_to"] is not None or args["date_from"] is None else "date_from"
+        raise InvalidInput("invalid period", fields={field: [f"at most {MAX_DAYS} days in one report"]})
     return rules.custom_period(first, last, args["basis"])
 
 

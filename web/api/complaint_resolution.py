@@ -12,7 +12,9 @@ when a request fails.
 - ``GET .../<complaint_id>/major``; ``POST .../major/acknowledge``, ``.../major/meetings`` (minutes),
   ``.../major/group-warning`` (CMP-42).
 - ``POST .../solution``, ``.../approval`` (CMP-50); ``.../replies`` (CMP-52); ``.../resolve``;
-  ``PUT .../analysis`` (CMP-55); ``POST .../feedback`` (CMP-53); ``.../close`` (CMP-52/53/55);
+  ``PUT .../analysis`` (CMP-55); ``POST .../feedback`` (CMP-53); ``.../close`` (CMP-52/53/55). The
+  resolve, the final reply and the close are for the case's owner (resolve: its handler too) or a
+  supervisor or manager (CMP-20), 403 for anyone else;
   ``.../reopen`` → 201 the new case (CMP-54).
 - ``GET .../<complaint_id>/customer-view`` and ``GET /complaints/customer-views?customer_id=`` — the
   customer-facing fields only (CMP-51).
@@ -32,9 +34,9 @@ from core.complaints.customer_view import customer_view
 from core.complaints.models import Complaint
 from core.complaints.resolution_settings import REPLY_METHODS
 from core.db import db, utcnow
-from core.errors import NotFound
+from core.errors import Forbidden, NotFound
 from web.api.auth import require_roles
-from web.api.complaints import TAKERS, ComplaintDetailSchema
+from web.api.complaints import SUPERVISORS, TAKERS, ComplaintDetailSchema
 
 PREFIX = "/complaints"
 blp = Blueprint("complaint_resolution", __name__,
@@ -297,6 +299,18 @@ def _case(complaint_id: int) -> Complaint:
     return service.get_complaint(complaint_id)
 
 
+def _concluding(complaint_id: int, step: str, *, handler: bool = False) -> Complaint:
+    """CMP-20: the case is concluded (resolved, finally answered, closed) by its owner — whoever took it
+    stays answerable until closure — or a supervisor or manager; the handler resolves too. 403 for
+    anyone else; the case is read first, so another company's case is still 404."""
+    complaint = _case(complaint_id)
+    user = g.user
+    if user.id == complaint.owner_id or (handler and user.id == complaint.handler_id) or user.has_role(*SUPERVISORS):
+        return complaint
+    who = "its owner, its handler" if handler else "its owner"
+    raise Forbidden(f"only {who} or a supervisor or manager may {step} this case (CMP-20)")
+
+
 def _done(complaint: Complaint) -> Complaint:
     db.session.commit()
     return complaint
@@ -436,7 +450,9 @@ class Replies(MethodView):
     @blp.response(201, ResolutionCaseSchema)
     def post(self, data, complaint_id):
         """A reply to the customer and its method (CMP-52); a final one before the required approval → 409."""
-        return _done(resolution.reply(_case(complaint_id), text=data["text"], method=data["method"],
+        complaint = (_concluding(complaint_id, "give the final reply to") if data["final"]
+                     else _case(complaint_id))
+        return _done(resolution.reply(complaint, text=data["text"], method=data["method"],
                                       final=data["final"], by=g.user.id, at=data["at"]))
 
 
@@ -447,7 +463,7 @@ class Resolve(MethodView):
     @blp.response(200, ResolutionCaseSchema)
     def post(self, data, complaint_id):
         """→ resolved; meets the resolve deadline."""
-        return _done(resolution.resolve(_case(complaint_id), resolution_method=data["resolution_method"],
+        return _done(resolution.resolve(_concluding(complaint_id, "resolve", handler=True), resolution_method=data["resolution_method"],
                                         action_taken=data["action_taken"], by=g.user.id, at=data["at"]))
 
 
@@ -478,7 +494,7 @@ class Close(MethodView):
     @blp.response(200, ResolutionCaseSchema)
     def post(self, data, complaint_id):
         """resolved → closed (CMP-52/53/55); 422 naming each missing condition."""
-        return _done(resolution.close(_case(complaint_id), data, by=g.user.id, at=data["at"]))
+        return _done(resolution.close(_concluding(complaint_id, "close"), data, by=g.user.id, at=data["at"]))
 
 
 @blp.route("/<int:complaint_id>/reopen")

@@ -37,3 +37,22 @@ def test_complaints_join_the_timeline_and_paging_merges_sources(client, two_tena
         only, total = timeline.timeline(cid, types=["complaint"], offset=0, limit=10)
         assert [i["summary_en"] for i in only] == [f"Complaint {numbers[4]} (other, general, received)",
                                                    f"Complaint {numbers[2]} (other, general, received)"] and total == 2
+
+
+def test_a_viewer_excluded_from_a_case_does_not_see_its_timeline_item(client, two_tenants):
+    """CMP-21: the employee complained about never sees the case — on the customer's timeline neither."""
+    from core.audit.recorder import acting_as
+
+    a, _b = two_tenants
+    cid = client.post("/api/v1/customers", headers=a.headers(), json=WANG).get_json()["id"]
+    for content, excluded in (("投诉甲", [a.admin_id]), ("投诉乙", [])):
+        r = client.post("/api/v1/complaints", headers=a.headers(), json={
+            "channel": "phone", "content": content, "customer_id": cid, "excluded_user_ids": excluded,
+            "received_at": "2026-03-02T10:00:00+08:00"})
+        assert r.status_code == 201, r.get_json()
+    with tenant_scope(a.id):
+        page, total = timeline.timeline(cid, types=["complaint"], offset=0, limit=10)
+        assert total == 2 and len(page) == 2  # a job or the CLI: no viewer
+        with acting_as(f"user:{a.admin_id}", a.admin_id):
+            page, total = timeline.timeline(cid, types=["complaint"], offset=0, limit=10)
+        assert total == 1 and len(page) == 1

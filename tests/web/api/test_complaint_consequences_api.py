@@ -28,8 +28,9 @@ def entries(client, office, user):
     return [(e["offence"], e["amount"], e["rule_id"], e["state"], e["payroll_month"]) for e in r.get_json()]
 
 
-def consequences_of(client, office, complaint_id):
-    r = client.get(f"/api/v1/complaints/{complaint_id}/consequences", headers=office.h())
+def consequences_of(client, office, complaint_id, who="csm"):
+    """As the customer-service manager (a ledger manager: sees every entry)."""
+    r = client.get(f"/api/v1/complaints/{complaint_id}/consequences", headers=office.h(who))
     assert r.status_code == 200, r.get_json()
     return r.get_json()
 
@@ -176,3 +177,73 @@ def test_core_default_has_no_penalties(client, make_tenant):
     body = consequences_of(client, plain, case["id"])
     assert body == {"complaint_id": case["id"], "consequences": [], "transfer": None}
     assert client.get(f"/api/v1/staff/entries?user_id={plain.ids['s1']}", headers=plain.handle.headers()).get_json() == []
+
+
+def test_cmp54_reopen_is_no_repeat_charges_no_channel_fine_again_and_keeps_the_excluded_out(client, office):
+    """A reopened grumble: not a repeat of its parent (CMP-12) and so not major for it (CMP-11); the
+    grumble's ¥100 (CMP-70) is not charged a second time; whoever was kept out of the parent is kept out
+    of the child from intake — taking it in does not make them its owner (CMP-21)."""
+    from core.complaints import reopen
+
+    parent = office.complain(client, channel="grumble", received_at="2026-03-10T11:00:00+08:00",
+                             customer_id=office.customer, category="other", excluded_user_ids=[office.ids["sup"]])
+    office.resolve(parent["id"], "2026-03-11T10:00:00+08:00")
+    with tenant_scope(office.handle.id):
+        case = db.session.scalars(select(Complaint).where(Complaint.id == parent["id"])).one()
+        child = reopen.reopen(case, reason="客户不接受结论", by=office.ids["sup"],
+                              at=dt.datetime(2026, 3, 12, 9, tzinfo=dt.timezone.utc))
+        db.session.commit()
+        child_id = child.id
+        assert (child.parent_id, child.is_repeat, child.repeat_of_id, child.severity) == (
+            parent["id"], False, None, "general")
+        assert child.owner_id is None and office.ids["sup"] in child.excluded_user_ids  # the queue owns it
+        rules = set(db.session.scalars(select(Decision.rule_id).where(Decision.subject_id == child_id,
+                                                                      Decision.subject_type == "complaint")))
+        assert "CMP-12" not in rules and "CMP-11" not in rules
+    db.session.rollback()
+    assert entries(client, office, "s1") == [("grumble_noticed", "100.00", "CMP-70", "proposed", "2026-03")]
+    listed = consequences_of(client, office, child_id)["consequences"]
+    assert [(c["event"], c["state"]) for c in listed] == [("unresolved_after", "pending")]  # its own fresh limit
+
+
+def test_cmp13_a_linked_case_is_not_fined_on_its_own_limit_and_its_excluded_reach_the_master(client, office):
+    master = office.complain(client, received_at="2026-03-10T11:00:00+08:00", customer_id=office.customer)
+    linked = office.complain(client, received_at="2026-03-10T12:00:00+08:00", complainant_name="王先生",
+                             complainant_phone="13900139000", excluded_user_ids=[office.ids["s2"]])
+    refused = office.complain(client, received_at="2026-03-10T12:30:00+08:00", complainant_name="赵先生",
+                              complainant_phone="13700137000", accused_user_id=office.ids["s3"],
+                              excluded_user_ids=[office.ids["agent"]])
+    url = f"/api/v1/complaints/{master['id']}/link"
+    r = client.post(url, headers=office.h("sup"), json={"complaint_ids": [refused["id"]]})
+    assert r.status_code == 409 and r.get_json()["rule_id"] == "CMP-21"  # the master's owner is excluded there
+    r = client.post(url, headers=office.h("sup"), json={"complaint_ids": [linked["id"]]})
+    assert r.status_code == 200, r.get_json()
+    with tenant_scope(office.handle.id):
+        row = db.session.scalars(select(Complaint).where(Complaint.id == master["id"])).one()
+        assert office.ids["s2"] in row.excluded_user_ids  # CMP-21 carried to the master
+    db.session.rollback()
+    office.resolve(master["id"], "2026-03-12T17:00:00+08:00")  # the master is resolved in time
+    ran = office.job("cmp.breach_consequences", "2026-03-14T00:04:00+08:00")
+    # the master and the linked case cancelled; only the unlinked case left open is fined
+    assert (ran["applied"], ran["cancelled"]) == (1, 2)
+    assert [c["state"] for c in consequences_of(client, office, linked["id"])["consequences"]] == ["cancelled"]
+    assert [c["state"] for c in consequences_of(client, office, refused["id"], "sup")["consequences"]] == ["applied"]
+
+
+def test_stf01_the_consequences_of_a_case_show_others_ledger_entries_only_to_ledger_managers(client, office):
+    to_gm = office.complain(client, channel="to_gm", received_at="2026-03-10T15:00:00+08:00",
+                            customer_id=office.customer, accused_user_id=office.ids["s1"])
+
+    def seen(who):
+        [row] = [c for c in consequences_of(client, office, to_gm["id"], who)["consequences"]
+                 if c["event"] == "complaint_to_gm"]
+        return sorted(e["user_id"] for e in row["entries"])
+
+    assert seen("csm") == sorted([office.ids["s1"], office.ids["dm1"]])  # a ledger manager: everyone's
+    assert seen("agent") == []  # an agent: none of the others' fines
+    assert seen("dm1") == sorted([office.ids["s1"], office.ids["dm1"]])  # a department manager manages the ledger
+    grumble = office.complain(client, channel="grumble", received_at="2026-03-10T11:00:00+08:00",
+                              customer_id=office.customer)  # nobody accused: the customer's owner s1 answers
+    [row] = [c for c in consequences_of(client, office, grumble["id"], "s1")["consequences"]
+             if c["event"] == "grumble_noticed"]
+    assert [e["user_id"] for e in row["entries"]] == [office.ids["s1"]]  # one's own entry is shown

@@ -475,3 +475,25 @@ def test_cmp30_the_policy_of_an_a_grade_customers_major_complaint_and_a_clock_fr
     confirm = by_code(desk.get(major_a))["confirm"]
     assert (confirm["start_at"], confirm["due_at"], confirm["rule_id"]) == (
         "2026-10-08T07:00:00+00:00", "2026-10-11T16:00:00+00:00", "CMP-30")
+
+
+def test_cmp21_the_accused_supervisor_gets_none_of_the_cases_deadline_traffic(desk):
+    """Supervisor Li is complained about: the warning, the breach, the ladder's supervisor step, the
+    reminders and the investigation order go to the next holder up (department head Zhao), never Li."""
+    case = desk.case("2026-09-30T10:00:00+08:00", accused_user_id=desk.id("li"))
+    desk.meet(case, "reply", "2026-09-30T15:00:00+08:00")
+    desk.meet(case, "solution", "2026-10-08T10:00:00+08:00")
+    desk.job("cmp.sla_timers", "2026-10-10T09:01:00+08:00")
+    assert desk.notified("cmp.deadline_warning", case) == [desk.id("ma"), desk.id("zhao")]
+    desk.job("cmp.sla_timers", "2026-10-11T00:01:00+08:00")
+    [step] = desk.decisions(case, "CMP-40")
+    assert (step.outcome["role"], step.outcome["notified"]) == ("supervisor", [desk.id("zhao")])
+    desk.job("cmp.reminders", "2026-10-12T08:28:00+08:00")
+    desk.close(case, "2026-10-14T16:00:00+08:00")
+    desk.job("cmp.reminders", "2026-10-15T08:28:00+08:00")
+    with tenant_scope(desk.handle.id):
+        told = set(db.session.scalars(select(Notification.user_id).where(Notification.subject_id == case["id"])))
+    assert desk.id("li") not in told and {desk.id("ma"), desk.id("zhao")} <= told
+    assert desk.notified("cmp.investigation", case) == [desk.id("zhao")]
+    reminders = desk.client.get(f"/api/v1/complaints/{case['id']}/reminders", headers=desk.headers()).get_json()
+    assert reminders and all(desk.id("li") not in r["recipients"] for r in reminders)

@@ -441,3 +441,29 @@ def test_steps_are_dated_after_intake_and_not_in_the_future(client, office):
 
         assert db.session.scalar(select(func.count()).select_from(ComplaintEvent).where(
             ComplaintEvent.complaint_id == case["id"], ComplaintEvent.kind == "in_progress")) == 0
+
+
+def test_cmp20_only_the_owner_handler_or_a_manager_resolves_answers_finally_and_closes(client, office, make_tenant):
+    from core.complaints.models import Complaint
+
+    case = take_in(client, office, "2026-09-01T09:00:00+08:00")  # Ma takes it in: Ma owns it
+    with tenant_scope(office.handle.id):
+        db.session.get(Complaint, (office.handle.id, case["id"])).handler_id = office.ids["tang"]
+        db.session.commit()
+    reply = dict(text="书面答复", method="letter", at="2026-09-01T15:00:00+08:00")
+    r = post(client, office, case, "replies", who="liu", **reply)
+    assert r.status_code == 403  # Liu is neither owner, handler nor a manager
+    assert post(client, office, case, "replies", who="liu", **{**reply, "final": False}).status_code == 201
+    assert post(client, office, case, "replies", who="tang", **reply).status_code == 403  # the handler: not the final
+    assert post(client, office, case, "replies", **reply).status_code == 201  # the owner
+    resolve = dict(resolution_method="explanation", action_taken="解释", at="2026-09-02T10:00:00+08:00")
+    assert post(client, office, case, "resolve", who="liu", **resolve).status_code == 403
+    assert post(client, office, case, "resolve", who="tang", **resolve).status_code == 200  # the handler resolves
+    assert post(client, office, case, "close", who="tang", at="2026-09-02T11:00:00+08:00").status_code == 403
+    assert post(client, office, case, "close", who="liu", at="2026-09-02T11:00:00+08:00").status_code == 403
+    r = post(client, office, case, "close", who="wang", at="2026-09-02T11:00:00+08:00")  # a department manager
+    assert r.status_code == 200 and r.get_json()["status"] == "closed"
+    other = make_tenant("cmp-res-b", "别的公司")
+    _uid, token = make_tenant.user(other, "ma_b", roles=["cs_agent"])
+    r = client.post(f"{URL}/{case['id']}/close", headers=other.headers(token), json={})
+    assert r.status_code == 404  # another company's case: not found before any role check

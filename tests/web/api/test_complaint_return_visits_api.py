@@ -213,3 +213,23 @@ def test_cmp62_major_case_is_always_visited_on_site(client, office):
     planned = client.get(f"/api/v1/complaints/return-visits?state=planned&visitor_id={office.ids['boss']}",
                          headers=office.h("boss")).get_json()
     assert [v["id"] for v in planned] == [second["id"]]
+
+
+def test_cmp21_the_accused_does_not_find_the_cases_visits_or_issues_in_the_lists(client, office):
+    case = office.complain(client, received_at="2026-09-21T09:00:00+08:00", severity="important",
+                           accused_user_id=office.ids["s2"])["id"]
+    office.resolve(case, "2026-09-29T10:00:00+08:00")
+    office.job("cmp.return_visits", "2026-09-30T00:31:00+08:00")
+    first = plan(client, office, case)["visits"][0]
+    r = client.post(f"/api/v1/complaints/return-visits/{first['id']}/record", headers=office.h("sup"), json={
+        "mode": "on_site", "customer_signed": True, "ratings": RATED, "visited_at": "2026-09-30T16:00:00+08:00",
+        "issues": [{"description": "门锁仍然松动"}], "next_visit_at": "2026-10-09T10:00:00+08:00"})
+    assert r.status_code == 200, r.get_json()
+
+    def listed(path, who):
+        r = client.get(f"/api/v1/complaints/{path}", headers=office.h(who))
+        assert r.status_code == 200, r.get_json()
+        return [row["complaint_id"] for row in r.get_json()]
+
+    assert listed("return-visits", "csm") == [case, case] and listed("visit-issues", "csm") == [case]
+    assert listed("return-visits", "s2") == [] and listed("visit-issues", "s2") == []
