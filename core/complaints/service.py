@@ -220,10 +220,14 @@ def _take(complaint: Complaint, by: int | None, view) -> None:
     db.session.flush()
 
 
-def get_complaint(complaint_id: int) -> Complaint:
+def get_complaint(complaint_id: int, *, for_update: bool = False) -> Complaint:
     """The case; 404 also for the employee it is about (or anyone excluded from it) when they ask
-    (CMP-21: they never see it)."""
-    complaint = db.session.scalars(select(Complaint).where(Complaint.id == complaint_id)).first()
+    (CMP-21: they never see it). ``for_update``: the row is locked until the transaction ends and read
+    afresh, so that two steps on one case (two approvers, two closes) happen one after the other."""
+    stmt = select(Complaint).where(Complaint.id == complaint_id)
+    if for_update:
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
+    complaint = db.session.scalars(stmt).first()
     if complaint is None or exclusion.is_excluded(complaint, exclusion.acting_user()):
         raise NotFound("complaint not found")
     return complaint

@@ -23,7 +23,7 @@ when a request fails.
 """
 from __future__ import annotations
 
-from flask import g
+from flask import g, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
@@ -296,7 +296,8 @@ class ComplaintImprovementStepSchema(CaseStepInSchema):
 
 
 def _case(complaint_id: int) -> Complaint:
-    return service.get_complaint(complaint_id)
+    """The case; a step that changes it locks it first (two steps on one case run one after the other)."""
+    return service.get_complaint(complaint_id, for_update=request.method != "GET")
 
 
 def _concluding(complaint_id: int, step: str, *, handler: bool = False) -> Complaint:

@@ -21,7 +21,7 @@ another tenant or one the caller is excluded from, CMP-21):
 """
 from __future__ import annotations
 
-from flask import abort, g
+from flask import abort, g, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
@@ -316,7 +316,8 @@ class ComplaintAdoptionInSchema(ComplaintAtInSchema):
 
 
 def _case(complaint_id: int):
-    return service.get_complaint(complaint_id)
+    """The case; a step that changes it locks it first (two steps on one case run one after the other)."""
+    return service.get_complaint(complaint_id, for_update=request.method != "GET")
 
 
 def _done(complaint):

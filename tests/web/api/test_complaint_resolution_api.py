@@ -467,3 +467,31 @@ def test_cmp20_only_the_owner_handler_or_a_manager_resolves_answers_finally_and_
     _uid, token = make_tenant.user(other, "ma_b", roles=["cs_agent"])
     r = client.post(f"{URL}/{case['id']}/close", headers=other.headers(token), json={})
     assert r.status_code == 404  # another company's case: not found before any role check
+
+
+@pytest.mark.postgres_only
+def test_cmp50_two_approvers_at_once_decide_once(app, client, office):
+    """The case row is locked by each step: of two vice presidents approving at the same moment, one
+    decides (200) and the other finds nothing pending (409) — one CMP-50 decision."""
+    import threading
+
+    policy(office, {"approval": {"mode": "vp"}})
+    client.patch(f"/api/v1/users/{office.ids['zhao']}", headers=office.handle.headers(), json={"roles": ["vp"]})
+    case = take_in(client, office, "2026-09-01T09:00:00+08:00")
+    assert post(client, office, case, "solution", solution="补偿", compensation="300").status_code == 200
+    start, codes = threading.Barrier(2), []
+
+    def approve(who):
+        with app.app_context():
+            start.wait(10)
+            r = app.test_client().post(f"{URL}/{case['id']}/approval", headers=h(office, who),
+                                       json={"decision": "approve", "text": f"{who}同意"})
+            codes.append(r.status_code)
+
+    threads = [threading.Thread(target=approve, args=(who,)) for who in ("li", "zhao")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert sorted(codes) == [200, 409]
+    assert len(decisions_of(office, case, "CMP-50")) == 2  # the request for approval, then one decision
