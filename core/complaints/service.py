@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from core.accounts.models import Department, User
 from core.audit.recorder import json_safe
-from core.calendar.service import tenant_calendar, year_errors
+from core.calendar.service import tenant_calendar
 from core.complaints import exclusion, intake, numbering, taxonomy
 from core.complaints.models import CASE_TYPES, SEVERITIES, Complaint, ComplaintEvent
 from core.complaints.policy import cmp_policy
@@ -76,7 +76,6 @@ def create_complaint(data: dict, *, by: int | None, region: str = "CN") -> Compl
     errors: dict[str, list[str]] = {}
     try:
         received_at = fact_time(received_at, "received_at")
-        errors.update(year_errors(received_at, "received_at"))
     except InvalidInput as exc:
         errors.update(exc.fields)
     if errors:

@@ -35,12 +35,12 @@ from marshmallow import Schema, fields, validate
 from core.complaints import consequences, return_visits
 from core.complaints.consequence_settings import EVENTS
 from core.complaints.return_visit_models import ISSUE_STATES, VISIT_MODES, VISIT_STATES
-from core.complaints.service import get_complaint
 from core.db import db
 from core.errors import Forbidden
 from core.staff import ledger
 from web.api.auth import require_roles
 from web.api.pagination import page_of
+from web.api.complaints import case_for
 from web.api.staff_ledger import LEDGER_MANAGERS, EntrySchema
 
 PREFIX = "/complaints"
@@ -257,7 +257,7 @@ class CaseReturnVisits(MethodView):
     @blp.response(200, CmpReturnVisitPlanSchema)
     def get(self, complaint_id):
         """The case's return-visit selection (CMP-60/61), visits (CMP-62) and issues (CMP-63)."""
-        return _plan(get_complaint(complaint_id).id)
+        return _plan(case_for(complaint_id).id)
 
 
 @blp.route("/<int:complaint_id>/return-visit-exemption")
@@ -267,7 +267,7 @@ class CaseExemption(MethodView):
     @blp.response(200, CmpReturnVisitPlanSchema)
     def put(self, data, complaint_id):
         """CMP-61: a superior authority asked only for a written reply: no visit, out of the rate."""
-        complaint = get_complaint(complaint_id)
+        complaint = case_for(complaint_id)
         return_visits.set_exemption(complaint, written_reply_only=data["written_reply_only"],
                                     reply_letter=data["reply_letter"], by=g.user.id)
         db.session.commit()
@@ -359,14 +359,14 @@ class CaseConsequences(MethodView):
     @blp.response(200, CmpConsequencesSchema)
     def get(self, complaint_id):
         """The case's CMP-70 event occurrences with their ledger entries, and the CMP-71 transfer."""
-        return _consequences(get_complaint(complaint_id).id)
+        return _consequences(case_for(complaint_id).id)
 
     @require_roles(*EVENT_RECORDERS, admin_scope=False)
     @blp.arguments(CmpEventInSchema)
     @blp.response(201, CmpConsequenceSchema)
     def post(self, data, complaint_id):
         """Record a CMP-70 event of the case (each occurrence once); the matrix prices it."""
-        row = consequences.on_event(get_complaint(complaint_id), data["event"], at=data["occurred_at"], by=g.user.id,
+        row = consequences.on_event(case_for(complaint_id), data["event"], at=data["occurred_at"], by=g.user.id,
                                     note=data["note"])
         db.session.commit()
         return row
@@ -379,6 +379,6 @@ class CaseTransferOverride(MethodView):
     @blp.response(200, CmpCustomerTransferSchema)
     def post(self, data, complaint_id):
         """CMP-71: the customer-resource director gives the customer to someone else, within the window."""
-        row = consequences.override_transfer(get_complaint(complaint_id), data["owner_id"], data["reason"], g.user)
+        row = consequences.override_transfer(case_for(complaint_id), data["owner_id"], data["reason"], g.user)
         db.session.commit()
         return row

@@ -25,11 +25,11 @@ from marshmallow import Schema, fields, validate
 
 from core.complaints import deadlines, deadlines_orders
 from core.complaints.deadlines_models import ORDER_STATUSES
-from core.complaints.service import SUBJECT, get_complaint
+from core.complaints.service import SUBJECT
 from core.db import db
 from core.sla import engine as sla
 from web.api.auth import require_roles
-from web.api.complaints import TAKERS, ComplaintDetailSchema, MilestoneSchema
+from web.api.complaints import TAKERS, ComplaintDetailSchema, MilestoneSchema, case_for
 from web.api.pagination import page_of
 
 PREFIX = "/complaints"
@@ -134,7 +134,7 @@ class Pause(MethodView):
     @blp.response(200, ComplaintDetailSchema)
     def post(self, data, complaint_id):
         """Pause the case's clocks with a reason (CMP-33)."""
-        complaint = get_complaint(complaint_id)
+        complaint = case_for(complaint_id)
         deadlines.pause(complaint, data["reason"], data["at"], by=g.user.id, note=data["note"])
         db.session.commit()
         return complaint
@@ -147,7 +147,7 @@ class Resume(MethodView):
     @blp.response(200, ComplaintDetailSchema)
     def post(self, data, complaint_id):
         """Resume the paused clocks; each due time is computed again without the pause (CMP-33)."""
-        complaint = get_complaint(complaint_id)
+        complaint = case_for(complaint_id)
         deadlines.resume(complaint, data["at"], by=g.user.id, note=data["note"])
         db.session.commit()
         return complaint
@@ -158,7 +158,7 @@ class Pauses(MethodView):
     @blp.response(200, CmpPauseSchema(many=True))
     def get(self, complaint_id):
         """The case's pauses, oldest first."""
-        return sla.pauses_of(SUBJECT, get_complaint(complaint_id).id)
+        return sla.pauses_of(SUBJECT, case_for(complaint_id).id)
 
 
 @blp.route("/<int:complaint_id>/customer-deadline")
@@ -168,7 +168,7 @@ class CustomerDeadline(MethodView):
     @blp.response(200, MilestoneSchema)
     def post(self, data, complaint_id):
         """The customer's own deadline for a milestone; it applies when earlier (CMP-33)."""
-        complaint = get_complaint(complaint_id)
+        complaint = case_for(complaint_id)
         row = deadlines.set_customer_deadline(complaint, data["milestone"], data["due_at"], by=g.user.id,
                                               note=data["note"])
         db.session.commit()
@@ -182,7 +182,7 @@ class SpecialExtension(MethodView):
     @blp.response(200, ComplaintDetailSchema)
     def post(self, data, complaint_id):
         """Extend the case to its special limits, with a reason (CMP-33; supervisors)."""
-        complaint = get_complaint(complaint_id)
+        complaint = case_for(complaint_id)
         deadlines.grant_special_extension(complaint, data["reason"], by=g.user.id, at=data["at"])
         db.session.commit()
         return complaint
@@ -195,7 +195,7 @@ class Stages(MethodView):
     @blp.response(201, MilestoneSchema)
     def post(self, data, complaint_id):
         """The case enters a stage or sub-stage: its timer starts (CMP-32)."""
-        complaint = get_complaint(complaint_id)
+        complaint = case_for(complaint_id)
         row = deadlines.enter_stage(complaint, data["stage"], data["at"], sub_stage=data["sub_stage"], by=g.user.id)
         db.session.commit()
         return row
@@ -208,7 +208,7 @@ class StageFinish(MethodView):
     @blp.response(200, MilestoneSchema)
     def post(self, data, complaint_id):
         """The case leaves a stage or sub-stage; late is a stage breach, apart from the overall limit (CMP-32)."""
-        complaint = get_complaint(complaint_id)
+        complaint = case_for(complaint_id)
         row = deadlines.finish_stage(complaint, data["stage"], data["at"], sub_stage=data["sub_stage"], by=g.user.id)
         db.session.commit()
         return row
@@ -221,7 +221,7 @@ class ReplyTimes(MethodView):
     @blp.response(201, CmpReplyTimeSchema)
     def post(self, data, complaint_id):
         """A reply time promised to the customer (CMP-36): a CUS-63 commitment, or a clock on the case."""
-        complaint = get_complaint(complaint_id)
+        complaint = case_for(complaint_id)
         result = deadlines.fix_next_reply(complaint, data["due_at"], data["text"], kind=data["kind"], by=g.user.id,
                                           at=data["at"])
         db.session.commit()
@@ -233,7 +233,7 @@ class Reminders(MethodView):
     @blp.response(200, CmpReminderSchema(many=True))
     def get(self, complaint_id):
         """The reminders (催办单) of an overdue case, by day (CMP-35)."""
-        return deadlines_orders.reminders_of(get_complaint(complaint_id))
+        return deadlines_orders.reminders_of(case_for(complaint_id))
 
 
 @blp.route("/<int:complaint_id>/investigation")
@@ -241,7 +241,7 @@ class Investigation(MethodView):
     @blp.response(200, CmpInvestigationSchema(many=True))
     def get(self, complaint_id):
         """The investigation order (查办单) of a case closed after a breach (CMP-35), if any."""
-        return deadlines_orders.orders_of(get_complaint(complaint_id))
+        return deadlines_orders.orders_of(case_for(complaint_id))
 
 
 @blp.route("/<int:complaint_id>/investigation/answer")
@@ -250,7 +250,7 @@ class InvestigationAnswer(MethodView):
     @blp.response(200, CmpInvestigationSchema)
     def post(self, data, complaint_id):
         """The responsible department says why the case ran late (CMP-35)."""
-        order = deadlines_orders.answer(get_complaint(complaint_id), data["answer"], by=g.user)
+        order = deadlines_orders.answer(case_for(complaint_id), data["answer"], by=g.user)
         db.session.commit()
         return order
 

@@ -23,7 +23,7 @@ when a request fails.
 """
 from __future__ import annotations
 
-from flask import g, request
+from flask import g
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
@@ -36,7 +36,7 @@ from core.complaints.resolution_settings import REPLY_METHODS
 from core.db import db, utcnow
 from core.errors import Forbidden, NotFound
 from web.api.auth import require_roles
-from web.api.complaints import SUPERVISORS, TAKERS, ComplaintDetailSchema
+from web.api.complaints import SUPERVISORS, TAKERS, ComplaintDetailSchema, case_for
 
 PREFIX = "/complaints"
 blp = Blueprint("complaint_resolution", __name__,
@@ -295,16 +295,11 @@ class ComplaintImprovementStepSchema(CaseStepInSchema):
     pass
 
 
-def _case(complaint_id: int) -> Complaint:
-    """The case; a step that changes it locks it first (two steps on one case run one after the other)."""
-    return service.get_complaint(complaint_id, for_update=request.method != "GET")
-
-
 def _concluding(complaint_id: int, step: str, *, handler: bool = False) -> Complaint:
     """CMP-20: the case is concluded (resolved, finally answered, closed) by its owner — whoever took it
     stays answerable until closure — or a supervisor or manager; the handler resolves too. 403 for
     anyone else; the case is read first, so another company's case is still 404."""
-    complaint = _case(complaint_id)
+    complaint = case_for(complaint_id)
     user = g.user
     if user.id == complaint.owner_id or (handler and user.id == complaint.handler_id) or user.has_role(*SUPERVISORS):
         return complaint
@@ -324,7 +319,7 @@ class Start(MethodView):
     @blp.response(200, ResolutionCaseSchema)
     def post(self, data, complaint_id):
         """received/accepted → in_progress; the demand is checked against the handler's authority (CMP-41)."""
-        return _done(resolution.start(_case(complaint_id), by=g.user.id, at=data["at"], note=data["note"]))
+        return _done(resolution.start(case_for(complaint_id), by=g.user.id, at=data["at"], note=data["note"]))
 
 
 @blp.route("/<int:complaint_id>/demand")
@@ -334,7 +329,7 @@ class Demand(MethodView):
     @blp.response(200, ResolutionCaseSchema)
     def post(self, data, complaint_id):
         """The customer's demand; beyond the authority of the level holding the case → one level up (CMP-41)."""
-        return _done(resolution.record_demand(_case(complaint_id), amount=data["amount"], demands=data["demands"],
+        return _done(resolution.record_demand(case_for(complaint_id), amount=data["amount"], demands=data["demands"],
                                               by=g.user.id, at=data["at"], note=data["note"]))
 
 
@@ -345,7 +340,7 @@ class Escalate(MethodView):
     @blp.response(201, ResolutionCaseSchema)
     def post(self, data, complaint_id):
         """Move the case one level up the authority ladder (CMP-41); 409 at the top or within authority."""
-        complaint = _case(complaint_id)
+        complaint = case_for(complaint_id)
         at = resolution.fact_at(complaint, data["at"])
         authority.escalate(complaint, reason=data["reason"], amount=data["amount"], note=data["note"], at=at,
                            by=g.user.id)
@@ -359,7 +354,7 @@ class CustomerReplyTime(MethodView):
     @blp.response(200, ResolutionCaseSchema)
     def put(self, data, complaint_id):
         """The reply time fixed with the customer (CMP-42, CMP-36)."""
-        return _done(resolution.fix_customer_reply_time(_case(complaint_id), reply_at=data["reply_at"], by=g.user.id,
+        return _done(resolution.fix_customer_reply_time(case_for(complaint_id), reply_at=data["reply_at"], by=g.user.id,
                                                         note=data["note"]))
 
 
@@ -368,7 +363,7 @@ class MajorPath(MethodView):
     @blp.response(200, MajorTrackSchema)
     def get(self, complaint_id):
         """The major-complaint path: who was told, acknowledgements, limits, group warning, meetings (CMP-42)."""
-        track = major.track_of(_case(complaint_id))
+        track = major.track_of(case_for(complaint_id))
         if track is None:
             raise NotFound("not a major complaint")
         return track
@@ -381,7 +376,7 @@ class MajorAcknowledge(MethodView):
     @blp.response(200, MajorTrackSchema)
     def post(self, data, complaint_id):
         """One of those told acknowledges the major complaint (CMP-42)."""
-        complaint = _case(complaint_id)
+        complaint = case_for(complaint_id)
         at = resolution.fact_at(complaint, data["at"])
         track = major.acknowledge(complaint, user_id=g.user.id, at=at)
         db.session.commit()
@@ -395,7 +390,7 @@ class MajorMeetings(MethodView):
     @blp.response(201, MajorMeetingSchema)
     def post(self, data, complaint_id):
         """Minutes of the emergency meeting or crisis team convened by the GM (CMP-42)."""
-        complaint = _case(complaint_id)
+        complaint = case_for(complaint_id)
         held_at = resolution.fact_at(complaint, data["held_at"], "held_at")
         meeting = major.record_meeting(complaint, kind=data["kind"], held_at=held_at, minutes=data["minutes"],
                                        attendees=data["attendees"], resolutions=data["resolutions"],
@@ -411,7 +406,7 @@ class MajorGroupWarning(MethodView):
     @blp.response(200, MajorTrackSchema)
     def post(self, data, complaint_id):
         """The warning report sent to the group (CMP-42); 409 for a company not in a group."""
-        complaint = _case(complaint_id)
+        complaint = case_for(complaint_id)
         sent_at = resolution.fact_at(complaint, data["sent_at"], "sent_at")
         track = major.record_group_warning(complaint, sent_at=sent_at, sent_to=data["sent_to"], text=data["text"],
                                            by=g.user.id)
@@ -426,7 +421,7 @@ class Solution(MethodView):
     @blp.response(200, ResolutionCaseSchema)
     def post(self, data, complaint_id):
         """The proposed solution and compensation; approval requested where required (CMP-50)."""
-        return _done(resolution.propose_solution(_case(complaint_id), solution=data["solution"],
+        return _done(resolution.propose_solution(case_for(complaint_id), solution=data["solution"],
                                                  compensation=data["compensation"],
                                                  resolution_method=data["resolution_method"], by=g.user.id,
                                                  at=data["at"]))
@@ -439,7 +434,7 @@ class Approval(MethodView):
     @blp.response(200, ResolutionCaseSchema)
     def post(self, data, complaint_id):
         """Approve or return the solution (CMP-50): the approver's role or one above it; 403 otherwise."""
-        return _done(resolution.decide_approval(_case(complaint_id), user_id=g.user.id, roles=set(g.user.roles),
+        return _done(resolution.decide_approval(case_for(complaint_id), user_id=g.user.id, roles=set(g.user.roles),
                                                 approve=data["decision"] == "approve", text=data["text"],
                                                 at=data["at"]))
 
@@ -452,7 +447,7 @@ class Replies(MethodView):
     def post(self, data, complaint_id):
         """A reply to the customer and its method (CMP-52); a final one before the required approval → 409."""
         complaint = (_concluding(complaint_id, "give the final reply to") if data["final"]
-                     else _case(complaint_id))
+                     else case_for(complaint_id))
         return _done(resolution.reply(complaint, text=data["text"], method=data["method"],
                                       final=data["final"], by=g.user.id, at=data["at"]))
 
@@ -475,7 +470,7 @@ class Analysis(MethodView):
     @blp.response(200, ResolutionCaseSchema)
     def put(self, data, complaint_id):
         """Root cause, corrective and preventive actions, gap in the standards, internal notes (CMP-55)."""
-        return _done(resolution.record_analysis(_case(complaint_id), data, by=g.user.id))
+        return _done(resolution.record_analysis(case_for(complaint_id), data, by=g.user.id))
 
 
 @blp.route("/<int:complaint_id>/feedback")
@@ -485,7 +480,7 @@ class Feedback(MethodView):
     @blp.response(200, ResolutionCaseSchema)
     def post(self, data, complaint_id):
         """The customer's satisfaction (1–5, comment) and confirmation of the handling record (CMP-53)."""
-        return _done(resolution.record_feedback(_case(complaint_id), data, by=g.user.id, at=data["at"]))
+        return _done(resolution.record_feedback(case_for(complaint_id), data, by=g.user.id, at=data["at"]))
 
 
 @blp.route("/<int:complaint_id>/close")
@@ -505,7 +500,7 @@ class Reopen(MethodView):
     @blp.response(201, ResolutionCaseSchema)
     def post(self, data, complaint_id):
         """A new case linked to this one, with a fresh number and clock; not a repeat (CMP-54)."""
-        parent = _case(complaint_id)
+        parent = case_for(complaint_id)
         at = resolution.fact_at(parent, data["at"])
         return _done(reopen.reopen(parent, reason=data["reason"], by=g.user.id, at=at, region=g.tenant.region))
 
@@ -521,7 +516,7 @@ class CustomerView(MethodView):
     @blp.response(200, ComplaintCustomerViewSchema)
     def get(self, complaint_id):
         """The case as the customer sees it: customer-facing fields only (CMP-51)."""
-        complaint = _case(complaint_id)
+        complaint = case_for(complaint_id)
         return customer_view(complaint, _parent_number(complaint))
 
 
@@ -540,14 +535,14 @@ class Improvements(MethodView):
     @blp.response(200, ComplaintImprovementSchema(many=True))
     def get(self, complaint_id):
         """The case's improvement proposals (CMP-55)."""
-        return improvement.improvements_of(_case(complaint_id))
+        return improvement.improvements_of(case_for(complaint_id))
 
     @require_roles(*TAKERS, admin_scope=False)
     @blp.arguments(ComplaintImprovementInSchema)
     @blp.response(201, ComplaintImprovementSchema)
     def post(self, data, complaint_id):
         """Draft an improvement proposal (new standard or training) for the case (CMP-55)."""
-        row = improvement.draft(_case(complaint_id), kind=data["kind"], title=data["title"], text=data["text"],
+        row = improvement.draft(case_for(complaint_id), kind=data["kind"], title=data["title"], text=data["text"],
                                 by=g.user.id, at=utcnow())
         db.session.commit()
         return row
@@ -560,14 +555,14 @@ class ImprovementItem(MethodView):
     @blp.response(200, ComplaintImprovementSchema)
     def patch(self, data, complaint_id, improvement_id):
         """Edit a draft proposal (409 once signed: return it first)."""
-        complaint = _case(complaint_id)
+        complaint = case_for(complaint_id)
         row = improvement.edit(complaint, improvement.get_improvement(complaint, improvement_id), data, by=g.user.id)
         db.session.commit()
         return row
 
 
 def _act(action: str, data: dict, complaint_id: int, improvement_id: int):
-    complaint = _case(complaint_id)
+    complaint = case_for(complaint_id)
     row = improvement.get_improvement(complaint, improvement_id)
     at = resolution.fact_at(complaint, data["at"])
     row = improvement.act(complaint, row, action, user_id=g.user.id, note=data["note"], at=at)

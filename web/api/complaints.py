@@ -315,8 +315,9 @@ class ComplaintAdoptionInSchema(ComplaintAtInSchema):
     adopted = fields.Boolean(required=True)
 
 
-def _case(complaint_id: int):
-    """The case; a step that changes it locks it first (two steps on one case run one after the other)."""
+def case_for(complaint_id: int):
+    """The case for an endpoint of any complaint module; a step that changes it locks it first, so two
+    steps on one case (two approvers, two closes, a pause and a resolve) run one after the other."""
     return service.get_complaint(complaint_id, for_update=request.method != "GET")
 
 
@@ -343,7 +344,7 @@ class Accept(MethodView):
     @blp.response(200, ComplaintDetailSchema)
     def post(self, data, complaint_id):
         """CMP-06: the grounds hold — the complaint is accepted."""
-        return _done(handling.accept(_case(complaint_id), by=g.user.id, **data))
+        return _done(handling.accept(case_for(complaint_id), by=g.user.id, **data))
 
 
 @blp.route("/<int:complaint_id>/reject")
@@ -353,7 +354,7 @@ class Reject(MethodView):
     @blp.response(200, ComplaintDetailSchema)
     def post(self, data, complaint_id):
         """CMP-06: not accepted, with the reply the customer gets; its deadlines end."""
-        return _done(handling.reject(_case(complaint_id), by=g.user.id, **data))
+        return _done(handling.reject(case_for(complaint_id), by=g.user.id, **data))
 
 
 @blp.route("/<int:complaint_id>/finding")
@@ -363,7 +364,7 @@ class Finding(MethodView):
     @blp.response(200, ComplaintDetailSchema)
     def post(self, data, complaint_id):
         """CMP-06: the finding at conclusion (once), with grounds and demand judged."""
-        return _done(handling.record_finding(_case(complaint_id), by=g.user.id, **data))
+        return _done(handling.record_finding(case_for(complaint_id), by=g.user.id, **data))
 
 
 @blp.route("/<int:complaint_id>/severity")
@@ -373,7 +374,7 @@ class Severity(MethodView):
     @blp.response(200, ComplaintDetailSchema)
     def post(self, data, complaint_id):
         """CMP-10/11: change the severity with a reason (lowering: supervisors, reason required)."""
-        complaint = _case(complaint_id)
+        complaint = case_for(complaint_id)
         lowering = severity_rules.SEVERITY_RANK[data["severity"]] < severity_rules.SEVERITY_RANK[complaint.severity]
         if lowering and not g.user.has_role(*SUPERVISORS):
             abort(403, description=f"lowering a severity needs role: {' or '.join(SUPERVISORS)}")
@@ -390,7 +391,7 @@ class ExternalReport(MethodView):
     @blp.response(200, ComplaintDetailSchema)
     def post(self, data, complaint_id):
         """CMP-11: the customer also went to the manufacturer, an authority or the media."""
-        complaint = _case(complaint_id)
+        complaint = case_for(complaint_id)
         at = handling.case_time(data["at"], complaint)
         severity.report_external(complaint, data["channel"], by=g.user.id, at=at, note=data["note"])
         return _done(complaint)
@@ -403,7 +404,7 @@ class Transfer(MethodView):
     @blp.response(200, ComplaintDetailSchema)
     def post(self, data, complaint_id):
         """CMP-20/22: another department handles it; the owner stays, the received time too."""
-        return _done(handling.transfer(_case(complaint_id), by=g.user.id, **data))
+        return _done(handling.transfer(case_for(complaint_id), by=g.user.id, **data))
 
 
 @blp.route("/<int:complaint_id>/handler")
@@ -413,7 +414,7 @@ class Handler(MethodView):
     @blp.response(200, ComplaintDetailSchema)
     def post(self, data, complaint_id):
         """CMP-43/21: the handler, from the level's pool (outside it with a reason); never the accused (409)."""
-        return _done(handling.assign_handler(_case(complaint_id), by=g.user.id, **data))
+        return _done(handling.assign_handler(case_for(complaint_id), by=g.user.id, **data))
 
 
 @blp.route("/<int:complaint_id>/handler-pool")
@@ -421,7 +422,7 @@ class HandlerPool(MethodView):
     @blp.response(200, ComplaintHandlerPoolSchema)
     def get(self, complaint_id):
         """CMP-43: who may handle the case at its level."""
-        complaint = _case(complaint_id)
+        complaint = case_for(complaint_id)
         level, user_ids = handling.handler_pool(complaint)
         return {"level": level, "department_id": complaint.handler_department_id, "user_ids": user_ids}
 
@@ -433,7 +434,7 @@ class Link(MethodView):
     @blp.response(200, ComplaintDetailSchema)
     def post(self, data, complaint_id):
         """CMP-13: cases of the same issue recorded once under this master; the master's clock governs."""
-        master = _case(complaint_id)
+        master = case_for(complaint_id)
         at = handling.case_time(data["at"], master)
         linking.link(master, data["complaint_ids"], by=g.user.id, at=at)
         return _done(master)
@@ -446,7 +447,7 @@ class Tags(MethodView):
     @blp.response(200, ComplaintDetailSchema)
     def post(self, data, complaint_id):
         """CMP-14: the complainant tags (they never change deadlines or consequences)."""
-        return _done(handling.set_tags(_case(complaint_id), data["tags"], by=g.user.id, at=data["at"]))
+        return _done(handling.set_tags(case_for(complaint_id), data["tags"], by=g.user.id, at=data["at"]))
 
 
 @blp.route("/<int:complaint_id>/supplier")
@@ -456,7 +457,7 @@ class Supplier(MethodView):
     @blp.response(200, ComplaintDetailSchema)
     def post(self, data, complaint_id):
         """CMP-22: a supplier or another company is responsible — the case goes to the VP (or GM)."""
-        return _done(handling.flag_supplier(_case(complaint_id), by=g.user.id, **data))
+        return _done(handling.flag_supplier(case_for(complaint_id), by=g.user.id, **data))
 
 
 @blp.route("/<int:complaint_id>/adoption")
@@ -466,4 +467,4 @@ class Adoption(MethodView):
     @blp.response(200, ComplaintDetailSchema)
     def post(self, data, complaint_id):
         """CMP-01: a suggestion adopted or not (once)."""
-        return _done(handling.record_adoption(_case(complaint_id), by=g.user.id, **data))
+        return _done(handling.record_adoption(case_for(complaint_id), by=g.user.id, **data))
