@@ -11,7 +11,7 @@ from core.plugins import core_plugin
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 
 #: the guide folder of each module's jobs
-GUIDES = {"cus": "customers", "cmp": "complaints", "stf": "staff", "cal": "complaints"}  # cal: the deadlines chapter
+GUIDES = {"cus": "customers", "cmp": "complaints", "stf": "staff", "cal": "complaints", "svc": "service"}  # cal: the deadlines chapter
 
 
 def _job_rows(folder: str) -> dict:

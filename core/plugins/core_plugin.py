@@ -57,6 +57,7 @@ def kehu_policy_schemas():
     from core.calendar.policy import CalendarPolicySchema
     from core.complaints.policy import CmpPolicySchema
     from core.customers.policy import CusPolicySchema
+    from core.service.policy import SvcPolicySchema
     from core.staff.policy import StfPolicySchema
 
     return [
@@ -64,6 +65,7 @@ def kehu_policy_schemas():
         PolicySchema("cus", CusPolicySchema, "客户管理制度", "Customer management"),
         PolicySchema("cmp", CmpPolicySchema, "投诉处理制度", "Complaint handling"),
         PolicySchema("stf", StfPolicySchema, "员工奖惩制度", "Staff penalties and rewards"),
+        PolicySchema("svc", SvcPolicySchema, "客户服务制度", "Customer service"),
     ]
 
 

@@ -191,6 +191,34 @@ def kehu_complaint_fields():
 
 @_tenant
 @hookspec
+def kehu_work_order_types():
+    """Return a list of :class:`~core.plugins.records.WorkOrderType`: the work-order types of the
+    plugin's industry (SVC-01), e.g. a utility's ``meter_install`` or a software house's
+    ``program_modification``, with their intake fields, required intake data (SVC-03), state machine
+    and completion checks (SVC-11).
+
+    Added to the core's generic types (installation, repair, maintenance, inspection, training,
+    update, remote_service, on_site_service). A type that neither the core nor one of the tenant's
+    plugins declares is refused on create (422 on ``type``). Codes are unique among the tenant's
+    plugins and never one of the core's.
+    """
+
+
+@_tenant
+@hookspec
+def kehu_work_order_transition(order, to_state, data):
+    """Veto a work order's move (SVC-02): return a :class:`~core.plugins.records.TransitionVeto` to
+    refuse it, or None to let it happen.
+
+    Asked of every enabled plugin before the order moves from ``order.status`` to ``to_state``, after
+    the core's own checks passed; ``data`` is what the step was given (e.g. the completion data with
+    its test results). Any veto refuses the move: the caller gets 409 with the reasons and each veto
+    is recorded as a decision. Must not write: it is a check, not an event.
+    """
+
+
+@_tenant
+@hookspec
 def kehu_provision_demo(tenant_id):
     """Add realistic sample data to a demo tenant (runs inside its scope).
 

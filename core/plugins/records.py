@@ -244,3 +244,62 @@ class Recognition:
     rule_id: str
     reason_zh: str
     reason_en: str
+
+
+# --- service work orders (SVC-01/02) -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CompletionCheck:
+    """A check an order of the type must pass before it is completed (SVC-11), e.g. the post-work
+    safety test of a gas-on order. ``name`` is the key of the check's result in the completion data;
+    ``passing`` the results that let the order complete (any other result keeps it on site)."""
+
+    name: str
+    label_zh: str
+    label_en: str
+    passing: tuple[str, ...] = ("pass",)
+
+
+@dataclass(frozen=True)
+class WorkOrderType:
+    """A kind of work order (SVC-01): its intake fields, required intake data, states and completion checks.
+
+    - ``fields``: name → marshmallow field (instance or class) of the type's own intake data, stored in
+      the order's ``data`` (e.g. ``model``, ``purchase_date``); validated on create (422 naming
+      ``data.<name>``); a name the type does not declare is 422 ``unknown field``.
+    - ``required``: the intake data an order of the type must have (SVC-03) when the tenant's
+      ``svc.required_fields`` names none for it: the intake's own ``customer``, ``address``,
+      ``contact`` (name and phone), ``fault`` (the description), or names of ``fields``. A list field
+      must not be empty.
+    - ``on_site``: the work is done at the customer's (dispatch, arrival, the signed feedback form,
+      SVC-12); remote types go from dispatched to completed.
+    - ``transitions``: state → the states it may move to, replacing the default machine
+      (:data:`core.service.states.DEFAULT_TRANSITIONS`) for this type; None keeps the default.
+    - ``completion_checks``: :class:`CompletionCheck` s required before completion (SVC-11).
+    - ``record_fields``: fields the service record of the order must fill (SVC-13).
+    """
+
+    code: str
+    title_zh: str
+    title_en: str
+    fields: dict[str, Any] = field(default_factory=dict)
+    required: tuple[str, ...] = ()
+    on_site: bool = True
+    transitions: dict[str, tuple[str, ...]] | None = None
+    completion_checks: tuple[CompletionCheck, ...] = ()
+    record_fields: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> str:
+        return self.code
+
+
+@dataclass(frozen=True)
+class TransitionVeto:
+    """A plugin's refusal of a work-order transition (SVC-02): the order stays where it is, the caller
+    gets 409 with the reason, and the veto is recorded as a decision under ``rule_id``."""
+
+    reason_zh: str
+    reason_en: str
+    rule_id: str = "SVC-02"

@@ -13,7 +13,6 @@ that module per ``subject_type``; a subject type without one gets :mod:`core.sla
   (1 = the first role of ``row.escalation_ladder``) at ``step_at`` (CMP-40);
 - ``met(row, at)`` — a milestone was met (clocks that start when another ends).
 
-The service work-order module adds its line here when it comes (SVC-07).
 """
 from __future__ import annotations
 
@@ -22,6 +21,7 @@ from types import ModuleType
 
 HANDLERS: dict[str, str] = {
     "complaint": "core.complaints.deadlines_events",
+    "work_order": "core.service.deadlines_events",
 }
 DEFAULT = "core.sla.default_handler"
 

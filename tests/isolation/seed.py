@@ -169,7 +169,18 @@ def seed(client, handle) -> dict:
         "queue_entry_id": queue_entry_id,
         **_seed_complaints(client, handle, h, customer_id, user["id"], mark),
         **_seed_staff_pay(client, handle, h, user["id"], department.get_json()["id"], mark),
+        **_seed_service(client, handle, h, customer_id, user["id"], mark),
     }
+
+
+def _seed_service(client, handle, h, customer_id, user_id, mark) -> dict:
+    """SVC: a repair order for the seeded customer."""
+    order = client.post("/api/v1/work-orders", headers=h, json={
+        "type": "repair", "customer_id": customer_id, "address": mark, "contact_name": mark,
+        "contact_phone": "13800138000", "description": mark,
+        "data": {"model": mark[:100], "purchase_date": "2026-01-05"}})
+    assert order.status_code == 201, order.get_json()
+    return {"order_id": order.get_json()["id"]}
 
 
 def _seed_complaints(client, handle, h, customer_id, user_id, mark) -> dict:

@@ -8,7 +8,7 @@ from pathlib import Path
 from core.plugins import hookimpl
 from core.plugins.records import (
     ChecklistTemplate, CommissionSplit, ComplaintCategory, ComplaintField, CustomerField, IndustryPreset, NavItem,
-    PeriodicJob, PluginInfo, PolicySchema, Recognition, Role, ShareLine,
+    PeriodicJob, PluginInfo, PolicySchema, Recognition, Role, ShareLine, CompletionCheck, TransitionVeto, WorkOrderType,
 )
 from tests.plugins import sample_models  # noqa: F401  (the plugin's table)
 from workers.registry import tenant_job
@@ -153,6 +153,27 @@ def kehu_complaint_fields():
                        required=True, verify=meter_on_file),
         ComplaintField("reading", "当前读数", "Current reading", fields.Integer(validate=validate.Range(min=0))),
     ]
+
+
+@hookimpl
+def kehu_work_order_types():
+    """A utility's meter installation (SVC-01): a meter number is required and a safety test must pass
+    before completion (SVC-11)."""
+    return [
+        WorkOrderType("meter_install", "装表", "Meter installation",
+                      fields={"meter_no": fields.String(validate=validate.Regexp(r"^M\d{6}$"))},
+                      required=("address", "meter_no"),
+                      completion_checks=(CompletionCheck("safety_test", "安全检测", "Safety test"),)),
+    ]
+
+
+@hookimpl
+def kehu_work_order_transition(order, to_state, data):
+    """SVC-02: a meter installation is not completed without its seal photo."""
+    if order.type == "meter_install" and to_state == "completed" and not data.get("seal_photo"):
+        return TransitionVeto("装表完工须上传铅封照片", "a meter installation needs the seal photo to complete",
+                              rule_id="SVC-02")
+    return None
 
 
 # --- jobs ------------------------------------------------------------------------------------------

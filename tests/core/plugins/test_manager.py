@@ -36,8 +36,8 @@ def test_relay_runs_only_enabled_plugins(plugins):
 
 
 def test_kehu_policy_schemas_per_plugin_set(plugins):
-    assert set(plugins.relay([]).records("kehu_policy_schemas")) == {"cal", "cus", "cmp", "stf"}
-    assert set(plugins.relay(["sample"]).records("kehu_policy_schemas")) == {"cal", "cus", "cmp", "stf", "sample"}
+    assert set(plugins.relay([]).records("kehu_policy_schemas")) == {"cal", "cus", "cmp", "stf", "svc"}
+    assert set(plugins.relay(["sample"]).records("kehu_policy_schemas")) == {"cal", "cus", "cmp", "stf", "svc", "sample"}
 
 
 def test_kehu_nav_items_of_disabled_plugin_are_absent(plugins):

@@ -5,7 +5,7 @@ import datetime as dt
 def test_read_defaults_propose_and_publish(client, two_tenants):
     a, _b = two_tenants
     modules = client.get("/api/v1/policies", headers=a.headers()).get_json()
-    assert [(m["module"], m["version"]) for m in modules] == [("cal", 0), ("cmp", 0), ("cus", 0), ("stf", 0)]
+    assert [(m["module"], m["version"]) for m in modules] == [("cal", 0), ("cmp", 0), ("cus", 0), ("stf", 0), ("svc", 0)]
     r = client.post("/api/v1/policies/cal/proposals", headers=a.headers(),
                     json={"body": {"business_hours": [{"start": "08:30", "end": "17:30"}]}})
     assert r.status_code == 200 and r.get_json()["body"]["weekly_rest_days"] == ["sat", "sun"]
