@@ -304,3 +304,32 @@ def cancel(order: WorkOrder, reason: str, *, by: int | None, at: dt.datetime | N
     event = move(order, "cancelled", by=by, at=fact_time(at, "at"), note=reason.strip(), kind="cancelled")
     order.cancel_reason = reason.strip()
     return event
+
+
+# ------------------------------------------------------------------------------------------ CMP-01
+
+
+def open_from_complaint(complaint, data: dict, *, by: int | None, region: str = "CN") -> WorkOrder:
+    """CMP-01: a help or repair request taken in as a case opens a work order. The order's intake is
+    filled from the case (customer, the complainant as contact, what they said as the description)
+    where ``data`` does not say otherwise; the order links the case, the case's history names the
+    order, and the decision CMP-01 records both."""
+    from core.complaints.service import SUBJECT as CASE, log_event as log_case_event
+
+    prefill = {"customer_id": complaint.customer_id, "contact_name": complaint.complainant_name,
+               "contact_phone": complaint.complainant_phone, "description": complaint.content,
+               "customer_name": complaint.complainant_name if complaint.customer_id is None else None}
+    body = {**{k: v for k, v in prefill.items() if v is not None}, **{k: v for k, v in data.items() if v is not None},
+            "complaint_id": complaint.id, "channel": data.get("channel") or "complaint"}
+    order = create_order(body, by=by, region=region)
+    decision = decisions.record(
+        "CMP-01", CASE, complaint.id, policy=None, decided_by=by,
+        outcome={"work_order_id": order.id, "number": order.number, "type": order.type},
+        facts={"case_type": complaint.case_type, "number": complaint.number},
+        reason_zh=f"投诉/求助{complaint.number}需上门处理，已开工单{order.number}",
+        reason_en=f"case {complaint.number} needs service work: work order {order.number} opened")
+    log_case_event(complaint, "work_order_opened", by=by, data={"work_order_id": order.id, "number": order.number},
+                   decision_id=decision.id)
+    log_event(order, "from_complaint", by=by, data={"complaint_id": complaint.id, "number": complaint.number},
+              decision_id=decision.id)
+    return order

@@ -9,6 +9,8 @@ modules and take the order through :func:`order_for` and :func:`step`.
   the states it may move to.
 - ``GET /work-orders/types`` → the tenant's types (core and plugins) with their fields and required data.
 - ``POST /work-orders/<order_id>/hold`` (a pause reason) · ``/resume`` · ``/cancel`` (a reason).
+- ``POST /work-orders/from-complaint/<complaint_id>`` → a help or repair request taken in as a case opens a
+  work order linked to it, its intake filled from the case (CMP-01).
 
 A move the state machine does not allow is 409 naming the states allowed (SVC-02); a move a plugin
 vetoes is 409 with the plugin's reasons, and the veto is kept as a decision on the order.
@@ -140,6 +142,10 @@ class WorkOrderTypeSchema(Schema):
     source = fields.String(metadata={"description": "core | plugin"})
 
 
+class FromComplaintInSchema(WorkOrderInSchema):
+    type = fields.String(load_default="repair", validate=validate.Length(min=1, max=40))
+
+
 class AtInSchema(Schema):
     at = fields.AwareDateTime(load_default=None, metadata={"description": "when it happened; default now"})
     note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
@@ -258,4 +264,20 @@ class Cancel(MethodView):
         """Cancel an open order with its reason (SVC-02); its clocks stop."""
         order = order_for(order_id)
         orders.cancel(order, data["reason"], by=g.user.id, at=data["at"])
+        return order
+
+
+@blp.route("/from-complaint/<int:complaint_id>")
+class FromComplaint(MethodView):
+    @require_roles(*TAKERS, admin_scope=False)
+    @blp.arguments(FromComplaintInSchema)
+    @blp.response(201, WorkOrderDetailSchema)
+    def post(self, data, complaint_id):
+        """Open a work order for a help or repair request taken in as a case (CMP-01): customer, contact
+        and description come from the case unless given; the case and the order name each other."""
+        from web.api.complaints import case_for
+
+        complaint = case_for(complaint_id)
+        order = orders.open_from_complaint(complaint, data, by=g.user.id, region=g.tenant.region)
+        db.session.commit()
         return order

@@ -150,3 +150,25 @@ def test_a_plugin_veto_keeps_the_order_and_is_recorded(client, make_tenant):
     decision = utility.decisions(order, "SVC-02")[0]
     assert decision.outcome == {"vetoed": "completed", "stays": "on_site"}
     assert utility.get(order)["events"][-1]["kind"] == "vetoed"
+
+
+def test_a_repair_request_taken_as_a_case_opens_a_work_order(desk):
+    """CMP-01: help and repair requests open a work order; the case and the order name each other."""
+    case = desk.client.post("/api/v1/complaints", headers=desk.headers("ma"), json={
+        "channel": "phone", "content": "车载终端不定位，请派人维修", "complainant_name": "刘师傅",
+        "complainant_phone": "13900139000"}).get_json()
+    r = desk.client.post(f"/api/v1/work-orders/from-complaint/{case['id']}", headers=desk.headers("ma"), json={
+        "address": "北京市丰台区南四环西路188号", "data": {"model": "GT-06", "purchase_date": "2025-11-20"}})
+    assert r.status_code == 201, r.get_json()
+    order = r.get_json()
+    assert (order["complaint_id"], order["channel"], order["type"]) == (case["id"], "complaint", "repair")
+    assert (order["contact_name"], order["contact_phone"], order["customer_name"]) == (
+        "刘师傅", "+8613900139000", "刘师傅")
+    assert order["description"] == "车载终端不定位，请派人维修"
+    history = desk.client.get(f"/api/v1/complaints/{case['id']}", headers=desk.headers()).get_json()["events"]
+    assert any(e["kind"] == "work_order_opened" and e["data"]["work_order_id"] == order["id"] for e in history)
+    missing = desk.client.post(f"/api/v1/work-orders/from-complaint/{case['id']}", headers=desk.headers("ma"),
+                               json={"data": {"model": "GT-06"}})
+    assert missing.status_code == 422 and set(missing.get_json()["errors"]["json"]) == {"address", "data.purchase_date"}
+    assert desk.client.post("/api/v1/work-orders/from-complaint/999999", headers=desk.headers("ma"),
+                            json={}).status_code == 404
