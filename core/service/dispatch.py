@@ -270,8 +270,11 @@ def dispatch(order: WorkOrder, data: dict, *, user, reassign: bool = False) -> W
     if reassign and reason is None:
         raise InvalidInput("a reason is required", fields={"reason": ["say why the order is reassigned"]})
     _check_state(order, reassign=reassign)
-    at = step_time(order, data.get("at"), not_before=order.dispatched_at if reassign else None,
-                   label="the order was dispatched" if reassign else "the order was requested")
+    if reassign:
+        at = step_time(order, data.get("at"), not_before=order.dispatched_at, label="the order was dispatched")
+    else:
+        at = step_time(order, data.get("at"), not_before=order.approved_at or order.requested_at,
+                       label="the order was approved" if order.approved_at else "the order was requested")
     if reassign and ((assignee_id is not None and assignee_id == order.assignee_id)
                      or (partner is not None and partner == order.partner_name)):
         raise Conflict("the order is already assigned there", rule_id="SVC-05")
@@ -400,13 +403,13 @@ def record_approval(order: WorkOrder, data: dict, *, user) -> WorkOrderDispatch:
         raise Conflict("this dispatch needs no approval", rule_id="SVC-05")
     if record.approval_by is not None:
         raise Conflict(f"the approval was recorded already ({name_of(record.approval_by)})", rule_id="SVC-05")
-    people = People()
     approver = data.get("by") or user.id
+    if not (user.id in (approver, record.dispatched_by) or user.has_role("cs_agent", *MANAGERS)):
+        raise Forbidden("the approver, the dispatcher, the desk or a supervisor records the approval")
+    people = People()
     if approver not in ladder_holders(record.approval_role, order, people):
         raise InvalidInput("invalid approval", rule_id="SVC-05", fields={"by": [
             f"not a {record.approval_role} for this order's department (svc.dispatch.partner_approval)"]})
-    if not (user.id in (approver, record.dispatched_by) or user.has_role("cs_agent", *MANAGERS)):
-        raise Forbidden("the approver or the dispatcher records the approval")
     if data.get("at") is None:
         raise InvalidInput("when", fields={"at": ["when the approval was given"]})
     given_at = step_time(order, data["at"], not_before=order.requested_at)

@@ -88,6 +88,8 @@ def tick_checklist(order: WorkOrder, items: dict, *, user, at: dt.datetime | Non
     if errors:
         raise InvalidInput("invalid checklist", fields=errors, rule_id="SVC-06")
     record = current_dispatch(order)
+    if record is None:
+        raise Conflict("the order has no dispatch in force", rule_id="SVC-06")
     at = step_time(order, at, not_before=record.dispatched_at, label="the order was dispatched")
     ticked = {name: bool((items or {}).get(name)) for name in names}
     missing = rules.checklist_missing(names, ticked)
