@@ -3,7 +3,9 @@
 
 - warning (SVC-07 as CMP-34): the assignee (or the department's people while unassigned) and their
   supervisors are told; a decision;
-- breach: a decision under SVC-07, the assignee and the responsible department told;
+- breach: a decision under SVC-07, the assignee and the responsible department told; a breach of the
+  assignee's deadline without a delay notice filed before it is attributed to the assignee (SVC-08,
+  :func:`core.service.dispatch_delays.on_breach`: a decision and an STF penalty proposal);
 - escalation step (as CMP-40): the holders of the ladder's role are told; a decision per step.
 """
 from __future__ import annotations
@@ -86,6 +88,8 @@ def warned(rows, now: dt.datetime) -> None:
 
 
 def breached(rows, now: dt.datetime) -> None:
+    from core.service import dispatch_delays
+
     orders, people, local = _orders(rows), People(), _local(now)
     for row in rows:
         order = orders[row.subject_id]
@@ -107,6 +111,7 @@ def breached(rows, now: dt.datetime) -> None:
                body_zh=decision.reason_zh, body_en=decision.reason_en)
         log_event(order, "deadline_breached", by=None, at=row.breached_at,
                   data={"milestone": row.code, "due_at": row.due_at}, decision_id=decision.id)
+        dispatch_delays.on_breach(order, row, people)  # SVC-08: without a delay notice, the assignee's
 
 
 def hard_breached(rows, now: dt.datetime) -> None:

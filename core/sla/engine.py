@@ -305,6 +305,36 @@ def recompute(row: SlaMilestone, *, at: dt.datetime, calendar: WorkCalendar | No
     return due
 
 
+def fix_due(row: SlaMilestone, due_at: dt.datetime, *, at: dt.datetime, reason: str | None = None) -> Deadline:
+    """Fix an open milestone's due time at ``due_at`` from ``at`` on (a new time granted on a delay
+    notice, SVC-08): the due time no longer comes from the duration and, like a time agreed with the
+    customer (CMP-36), pauses no longer move it; the warning is computed again (and given again
+    before the new time). The previous due time and ``reason`` are kept in ``computed_from["fixed"]``.
+    Conflict when the milestone is not open or was already due at ``at`` (a breach is never undone,
+    even before the sweep saw it) or when ``due_at`` is not after ``at``. Returns the new deadline;
+    the caller records why."""
+    if row.state != "open":
+        raise Conflict(f"the {row.code} deadline is {row.state}")
+    if due_at.tzinfo is None:
+        raise ValueError("due_at needs a time zone")
+    pauses = None if not _paused(row) else [
+        rules.Pause(p.started_at, p.ended_at or at, p.reason) for p in pauses_of(row.subject_type, row.subject_id)]
+    current = row.due_at if pauses is None else due_for(row, tenant_calendar(at, row.department)[0], pauses)[0].utc
+    if current <= at:
+        raise Conflict(f"the {row.code} deadline was due at {_utc(current).isoformat()}: a breach is not undone")
+    if due_at <= at:
+        raise Conflict(f"the new {row.code} deadline must be after {_utc(at).isoformat()}")
+    computed = dict(row.computed_from or {})
+    history = list(computed.get("fixed") or [])
+    history.append({"at": _utc(at), "from": _utc(current), "to": _utc(due_at), "reason": reason})
+    computed.update({"fixed_due": _utc(due_at), "paused_since": None, "fixed": history})
+    row.computed_from = json_safe(computed)
+    new = recompute(row, at=at)
+    trace = f"fixed at {new.at.isoformat()} on {_utc(at).isoformat()}" + (f" ({reason})" if reason else "")
+    row.computed_from = {**row.computed_from, "trace": [trace]}
+    return new
+
+
 def _utc(value: dt.datetime) -> dt.datetime:
     return value.astimezone(dt.timezone.utc)
 

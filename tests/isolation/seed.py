@@ -170,6 +170,7 @@ def seed(client, handle) -> dict:
         **_seed_complaints(client, handle, h, customer_id, user["id"], mark),
         **_seed_staff_pay(client, handle, h, user["id"], department.get_json()["id"], mark),
         **_seed_service(client, handle, h, customer_id, user["id"], mark),
+        **_seed_dispatch(client, handle, h, customer_id, user["id"], mark),
     }
 
 
@@ -181,6 +182,36 @@ def _seed_service(client, handle, h, customer_id, user_id, mark) -> dict:
         "data": {"model": mark[:100], "purchase_date": "2026-01-05"}})
     assert order.status_code == 201, order.get_json()
     return {"order_id": order.get_json()["id"]}
+
+
+def _seed_dispatch(client, handle, h, customer_id, user_id, mark) -> dict:
+    """SVC-05/06/08: the seeded user in the dispatch pool, a repair order with a completion deadline
+    dispatched to them with an agreed arrival time, and their delay notice on it."""
+    from core.accounts.models import User
+    from core.service import dispatch_delays
+    from core.service.orders import get_order
+
+    tech = client.put(f"/api/v1/service-technicians/{user_id}", headers=h,
+                      json={"skills": [mark[:100]], "areas": ["*"], "note": mark})
+    assert tech.status_code == 201, tech.get_json()
+    sla = client.post("/api/v1/policies/svc/versions", headers=h, json={
+        "body": {"sla": {"repair": {"*": {"complete": "30 days"}}}}, "note": mark})
+    assert sla.status_code == 201, sla.get_json()
+    order = client.post("/api/v1/work-orders", headers=h, json={
+        "type": "repair", "customer_id": customer_id, "address": mark, "contact_name": mark,
+        "contact_phone": "13800138000", "description": mark, "skill": mark[:60],
+        "data": {"model": mark[:100], "purchase_date": "2026-01-05"}}).get_json()
+    eta = dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=1)
+    sent = client.post(f"/api/v1/work-orders/{order['id']}/dispatch", headers=h, json={
+        "assignee_id": user_id, "reason": mark, "eta_at": eta.isoformat()})
+    assert sent.status_code == 200, sent.get_json()
+    with tenant_scope(handle.id):
+        user = db.session.scalars(db.select(User).where(User.id == user_id)).one()
+        notice = dispatch_delays.file_notice(get_order(order["id"], for_update=True), {
+            "reason": mark, "proposed_due": eta + dt.timedelta(days=40)}, user=user)
+        notice_id = notice.id
+        db.session.commit()
+    return {"notice_id": notice_id}
 
 
 def _seed_complaints(client, handle, h, customer_id, user_id, mark) -> dict:
