@@ -42,6 +42,7 @@ def _import_models() -> None:
     import core.notifications.models  # noqa: F401
     import core.policy.models  # noqa: F401
     import core.service.dispatch_models  # noqa: F401
+    import core.service.contract_models  # noqa: F401
     import core.service.models  # noqa: F401
     import core.sla.models  # noqa: F401
     import core.staff.appeals_models  # noqa: F401
@@ -75,6 +76,7 @@ def _import_jobs() -> None:
     import core.customers.ownership.jobs  # noqa: F401
     import core.customers.transfer.jobs  # noqa: F401
     import core.customers.visits.jobs  # noqa: F401
+    import core.service.contract_jobs  # noqa: F401
     import core.sla.jobs  # noqa: F401
     import core.staff.pay_jobs  # noqa: F401
     import core.staff.penalty_jobs  # noqa: F401

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from core.policy import service as policy_service
 from core.service.dispatch_settings import DispatchPolicySchema
+from core.service.contract_settings import ContractPolicySchema
 from core.service.settings import OrderPolicySchema
 
 MODULE = "svc"
@@ -15,6 +16,7 @@ MODULE = "svc"
 class SvcPolicySchema(
     OrderPolicySchema,
     DispatchPolicySchema,
+    ContractPolicySchema,
 ):
     """The whole ``svc`` document."""
 

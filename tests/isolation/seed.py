@@ -171,6 +171,7 @@ def seed(client, handle) -> dict:
         **_seed_staff_pay(client, handle, h, user["id"], department.get_json()["id"], mark),
         **_seed_service(client, handle, h, customer_id, user["id"], mark),
         **_seed_dispatch(client, handle, h, customer_id, user["id"], mark),
+        **_seed_service_contracts(client, handle, h, customer_id, mark),
     }
 
 
@@ -212,6 +213,27 @@ def _seed_dispatch(client, handle, h, customer_id, user_id, mark) -> dict:
         notice_id = notice.id
         db.session.commit()
     return {"notice_id": notice_id}
+
+
+def _seed_service_contracts(client, handle, h, customer_id, mark) -> dict:
+    """SVC-20..22: a service contract of the seeded customer ending 2026-11-14, its expiry reminder
+    (the job's step, here directly) and a renewal awaiting payment."""
+    from core.service import contracts
+
+    contract = client.post("/api/v1/service-contracts", headers=h, json={
+        "customer_id": customer_id, "subject": mark, "reference": mark[:60], "signed_on": "2025-11-15",
+        "installed_on": "2025-11-15", "term": "1 years", "note": mark})
+    assert contract.status_code == 201, contract.get_json()
+    contract_id = contract.get_json()["id"]
+    with tenant_scope(handle.id):
+        contracts.send_reminders(dt.datetime(2026, 10, 14, 6, 1, tzinfo=ZoneInfo("Asia/Shanghai")))
+        reminder_id = contracts.reminders_of(contract_id)[0].id
+        db.session.commit()
+    renewal = client.post(f"/api/v1/service-contracts/{contract_id}/renewals", headers=h, json={
+        "signed_on": "2026-10-20", "method": "fax", "amount": "12000", "note": mark})
+    assert renewal.status_code == 201, renewal.get_json()
+    return {"service_contract_id": contract_id, "service_reminder_id": reminder_id,
+            "service_renewal_id": renewal.get_json()["id"]}
 
 
 def _seed_complaints(client, handle, h, customer_id, user_id, mark) -> dict:

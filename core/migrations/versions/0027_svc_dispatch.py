@@ -11,7 +11,7 @@ from core.db import JSONType, UTCDateTime
 from core.tenancy import rls
 
 revision = "0027_svc_dispatch"
-down_revision = '0026_svc_orders'
+down_revision = "0026_svc_orders"
 branch_labels = None
 depends_on = None
 
