@@ -112,6 +112,7 @@ def kehu_periodic_jobs():
         PeriodicJob("cmp.sla_timers", SWEEP_CADENCE, only_when_due="sla"),  # CMP-31..34, CMP-40, tenants with a timer due
         PeriodicJob("cmp.reminders", CMP_REMINDERS),  # CMP-35, the job skips days off
         PeriodicJob("cal.recompute_open_deadlines", RECOMPUTE_CADENCE),  # CAL-09, nightly
+        PeriodicJob("svc.fee_remittance", "2 9 * * *"),  # SVC-15 unremitted fees, the job skips days off
     ]
 
 
