@@ -167,13 +167,17 @@ class FeeItem(MethodView):
 
 @blp.route("/service-fees/<int:fee_id>/remit")
 class Remit(MethodView):
-    @require_roles(*REMITTERS, admin_scope=False)
     @blp.arguments(ServiceFeeRemitInSchema)
     @blp.response(200, ServiceFeeSchema)
+    @blp.alt_response(403, description="needs role: finance")
     def post(self, data, fee_id):
-        """Finance received the money (SVC-15); 409 when it was remitted or voided already."""
-        fee = fees.remit(fees.get_fee(fee_id, for_update=True), by=g.user.id, at=data["remitted_at"],
-                         note=data["note"])
+        """Finance received the money (SVC-15); 409 when it was remitted or voided already. Only the
+        finance role remits (not even a tenant admin); the fee is looked up first, so another tenant's
+        fee is a plain 404."""
+        fee = fees.get_fee(fee_id, for_update=True)
+        if not g.user.has_role(*REMITTERS):
+            abort(403, description=f"needs role: {' or '.join(REMITTERS)}")
+        fee = fees.remit(fee, by=g.user.id, at=data["remitted_at"], note=data["note"])
         db.session.commit()
         return fee
 
