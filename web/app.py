@@ -43,7 +43,9 @@ def _import_models() -> None:
     import core.policy.models  # noqa: F401
     import core.service.dispatch_models  # noqa: F401
     import core.service.contract_models  # noqa: F401
+    import core.service.fees_models  # noqa: F401
     import core.service.models  # noqa: F401
+    import core.service.reports_models  # noqa: F401
     import core.sla.models  # noqa: F401
     import core.staff.appeals_models  # noqa: F401
     import core.staff.correction_models  # noqa: F401
@@ -77,6 +79,8 @@ def _import_jobs() -> None:
     import core.customers.transfer.jobs  # noqa: F401
     import core.customers.visits.jobs  # noqa: F401
     import core.service.contract_jobs  # noqa: F401
+    import core.service.fees_jobs  # noqa: F401
+    import core.service.reports_jobs  # noqa: F401
     import core.sla.jobs  # noqa: F401
     import core.staff.pay_jobs  # noqa: F401
     import core.staff.penalty_jobs  # noqa: F401

@@ -114,6 +114,8 @@ def kehu_periodic_jobs():
         PeriodicJob("cmp.reminders", CMP_REMINDERS),  # CMP-35, the job skips days off
         PeriodicJob("cal.recompute_open_deadlines", RECOMPUTE_CADENCE),  # CAL-09, nightly
         *(PeriodicJob(name, cadence) for name, cadence in SVC_CONTRACT_JOBS),  # SVC-21 reminders, SVC-22 unpaid
+        PeriodicJob("svc.fee_remittance", "2 9 * * *"),  # SVC-15 unremitted fees, the job skips days off
+        PeriodicJob("svc.monthly_reports", "3 3 1 * *"),  # SVC-40 the previous month's pack
     ]
 
 

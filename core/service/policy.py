@@ -8,6 +8,7 @@ from __future__ import annotations
 from core.policy import service as policy_service
 from core.service.dispatch_settings import DispatchPolicySchema
 from core.service.contract_settings import ContractPolicySchema
+from core.service.fees_settings import FeePolicySchema
 from core.service.settings import OrderPolicySchema
 
 MODULE = "svc"
@@ -17,6 +18,7 @@ class SvcPolicySchema(
     OrderPolicySchema,
     DispatchPolicySchema,
     ContractPolicySchema,
+    FeePolicySchema,
 ):
     """The whole ``svc`` document."""
 

@@ -172,6 +172,7 @@ def seed(client, handle) -> dict:
         **_seed_service(client, handle, h, customer_id, user["id"], mark),
         **_seed_dispatch(client, handle, h, customer_id, user["id"], mark),
         **_seed_service_contracts(client, handle, h, customer_id, mark),
+        **_seed_service_fees(client, handle, h, user["id"], mark),
     }
 
 
@@ -234,6 +235,29 @@ def _seed_service_contracts(client, handle, h, customer_id, mark) -> dict:
     assert renewal.status_code == 201, renewal.get_json()
     return {"service_contract_id": contract_id, "service_reminder_id": reminder_id,
             "service_renewal_id": renewal.get_json()["id"]}
+
+
+def _seed_service_fees(client, handle, h, user_id, mark) -> dict:
+    """SVC-15 and SVC-40: a repair order on site (moved directly) with a fee collected by the seeded user,
+    and the monthly service report pack."""
+    from core.service import orders
+
+    order = client.post("/api/v1/work-orders", headers=h, json={
+        "type": "repair", "customer_name": mark, "address": mark, "contact_name": mark,
+        "contact_phone": "13800138000", "description": mark, "data": {"model": mark[:100], "purchase_date": "2026-01-05"}})
+    assert order.status_code == 201, order.get_json()
+    with tenant_scope(handle.id):
+        wo = orders.get_order(order.get_json()["id"])
+        wo.assignee_id = user_id
+        orders.move(wo, "dispatched", by=None)
+        orders.move(wo, "on_site", by=None)
+        db.session.commit()
+    fee = client.post(f"/api/v1/work-orders/{order.get_json()['id']}/fees", headers=h, json={
+        "amount_parts": "120", "receipt_no": mark[:60], "note": mark})
+    assert fee.status_code == 201, fee.get_json()
+    pack = client.post("/api/v1/service-reports/packs", headers=h, json={})
+    assert pack.status_code == 202 and pack.get_json()["status"] == "finished", pack.get_json()
+    return {"fee_id": fee.get_json()["id"], "service_pack_id": pack.get_json()["result"]["pack_id"]}
 
 
 def _seed_complaints(client, handle, h, customer_id, user_id, mark) -> dict:

@@ -1,7 +1,7 @@
 """Service contracts, periods and serial numbers, renewals, expiry reminders (SVC-20..22)
 
 Revision ID: 0031_svc_contracts
-Revises: 0027_svc_dispatch
+Revises: 0030_svc_fees
 Create Date: 2026-12-07
 """
 import sqlalchemy as sa
@@ -11,7 +11,7 @@ from core.db import JSONType, UTCDateTime
 from core.tenancy import rls
 
 revision = "0031_svc_contracts"
-down_revision = "0027_svc_dispatch"
+down_revision = "0030_svc_fees"
 branch_labels = None
 depends_on = None
 
