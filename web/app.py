@@ -41,6 +41,8 @@ def _import_models() -> None:
     import core.decisions.models  # noqa: F401
     import core.notifications.models  # noqa: F401
     import core.policy.models  # noqa: F401
+    import core.service.checklists_models  # noqa: F401
+    import core.service.duties_models  # noqa: F401
     import core.service.models  # noqa: F401
     import core.sla.models  # noqa: F401
     import core.staff.appeals_models  # noqa: F401
@@ -74,6 +76,7 @@ def _import_jobs() -> None:
     import core.customers.ownership.jobs  # noqa: F401
     import core.customers.transfer.jobs  # noqa: F401
     import core.customers.visits.jobs  # noqa: F401
+    import core.service.duties_jobs  # noqa: F401
     import core.sla.jobs  # noqa: F401
     import core.staff.pay_jobs  # noqa: F401
     import core.staff.penalty_jobs  # noqa: F401

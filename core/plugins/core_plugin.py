@@ -85,6 +85,7 @@ def kehu_periodic_jobs():
     from core.complaints.reports_jobs import PERIODIC as COMPLAINT_REPORT_JOBS
     from core.customers.confidentiality.jobs import PERIODIC as CONFIDENTIALITY_JOBS
     from core.customers.ownership.jobs import CADENCE, SWEEP
+    from core.service.duties_jobs import PERIODIC as DUTY_JOBS
     from core.sla.jobs import RECOMPUTE_CADENCE, SWEEP_CADENCE
     from core.staff.pay_jobs import PERIODIC as PAY_CYCLE_JOBS
 
@@ -112,6 +113,7 @@ def kehu_periodic_jobs():
         PeriodicJob("cmp.sla_timers", SWEEP_CADENCE, only_when_due="sla"),  # CMP-31..34, CMP-40, tenants with a timer due
         PeriodicJob("cmp.reminders", CMP_REMINDERS),  # CMP-35, the job skips days off
         PeriodicJob("cal.recompute_open_deadlines", RECOMPUTE_CADENCE),  # CAL-09, nightly
+        *(PeriodicJob(name, cadence) for name, cadence in DUTY_JOBS),  # SVC-30/32 duty orders, missed duties
     ]
 
 

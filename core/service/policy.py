@@ -6,6 +6,7 @@ the spec's defaults. A work order keeps the version it was requested under (as C
 from __future__ import annotations
 
 from core.policy import service as policy_service
+from core.service.duties_settings import DutyPolicySchema
 from core.service.settings import OrderPolicySchema
 
 MODULE = "svc"
@@ -13,6 +14,7 @@ MODULE = "svc"
 
 class SvcPolicySchema(
     OrderPolicySchema,
+    DutyPolicySchema,
 ):
     """The whole ``svc`` document."""
 
