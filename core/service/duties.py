@@ -101,9 +101,12 @@ def _intake(duty, wo_type, description: str) -> dict:
 
 
 def _check(values: dict) -> None:
-    """422 naming each field of a duty that cannot work."""
+    """422 naming each field of a duty that cannot work. Whether its orders could be created is not asked
+    of a duty switched off (a preset whose type the company lacks can still be switched off)."""
     errors: dict[str, list[str]] = {}
-    if values["kind"] == "work_order":
+    if values["kind"] == "work_order" and values.get("active") is False:
+        pass
+    elif values["kind"] == "work_order":
         if not values.get("work_order_type"):
             errors["work_order_type"] = ["a work-order duty names its work-order type"]
         else:
@@ -231,6 +234,7 @@ def generate(moment: dt.datetime) -> dict:
         if not duty.active or rules.period_of(duty.period, duty.starts_on).start > period.start:
             continue
         run = db.session.scalars(select(ServiceDutyRun).where(ServiceDutyRun.duty_id == duty.id,
+                                                              ServiceDutyRun.period == period.kind,
                                                               ServiceDutyRun.period_start == period.start)).first()
         if run is not None and run.state != "failed":
             continue

@@ -59,7 +59,7 @@ class ServiceDuty(TenantScoped, db.Model):
 class ServiceDutyRun(TenantScoped, db.Model):
     __tablename__ = "service_duty_runs"
     __table_args__ = (
-        UniqueConstraint("tenant_id", "duty_id", "period_start"),
+        UniqueConstraint("tenant_id", "duty_id", "period", "period_start"),
         ForeignKeyConstraint(["tenant_id", "duty_id"], ["service_duties.tenant_id", "service_duties.id"]),
         Index("ix_service_duty_runs_open", "tenant_id", "state", "period_end"),
     )

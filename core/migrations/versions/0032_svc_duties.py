@@ -82,7 +82,7 @@ def upgrade():
     sa.ForeignKeyConstraint(['tenant_id', 'duty_id'], ['service_duties.tenant_id', 'service_duties.id'], name=op.f('fk_service_duty_runs_tenant_id_duty_id_service_duties')),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_service_duty_runs_tenant_id_tenants')),
     sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_service_duty_runs')),
-    sa.UniqueConstraint('tenant_id', 'duty_id', 'period_start', name=op.f('uq_service_duty_runs_tenant_id_duty_id_period_start'))
+    sa.UniqueConstraint('tenant_id', 'duty_id', 'period', 'period_start', name=op.f('uq_service_duty_runs_tenant_id_duty_id_period_period_start'))
     )
     with op.batch_alter_table('service_duty_runs', schema=None) as batch_op:
         batch_op.create_index('ix_service_duty_runs_open', ['tenant_id', 'state', 'period_end'], unique=False)

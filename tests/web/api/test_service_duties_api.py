@@ -325,3 +325,21 @@ def test_a_checklist_may_fulfil_an_inspection_duty_order(desk):
     r = api(desk, "post", "/service-checklists", who="wu", expect=422, site="阳光花园", order_id=987654321,
             items=[{"label": "x", "result": "ok"}])
     assert r["errors"]["json"]["order_id"] == ["not a work order of this company"]
+
+
+def test_a_preset_duty_of_a_type_the_company_lacks_fails_loudly_and_can_be_switched_off(desk):
+    policy_since(desk.handle.id, "svc", {"duties": [{"code": "readings", "title": "抄表", "at_least": 1,
+                                                     "period": "month", "work_order_type": "meter_reading"}],
+                                         "survey": {"every": None}}, "2026-01-01")
+    result = desk.job("svc.duty_generation", "2026-09-01T00:16:00+08:00")
+    assert (result["seeded"], result["failed"]) == (1, 1)
+    seeded = api(desk, "get", "/service-duties", expect=200)
+    assert [(d["code"], d["source"], d["responsible_role"], d["starts_on"]) for d in seeded] == [
+        ("readings", "policy", "dept_manager", "2026-09-01")]
+    assert api(desk, "post", "/service-duties/seed", who="zhao", expect=200) == []  # already in the table
+    api(desk, "post", "/service-duties/seed", who="wu", expect=403)
+    assert [n.user_id for n in desk.notified("svc.duty_generation_failed")] == [desk.id("zhao")]
+    duty_id = seeded[0]["id"]
+    api(desk, "patch", f"/service-duties/{duty_id}", who="zhao", expect=422, at_least=3)  # still unknown type
+    assert api(desk, "patch", f"/service-duties/{duty_id}", who="zhao", expect=200, active=False)["active"] is False
+    assert desk.job("svc.missed_duties", "2026-10-01T00:22:00+08:00")["skipped"] == 1
