@@ -44,6 +44,8 @@ def _import_models() -> None:
     import core.service.dispatch_models  # noqa: F401
     import core.service.contract_models  # noqa: F401
     import core.service.fees_models  # noqa: F401
+    import core.service.checklists_models  # noqa: F401
+    import core.service.duties_models  # noqa: F401
     import core.service.models  # noqa: F401
     import core.service.reports_models  # noqa: F401
     import core.sla.models  # noqa: F401
@@ -81,6 +83,7 @@ def _import_jobs() -> None:
     import core.service.contract_jobs  # noqa: F401
     import core.service.fees_jobs  # noqa: F401
     import core.service.reports_jobs  # noqa: F401
+    import core.service.duties_jobs  # noqa: F401
     import core.sla.jobs  # noqa: F401
     import core.staff.pay_jobs  # noqa: F401
     import core.staff.penalty_jobs  # noqa: F401

@@ -86,6 +86,7 @@ def kehu_periodic_jobs():
     from core.customers.confidentiality.jobs import PERIODIC as CONFIDENTIALITY_JOBS
     from core.customers.ownership.jobs import CADENCE, SWEEP
     from core.service.contract_jobs import PERIODIC as SVC_CONTRACT_JOBS
+    from core.service.duties_jobs import PERIODIC as DUTY_JOBS
     from core.sla.jobs import RECOMPUTE_CADENCE, SWEEP_CADENCE
     from core.staff.pay_jobs import PERIODIC as PAY_CYCLE_JOBS
 
@@ -116,6 +117,7 @@ def kehu_periodic_jobs():
         *(PeriodicJob(name, cadence) for name, cadence in SVC_CONTRACT_JOBS),  # SVC-21 reminders, SVC-22 unpaid
         PeriodicJob("svc.fee_remittance", "2 9 * * *"),  # SVC-15 unremitted fees, the job skips days off
         PeriodicJob("svc.monthly_reports", "3 3 1 * *"),  # SVC-40 the previous month's pack
+        *(PeriodicJob(name, cadence) for name, cadence in DUTY_JOBS),  # SVC-30/32 duty orders, missed duties
     ]
 
 

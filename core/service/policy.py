@@ -9,6 +9,7 @@ from core.policy import service as policy_service
 from core.service.dispatch_settings import DispatchPolicySchema
 from core.service.contract_settings import ContractPolicySchema
 from core.service.fees_settings import FeePolicySchema
+from core.service.duties_settings import DutyPolicySchema
 from core.service.settings import OrderPolicySchema
 
 MODULE = "svc"
@@ -19,6 +20,7 @@ class SvcPolicySchema(
     DispatchPolicySchema,
     ContractPolicySchema,
     FeePolicySchema,
+    DutyPolicySchema,
 ):
     """The whole ``svc`` document."""
 

@@ -173,6 +173,7 @@ def seed(client, handle) -> dict:
         **_seed_dispatch(client, handle, h, customer_id, user["id"], mark),
         **_seed_service_contracts(client, handle, h, customer_id, mark),
         **_seed_service_fees(client, handle, h, user["id"], mark),
+        **_seed_service_duties(client, h, customer_id, mark),
     }
 
 
@@ -258,6 +259,26 @@ def _seed_service_fees(client, handle, h, user_id, mark) -> dict:
     pack = client.post("/api/v1/service-reports/packs", headers=h, json={})
     assert pack.status_code == 202 and pack.get_json()["status"] == "finished", pack.get_json()
     return {"fee_id": fee.get_json()["id"], "service_pack_id": pack.get_json()["result"]["pack_id"]}
+
+
+def _seed_service_duties(client, h, customer_id, mark) -> dict:
+    """SVC-30/31: a duty for the seeded customer, a checklist template and a checklist whose damaged item
+    waits for its repair data (the default repair intake needs a model and a purchase date)."""
+    duty = client.post("/api/v1/service-duties", headers=h, json={
+        "code": "seed_duty", "title": mark, "work_order_type": "inspection", "at_least": 2, "period": "month",
+        "site": mark, "customer_id": customer_id, "responsible_role": "dept_manager"})
+    assert duty.status_code == 201, duty.get_json()
+    template = client.post("/api/v1/service-checklist-templates", headers=h, json={
+        "code": "seed_round", "title": mark, "site": mark, "items": [{"code": "light", "label": mark}]})
+    assert template.status_code == 201, template.get_json()
+    checklist = client.post("/api/v1/service-checklists", headers=h, json={
+        "template_id": template.get_json()["id"], "note": mark,
+        "items": [{"code": "light", "result": "damaged", "note": mark}]})
+    assert checklist.status_code == 201, checklist.get_json()
+    item = checklist.get_json()["items"][0]
+    assert item["repair_state"] == "pending", item
+    return {"duty_id": duty.get_json()["id"], "checklist_template_id": template.get_json()["id"],
+            "checklist_id": checklist.get_json()["id"], "checklist_item_id": item["id"]}
 
 
 def _seed_complaints(client, handle, h, customer_id, user_id, mark) -> dict:
