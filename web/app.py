@@ -42,6 +42,8 @@ def _import_models() -> None:
     import core.notifications.models  # noqa: F401
     import core.policy.models  # noqa: F401
     import core.service.models  # noqa: F401
+    import core.service.records_watch_models  # noqa: F401
+    import core.service.return_visit_models  # noqa: F401
     import core.sla.models  # noqa: F401
     import core.staff.appeals_models  # noqa: F401
     import core.staff.correction_models  # noqa: F401
@@ -74,6 +76,8 @@ def _import_jobs() -> None:
     import core.customers.ownership.jobs  # noqa: F401
     import core.customers.transfer.jobs  # noqa: F401
     import core.customers.visits.jobs  # noqa: F401
+    import core.service.records_watch_jobs  # noqa: F401
+    import core.service.return_visit_jobs  # noqa: F401
     import core.sla.jobs  # noqa: F401
     import core.staff.pay_jobs  # noqa: F401
     import core.staff.penalty_jobs  # noqa: F401

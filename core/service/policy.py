@@ -6,6 +6,8 @@ the spec's defaults. A work order keeps the version it was requested under (as C
 from __future__ import annotations
 
 from core.policy import service as policy_service
+from core.service.records_watch_settings import RecordsWatchPolicySchema
+from core.service.return_visit_settings import ReturnVisitPolicySchema
 from core.service.settings import OrderPolicySchema
 
 MODULE = "svc"
@@ -13,6 +15,8 @@ MODULE = "svc"
 
 class SvcPolicySchema(
     OrderPolicySchema,
+    ReturnVisitPolicySchema,
+    RecordsWatchPolicySchema,
 ):
     """The whole ``svc`` document."""
 
