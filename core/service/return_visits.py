@@ -8,7 +8,8 @@ Entry points called by other steps (none of them commits):
   False``) calls it after the move to ``completed``; the daily sweep does it too for any remote order
   completed since the start of the previous month that has no decision yet (a safety net).
 - :func:`on_recorded` ``(order, at)`` — the record step (SVC-13) calls it after the move to
-  ``recorded``; the daily sweep does it too for every recorded order whose visit is decided.
+  ``recorded``; the daily sweep does it too for every recorded order whose visit is decided (and
+  closes orders whose visit is done with no open issue, e.g. after a plugin refused the closure).
 
 Each completed order gets one decision per round (its rework count: a reworked order is visited again
 after its next form): visited or not under the monthly rate (``svc.return_visit.rate``, default 100%),
@@ -31,7 +32,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, func, or_, select
 
 from core.accounts.models import User
 from core.accounts.people import People
@@ -452,14 +453,18 @@ def plan_remote(as_of: dt.datetime | None = None, *, people: People | None = Non
     return len(rows)
 
 
-def advance_recorded(as_of: dt.datetime | None = None) -> int:
-    """SVC-14 safety net: recorded orders whose visit is decided move on (see :func:`on_recorded`)."""
+def advance_orders(as_of: dt.datetime | None = None) -> int:
+    """SVC-14 safety net: recorded orders whose visit is decided move on (see :func:`on_recorded`), and
+    orders waiting in ``return_visit_due`` whose visit is done with no open issue close (a closure a
+    plugin refused before, a record step that forgot its hook)."""
     as_of = as_of or utcnow()
     rows = list(db.session.execute(
         select(WorkOrder, ServiceReturnVisit).join(ServiceReturnVisit, and_(
             ServiceReturnVisit.tenant_id == WorkOrder.tenant_id, ServiceReturnVisit.order_id == WorkOrder.id,
             ServiceReturnVisit.round == WorkOrder.rework_count))
-        .where(WorkOrder.status == "recorded").order_by(WorkOrder.id)))
+        .where(or_(WorkOrder.status == "recorded",
+                   and_(WorkOrder.status == "return_visit_due", ServiceReturnVisit.state == "done")))
+        .order_by(WorkOrder.id)))
     moved = 0
     for order, visit in rows:
         if _advance(order, visit, max(as_of, order.recorded_at or as_of)) is not None:

@@ -378,3 +378,32 @@ def test_svc23_post_completion_documents(desk):
     status = desk.client.get(path, headers=desk.headers()).get_json()
     assert status["check"]["result"] == "missing" and status["check"]["entry_ids"] == [entry.id]
     assert {n.user_id for n in desk.notified("svc.post_docs_missing")} == {desk.id("zheng"), desk.id("li")}
+
+
+def test_a_plugin_veto_on_closing_keeps_the_visit_and_the_order_waits(desk, monkeypatch):
+    """SVC-02 inside SVC-14: the visit is a fact and stays recorded; the refused closure is a decision and
+    the order waits in return_visit_due (the nightly run tries again)."""
+    from core.plugins.records import TransitionVeto
+
+    order = desk.order(requested_at="2026-09-23T10:00:00+08:00")
+    complete(desk, order, "2026-09-24T15:00:00+08:00", feedback="2026-09-24T16:30:00+08:00",
+             recorded="2026-09-25T09:00:00+08:00")
+    real = orders.check_move
+
+    def veto_closing(wo, to_state, data=None):
+        if to_state == "closed":
+            raise orders.Vetoed(wo, to_state, [TransitionVeto("现场费用未交财务，不能关闭", "field fees not remitted",
+                                                              rule_id="SVC-15")])
+        return real(wo, to_state, data)
+
+    monkeypatch.setattr(orders, "check_move", veto_closing)
+    visit = visits(desk, order)["visits"][0]
+    r = record(desk, visit["id"], visited_at="2026-09-28T10:00:00+08:00")
+    assert r.status_code == 200 and r.get_json()["state"] == "done", r.get_json()
+    assert r.get_json()["order_status"] == "return_visit_due"
+    assert [d.outcome["vetoed"] for d in desk.decisions(order, "SVC-15")] == ["closed"]
+    monkeypatch.setattr(orders, "check_move", real)
+    first, again = desk.twice("svc.return_visit_due", "2026-09-29T00:43:00+08:00")
+    assert (first["orders_moved"], again["orders_moved"], first["overdue_alerts"]) == (1, 0, 0)
+    assert desk.get(order)["status"] == "closed"
+    assert desk.decisions(order, "SVC-15")[0].outcome["stays"] == "return_visit_due"
