@@ -48,6 +48,8 @@ def _import_models() -> None:
     import core.service.duties_models  # noqa: F401
     import core.service.models  # noqa: F401
     import core.service.reports_models  # noqa: F401
+    import core.service.records_watch_models  # noqa: F401
+    import core.service.return_visit_models  # noqa: F401
     import core.sla.models  # noqa: F401
     import core.staff.appeals_models  # noqa: F401
     import core.staff.correction_models  # noqa: F401
@@ -84,6 +86,8 @@ def _import_jobs() -> None:
     import core.service.fees_jobs  # noqa: F401
     import core.service.reports_jobs  # noqa: F401
     import core.service.duties_jobs  # noqa: F401
+    import core.service.records_watch_jobs  # noqa: F401
+    import core.service.return_visit_jobs  # noqa: F401
     import core.sla.jobs  # noqa: F401
     import core.staff.pay_jobs  # noqa: F401
     import core.staff.penalty_jobs  # noqa: F401

@@ -220,6 +220,21 @@ def complaint_count(customer_id: int, types: frozenset) -> int:
     return complaints.count(customer_id)
 
 
+# ------------------------------------------------------------------------------- service return visits
+
+
+def service_visit_items(customer_id: int, types: frozenset, limit: int) -> list[TimelineItem]:
+    from core.service import return_visit_timeline as visits
+
+    return [TimelineItem(**i) for i in visits.items(customer_id, limit)]
+
+
+def service_visit_count(customer_id: int, types: frozenset) -> int:
+    from core.service import return_visit_timeline as visits
+
+    return visits.count(customer_id)
+
+
 # -------------------------------------------------------------------------------------------- registry
 
 SOURCES: list[Source] = [
@@ -229,6 +244,7 @@ SOURCES: list[Source] = [
     Source(("decision",), decision_items, decision_count),
     Source(("invitation", "attendance"), event_items, event_count),
     Source(("complaint",), complaint_items, complaint_count),
+    Source(("service_return_visit",), service_visit_items, service_visit_count),
 ]
 
 

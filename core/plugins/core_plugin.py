@@ -107,6 +107,8 @@ def kehu_periodic_jobs():
         *(PeriodicJob(name, cadence) for name, cadence in COMPLAINT_REPORT_JOBS),  # CMP-80 packs, CMP-81 digest
         *(PeriodicJob(name, cadence) for name, cadence in PAY_CYCLE_JOBS),  # STF-34 statements, STF-43 flags
         PeriodicJob("cmp.return_visits", "31 0 * * *"),  # CMP-60..63, daily (and on resolution)
+        PeriodicJob("svc.missing_records", "41 0 * * *"),  # SVC-16 records, SVC-23 post-completion documents
+        PeriodicJob("svc.return_visit_due", "43 0 * * *"),  # SVC-14, daily (and on the feedback form)
         PeriodicJob("cmp.breach_consequences", "4-59/5 * * * *"),  # CMP-70/71 limits, CMP-63 escalations
         PeriodicJob("stf.correction_loop", "8 0 * * *"),  # STF-11 repeats of missed correction limits, daily
         PeriodicJob("cmp.employee_counters", "31 1 * * *"),  # CMP-73 complaint counters → HR flags, nightly

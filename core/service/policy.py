@@ -10,6 +10,8 @@ from core.service.dispatch_settings import DispatchPolicySchema
 from core.service.contract_settings import ContractPolicySchema
 from core.service.fees_settings import FeePolicySchema
 from core.service.duties_settings import DutyPolicySchema
+from core.service.records_watch_settings import RecordsWatchPolicySchema
+from core.service.return_visit_settings import ReturnVisitPolicySchema
 from core.service.settings import OrderPolicySchema
 
 MODULE = "svc"
@@ -21,6 +23,8 @@ class SvcPolicySchema(
     ContractPolicySchema,
     FeePolicySchema,
     DutyPolicySchema,
+    ReturnVisitPolicySchema,
+    RecordsWatchPolicySchema,
 ):
     """The whole ``svc`` document."""
 

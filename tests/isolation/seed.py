@@ -174,6 +174,7 @@ def seed(client, handle) -> dict:
         **_seed_service_contracts(client, handle, h, customer_id, mark),
         **_seed_service_fees(client, handle, h, user["id"], mark),
         **_seed_service_duties(client, h, customer_id, mark),
+        **_seed_service_aftercare(client, handle, h, customer_id, mark),
     }
 
 
@@ -279,6 +280,33 @@ def _seed_service_duties(client, h, customer_id, mark) -> dict:
     assert item["repair_state"] == "pending", item
     return {"duty_id": duty.get_json()["id"], "checklist_template_id": template.get_json()["id"],
             "checklist_id": checklist.get_json()["id"], "checklist_item_id": item["id"]}
+
+
+def _seed_service_aftercare(client, handle, h, customer_id, mark) -> dict:
+    """SVC-14/16/23: an order completed (moved directly: the field steps are other modules') with its return
+    visit recorded and an issue found on it (CMP-63), and a customer original archived with a custodian."""
+    from core.service import orders, return_visits
+
+    order = client.post("/api/v1/work-orders", headers=h, json={
+        "type": "repair", "customer_id": customer_id, "address": mark, "contact_name": mark,
+        "contact_phone": "13800138000", "description": mark,
+        "data": {"model": mark[:100], "purchase_date": "2026-01-05"}})
+    assert order.status_code == 201, order.get_json()
+    with tenant_scope(handle.id):
+        wo = orders.get_order(order.get_json()["id"])
+        for state in ("dispatched", "on_site", "completed"):
+            orders.move(wo, state, by=None)
+        visit_id = return_visits.on_feedback(wo, wo.completed_at).id
+        db.session.commit()
+    visit = client.post(f"/api/v1/service-return-visits/{visit_id}/record", headers=h, json={
+        "mode": "phone", "attitude": 4, "skill": 4, "outcome": "partly", "who_came": mark, "notes": mark,
+        "issues": [{"description": mark}]})
+    assert visit.status_code == 200, visit.get_json()
+    document = client.post(f"/api/v1/work-orders/{order.get_json()['id']}/documents", headers=h, json={
+        "kind": "request_fax", "description": mark, "custodian_id": handle.admin_id, "attachment_id": mark})
+    assert document.status_code == 201, document.get_json()
+    return {"service_visit_id": visit_id, "service_issue_id": visit.get_json()["issues"][0]["id"],
+            "service_document_id": document.get_json()["id"]}
 
 
 def _seed_complaints(client, handle, h, customer_id, user_id, mark) -> dict:

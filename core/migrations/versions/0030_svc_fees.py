@@ -1,7 +1,7 @@
 """Service fees collected in the field (SVC-15) and service report packs (SVC-40)
 
 Revision ID: 0030_svc_fees
-Revises: 0027_svc_dispatch
+Revises: 0029_svc_aftercare
 Create Date: 2026-12-07
 """
 import sqlalchemy as sa
@@ -11,7 +11,7 @@ from core.db import JSONType, UTCDateTime
 from core.tenancy import rls
 
 revision = "0030_svc_fees"
-down_revision = "0027_svc_dispatch"
+down_revision = "0029_svc_aftercare"
 branch_labels = None
 depends_on = None
 
