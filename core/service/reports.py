@@ -7,8 +7,7 @@ English) and a function of the :class:`ReportContext` (the period's instants, th
 is made for, the tenant's time zone) returning the section's value. Adding a section is one line in
 :data:`SECTIONS`; its CSV table comes from ``table`` (value → header and rows) or, when it has none,
 from the generic rendering of :mod:`core.service.reports_export` (a list of flat dicts → one row each;
-a dict → item/value rows). Sections other parts of the service module may add: return-visit results
-(``service_return_visits``), expiring contracts, missed duties.
+a dict → item/value rows).
 
 The core's sections:
 
@@ -17,7 +16,8 @@ The core's sections:
 - ``on_time``: per milestone, deadlines met by their due time ÷ deadlines due in the period (%);
 - ``fees``: fees collected in the period vs remitted (on time, outstanding, overdue), per collector;
 - ``statistics``: orders requested in the period per type and their state at its end (or now, if
-  earlier), orders completed in it with the average time to complete, cancelled.
+  earlier), orders completed in it with the average time to complete, cancelled;
+- ``return_visits``, ``expiring_contracts``, ``missed_duties``: :mod:`core.service.reports_sections`.
 """
 from __future__ import annotations
 
@@ -29,6 +29,7 @@ from core.calendar.service import tenant_calendar
 from core.service import reports_export as export
 from core.service import reports_queries as queries
 from core.service import reports_rules as rules
+from core.service import reports_sections as sections
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,9 @@ SECTIONS: list[ReportSection] = [
     ReportSection("on_time", "按时率 on-time rate", on_time, export.on_time_tables),
     ReportSection("fees", "现场收费 fees collected vs remitted", fees, export.fees_tables),
     ReportSection("statistics", "服务统计 service statistics", service_statistics, export.statistics_tables),
+    ReportSection("return_visits", "服务回访 return-visit results", sections.return_visits),
+    ReportSection("expiring_contracts", "到期合同 contracts ending", sections.expiring_contracts),
+    ReportSection("missed_duties", "未完成的定期任务 missed duties", sections.missed_duties),
 ]
 
 
