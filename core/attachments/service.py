@@ -179,3 +179,15 @@ def delete(attachment: Attachment, by: int | None, *, at: dt.datetime | None = N
     db.session.flush()
     storage.remove_after_commit(attachment.tenant_id, attachment.storage_key, attachment.uploaded_at)
     return attachment
+
+
+def export_files(tenant_id: int):
+    """(name in the export, file path) of each kept attachment of the tenant, for the tenant export:
+    ``attachments/<yyyy>/<mm>/<storage_key>``, matching the rows of ``attachments.jsonl``. Run inside
+    the tenant's scope."""
+    stmt = (select(Attachment).where(Attachment.tenant_id == tenant_id, Attachment.deleted_at.is_(None))
+            .order_by(Attachment.id))
+    for attachment in db.session.scalars(stmt):
+        path = storage.path_of(tenant_id, attachment.storage_key, attachment.uploaded_at)
+        if path.is_file():
+            yield "attachments/" + path.relative_to(storage.tenant_dir(tenant_id)).as_posix(), path

@@ -12,6 +12,7 @@ def _modules() -> tuple:
     """The blueprint modules, in the order of the API reference."""
     from web.api import (
         accounts,
+        attachments,
         audit,
         calendar,
         complaint_reports,
@@ -76,6 +77,7 @@ def _modules() -> tuple:
         staff_scorecards,
         staff_penalties,
         work_orders,
+        attachments,
         policies,
         decisions,
         audit,
