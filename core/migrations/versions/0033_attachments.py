@@ -7,7 +7,7 @@ Create Date: 2026-12-07
 import sqlalchemy as sa
 from alembic import op
 
-from core.db import JSONType, UTCDateTime
+from core.db import UTCDateTime
 from core.tenancy import rls
 
 
