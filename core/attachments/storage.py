@@ -31,6 +31,7 @@ from core.db import db
 CHUNK = 64 * 1024
 _KEY = re.compile(r"^[0-9a-f]{32}$")
 _WRITTEN = "kehu_attachment_files"
+_REMOVALS = "kehu_attachment_removals"
 
 
 class TooLarge(Exception):
@@ -122,31 +123,44 @@ def _written(path: Path) -> None:
         session.info.setdefault(_WRITTEN, []).append(path)
 
 
+def _after_commit(callback) -> None:
+    """Run ``callback()`` once the current (root) transaction commits; dropped if it rolls back. Not
+    :func:`workers.dispatch.after_commit`: a savepoint's release must not remove files yet."""
+    session = db.session()
+    if not session.in_transaction():
+        callback()
+        return
+    session.info.setdefault(_REMOVALS, []).append(callback)
+
+
 @event.listens_for(Session, "after_commit")
-def _keep_written(session):
+def _committed(session):
+    if session.in_nested_transaction():  # a savepoint released: the transaction goes on
+        return
     session.info.pop(_WRITTEN, None)
+    for callback in session.info.pop(_REMOVALS, []):
+        callback()
 
 
 @event.listens_for(Session, "after_rollback")
-def _drop_written(session):
+def _rolled_back(session):
+    if session.in_nested_transaction():  # a savepoint rolled back: decided when the transaction ends
+        return
+    session.info.pop(_REMOVALS, None)
     for path in session.info.pop(_WRITTEN, []):
         Path(path).unlink(missing_ok=True)
 
 
 def remove_after_commit(tenant_id: int, key: str, at: dt.datetime) -> None:
     """Remove the file once the current transaction commits (kept if it rolls back)."""
-    from workers.dispatch import after_commit
-
     path = path_of(tenant_id, key, at)
-    after_commit(lambda: path.unlink(missing_ok=True))
+    _after_commit(lambda: path.unlink(missing_ok=True))
 
 
 def remove_tenant_after_commit(tenant_id: int) -> None:
     """Remove every file of the tenant once the current transaction commits (tenant erasure)."""
-    from workers.dispatch import after_commit
-
     folder = tenant_dir(tenant_id)
-    after_commit(lambda: shutil.rmtree(folder, ignore_errors=True))
+    _after_commit(lambda: shutil.rmtree(folder, ignore_errors=True))
 
 
 def files_of(tenant_id: int):

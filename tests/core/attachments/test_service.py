@@ -97,3 +97,24 @@ def test_unknown_or_hidden_subjects(desk):
         assert list(refused.value.fields) == ["kind"]
         with pytest.raises(NotFound):
             service.attachments_of("work_order", 999_999_999)
+
+
+def test_savepoints_do_not_decide_the_files(desk):
+    """A savepoint released or rolled back inside the step (case numbering uses one) neither removes a
+    deleted file nor keeps an upload: only the transaction's own commit or rollback does."""
+    order = desk.order()
+    kept_id = _store(desk, "work_order", order["id"], png_bytes())
+    with tenant_scope(desk.handle.id), acting_as("test", desk.id("wu")):
+        kept = service.get_attachment(kept_id)
+        kept_path = storage.path_of(kept.tenant_id, kept.storage_key, kept.uploaded_at)
+        service.delete(kept, by=desk.id("wu"))
+        new = service.store("work_order", order["id"], io.BytesIO(pdf_bytes()), "b.pdf", kind="scan", by=None)
+        new_path = storage.path_of(new.tenant_id, new.storage_key, new.uploaded_at)
+        with db.session.begin_nested():
+            pass
+        nested = db.session.begin_nested()
+        nested.rollback()
+        assert kept_path.exists() and new_path.exists()
+        db.session.rollback()
+        assert kept_path.exists() and not new_path.exists()
+        assert service.get_attachment(kept_id).deleted_at is None
