@@ -169,6 +169,13 @@ def open_content(attachment: Attachment):
         raise NotFound("the attachment's file is missing") from missing
 
 
+def set_custodian(attachment: Attachment, user_id: int | None) -> Attachment:
+    """Who keeps the paper original the file is a scan of (SVC-16); ``None``: nobody (any more)."""
+    attachment.custodian_id = user_id
+    db.session.flush()
+    return attachment
+
+
 def delete(attachment: Attachment, by: int | None, *, at: dt.datetime | None = None) -> Attachment:
     """Soft delete: the row stays with ``deleted_at``/``deleted_by``; the file is removed once the
     transaction commits. Deleting twice changes nothing."""

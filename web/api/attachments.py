@@ -146,6 +146,8 @@ class AttachmentContent(MethodView):
         response = send_file(content, mimetype=attachment.content_type, as_attachment=not (code and rules.inline(code)),
                              download_name=attachment.filename, etag=attachment.sha256, conditional=True,
                              max_age=0)
+        if response.status_code == 200:
+            response.content_length = attachment.size
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Content-Security-Policy"] = "sandbox"
         response.headers["Cross-Origin-Resource-Policy"] = "same-origin"

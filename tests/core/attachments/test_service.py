@@ -118,3 +118,14 @@ def test_savepoints_do_not_decide_the_files(desk):
         db.session.rollback()
         assert kept_path.exists() and not new_path.exists()
         assert service.get_attachment(kept_id).deleted_at is None
+
+
+def test_custodian_of_the_paper_original(desk):
+    order = desk.order()
+    with tenant_scope(desk.handle.id), acting_as("test", desk.id("wu")):
+        att = service.store("work_order", order["id"], io.BytesIO(pdf_bytes()), "传真.pdf", kind="scan",
+                            by=desk.id("wu"), custodian_id=desk.id("ma"))
+        assert att.custodian_id == desk.id("ma")
+        service.set_custodian(att, desk.id("li"))
+        db.session.commit()
+        assert service.get_attachment(att.id).custodian_id == desk.id("li")

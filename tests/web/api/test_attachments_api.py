@@ -56,7 +56,9 @@ def test_photo_upload_list_and_download(desk, app):
     content = desk.client.get(att["content_url"], headers=desk.headers("ma"))
     assert content.status_code == 200
     assert content.data == png
-    assert content.headers["Content-Type"] == "image/png"
+    assert content.headers["Content-Type"] == "image/png" and content.headers["Content-Length"] == str(len(png))
+    again = desk.client.get(att["content_url"], headers={**desk.headers("ma"), "If-None-Match": f'"{att["sha256"]}"'})
+    assert again.status_code == 304 and again.data == b""
     assert content.headers["X-Content-Type-Options"] == "nosniff"
     assert content.headers["Content-Security-Policy"] == "sandbox"
     disposition = content.headers["Content-Disposition"]
