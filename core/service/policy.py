@@ -5,6 +5,7 @@ the spec's defaults. A work order keeps the version it was requested under (as C
 ``svc_policy(at=order.requested_at)``."""
 from __future__ import annotations
 
+from core.attachments.settings import AttachmentPolicySchema
 from core.policy import service as policy_service
 from core.service.dispatch_settings import DispatchPolicySchema
 from core.service.contract_settings import ContractPolicySchema
@@ -25,6 +26,7 @@ class SvcPolicySchema(
     DutyPolicySchema,
     ReturnVisitPolicySchema,
     RecordsWatchPolicySchema,
+    AttachmentPolicySchema,
 ):
     """The whole ``svc`` document."""
 

@@ -12,6 +12,7 @@ def _modules() -> tuple:
     """The blueprint modules, in the order of the API reference."""
     from web.api import (
         accounts,
+        attachments,
         audit,
         calendar,
         complaint_reports,
@@ -90,6 +91,7 @@ def _modules() -> tuple:
         service_reports,
         service_duties,
         service_aftercare,
+        attachments,
         policies,
         decisions,
         audit,
