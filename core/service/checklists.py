@@ -156,6 +156,21 @@ def _resolve_items(template: ChecklistTemplate | None, items: list[dict]) -> tup
     return out, errors
 
 
+def _photo_errors(items: list[dict]) -> dict[str, list[str]]:
+    """An item's photo is an attachment uploaded first (``POST /attachments``), e.g. to the inspection order."""
+    from core.attachments.service import require
+
+    errors: dict[str, list[str]] = {}
+    for n, item in enumerate(items):
+        if isinstance(item, dict) and item.get("photo_attachment_id") is not None:
+            field = f"items.{n}.photo_attachment_id"
+            try:
+                require(item["photo_attachment_id"], field=field, kinds=("photo", "scan"))
+            except InvalidInput as exc:
+                errors.update(exc.fields)
+    return errors
+
+
 def record_checklist(data: dict, *, by: int | None, region: str = "CN") -> Checklist:
     """Record an inspection (SVC-31). ``data``: template_id or items with labels, site (default the
     template's), at (default now), order_id, title, note, items: [{code, label, result, note,
@@ -172,6 +187,7 @@ def record_checklist(data: dict, *, by: int | None, region: str = "CN") -> Check
             errors["template_id"] = ["the template is no longer in use"]
     items, item_errors = _resolve_items(template, data.get("items") or [])
     errors.update(item_errors)
+    errors.update(_photo_errors(data.get("items") or []))
     if not data.get("items"):
         errors["items"] = ["at least one item"]
     site = (data.get("site") or (template.site if template else None) or "").strip()

@@ -100,6 +100,19 @@ def documents_of(order_id: int) -> list[ServiceDocument]:
                                    .order_by(ServiceDocument.archived_at, ServiceDocument.id)))
 
 
+def _scan_errors(order: WorkOrder, attachment_id: int | None) -> dict[str, list[str]]:
+    """The scan of a document is an attachment of the order (uploaded first: ``POST /attachments``)."""
+    if attachment_id is None:
+        return {}
+    from core.attachments.service import require
+
+    try:
+        require(attachment_id, field="attachment_id", subject_type="work_order", subject_id=order.id)
+    except InvalidInput as exc:
+        return exc.fields
+    return {}
+
+
 def add_document(order: WorkOrder, data: dict, *, by: int | None) -> ServiceDocument:
     """SVC-16: archive a customer original of ``order`` with its custodian. ``data``: kind, description,
     custodian_id, attachment_id, sheets (default 1), archived_at (default now)."""
@@ -114,6 +127,7 @@ def add_document(order: WorkOrder, data: dict, *, by: int | None) -> ServiceDocu
     except InvalidInput as exc:
         errors.update(exc.fields)
         custodian = None
+    errors.update(_scan_errors(order, data.get("attachment_id")))
     if errors:
         raise InvalidInput("invalid document", fields=errors, rule_id="SVC-16")
     document = ServiceDocument(order_id=order.id, kind=data["kind"], description=data.get("description"),
@@ -293,6 +307,9 @@ def record_post_doc(order: WorkOrder, data: dict, *, by: int | None) -> ServiceP
         raise Conflict("the order is not completed", rule_id="SVC-23", state=order.status,
                        fields={"doc": [f"the order is {order.status}: documents follow the completion"]})
     at = fact_time(data.get("recorded_at"), "recorded_at")
+    scan = _scan_errors(order, data.get("attachment_id"))
+    if scan:
+        raise InvalidInput("invalid document", fields=scan, rule_id="SVC-23")
     if db.session.scalar(select(ServicePostDoc.id).where(ServicePostDoc.order_id == order.id,
                                                          ServicePostDoc.doc == doc)) is not None:
         raise Conflict("this document is already recorded", rule_id="SVC-23", fields={"doc": ["already recorded"]})

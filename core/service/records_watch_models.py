@@ -42,7 +42,7 @@ class ServiceDocument(TenantScoped, db.Model):
     kind: Mapped[str] = mapped_column(String(40))  # request_fax, sealed_form, application, feedback_form, ...
     description: Mapped[str | None] = mapped_column(Text)
     sheets: Mapped[int] = mapped_column(Integer, default=1)
-    attachment_id: Mapped[str | None] = mapped_column(String(200))  # the scan's reference
+    attachment_id: Mapped[int | None] = mapped_column(BigInteger)  # the scan: an attachment of the order
     custodian_id: Mapped[int] = mapped_column(BigInteger)
     archived_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     archived_by: Mapped[int | None] = mapped_column(BigInteger)
@@ -64,7 +64,7 @@ class ServicePostDoc(TenantScoped, db.Model):
 
     order_id: Mapped[int] = mapped_column(BigInteger)
     doc: Mapped[str] = mapped_column(String(60))  # a code of svc.post_docs.<type>.docs
-    attachment_id: Mapped[str | None] = mapped_column(String(200))
+    attachment_id: Mapped[int | None] = mapped_column(BigInteger)  # the scan: an attachment of the order
     recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     recorded_by: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -316,8 +316,17 @@ def _seed_service_aftercare(client, handle, h, customer_id, mark) -> dict:
         "mode": "phone", "attitude": 4, "skill": 4, "outcome": "partly", "who_came": mark, "notes": mark,
         "issues": [{"description": mark}]})
     assert visit.status_code == 200, visit.get_json()
+    import io
+
+    from tests.core.attachments.files import pdf_bytes
+
+    scan = client.post("/api/v1/attachments", headers=h, content_type="multipart/form-data", data={
+        "file": (io.BytesIO(pdf_bytes(mark)), f"{mark}.pdf"), "subject_type": "work_order",
+        "subject_id": str(order.get_json()["id"]), "kind": "scan"})
+    assert scan.status_code == 201, scan.get_json()
     document = client.post(f"/api/v1/work-orders/{order.get_json()['id']}/documents", headers=h, json={
-        "kind": "request_fax", "description": mark, "custodian_id": handle.admin_id, "attachment_id": mark})
+        "kind": "request_fax", "description": mark, "custodian_id": handle.admin_id,
+        "attachment_id": scan.get_json()["id"]})
     assert document.status_code == 201, document.get_json()
     return {"service_visit_id": visit_id, "service_issue_id": visit.get_json()["issues"][0]["id"],
             "service_document_id": document.get_json()["id"]}

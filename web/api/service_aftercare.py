@@ -164,7 +164,7 @@ class SvcDocumentSchema(Schema):
     kind = fields.String()
     description = fields.String(allow_none=True)
     sheets = fields.Integer()
-    attachment_id = fields.String(allow_none=True)
+    attachment_id = fields.Integer(allow_none=True)
     custodian_id = fields.Integer()
     archived_at = fields.DateTime()
     archived_by = fields.Integer(allow_none=True)
@@ -181,8 +181,8 @@ class SvcDocumentInSchema(Schema):
         "description": "request_fax, sealed_form, application, feedback_form, ..."})
     description = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=5000))
     custodian_id = fields.Integer(required=True, metadata={"description": "who keeps the original"})
-    attachment_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200),
-                                  metadata={"description": "the scan's reference"})
+    attachment_id = fields.Integer(load_default=None, allow_none=True,
+                                   metadata={"description": "the scan, uploaded first as an attachment of the order"})
     sheets = fields.Integer(load_default=1, strict=True, validate=validate.Range(min=1, max=1000))
     archived_at = fields.AwareDateTime(load_default=None, metadata={"description": "default now"})
 
@@ -198,7 +198,7 @@ class SvcPostDocSchema(Schema):
     id = fields.Integer()
     order_id = fields.Integer()
     doc = fields.String()
-    attachment_id = fields.String(allow_none=True)
+    attachment_id = fields.Integer(allow_none=True)
     recorded_at = fields.DateTime()
     recorded_by = fields.Integer(allow_none=True)
 
@@ -237,7 +237,8 @@ class SvcPostDocsStatusSchema(Schema):
 class SvcPostDocInSchema(Schema):
     doc = fields.String(required=True, validate=validate.Length(min=1, max=60),
                         metadata={"description": "one of svc.post_docs.<type>.docs"})
-    attachment_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
+    attachment_id = fields.Integer(load_default=None, allow_none=True,
+                                   metadata={"description": "the scan, uploaded first as an attachment of the order"})
     recorded_at = fields.AwareDateTime(load_default=None, metadata={"description": "default now"})
 
 

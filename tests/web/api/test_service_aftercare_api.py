@@ -310,16 +310,30 @@ def test_svc16_unpriced_offence_is_an_open_proposal(desk):
     assert entry.amount == Decimal("0.00") and entry.facts["pricing"]["open"] is True and entry.user_id == desk.id("wu")
 
 
+def scan_of(desk, order) -> int:
+    """A scan uploaded to the order (the document's attachment, SVC-16/23)."""
+    import io
+
+    from tests.core.attachments.files import pdf_bytes
+
+    r = desk.client.post("/api/v1/attachments", headers=desk.headers("wu"), content_type="multipart/form-data", data={
+        "file": (io.BytesIO(pdf_bytes("scan")), "scan.pdf"), "subject_type": "work_order",
+        "subject_id": str(order["id"]), "kind": "scan"})
+    assert r.status_code == 201, r.get_json()
+    return r.get_json()["id"]
+
+
 def test_svc16_custody_documents_and_a_lost_sheet(desk):
     """SVC-16: customer originals archived with a custodian; losing them is a penalty event per sheet."""
     policy_since(desk.handle.id, "stf", PRE15_CATALOG, "2026-01-01")
     order = desk.order(requested_at="2026-11-02T09:00:00+08:00")
     path = f"/api/v1/work-orders/{order['id']}/documents"
-    bad = desk.client.post(path, headers=desk.headers("wu"), json={"kind": "request_fax", "custodian_id": 999999})
-    assert bad.status_code == 422 and "custodian_id" in bad.get_json()["errors"]["json"]
+    bad = desk.client.post(path, headers=desk.headers("wu"), json={"kind": "request_fax", "custodian_id": 999999,
+                                                                   "attachment_id": 999999})
+    assert bad.status_code == 422 and {"custodian_id", "attachment_id"} <= set(bad.get_json()["errors"]["json"])
     r = desk.client.post(path, headers=desk.headers("wu"), json={
         "kind": "request_fax", "description": "客户传真维修申请（盖章）", "custodian_id": desk.id("ma"), "sheets": 2,
-        "attachment_id": "scan-2026-1102-01", "archived_at": "2026-11-02T10:00:00+08:00"})
+        "attachment_id": scan_of(desk, order), "archived_at": "2026-11-02T10:00:00+08:00"})
     assert r.status_code == 201, r.get_json()
     doc = r.get_json()
     assert (doc["state"], doc["custodian_id"], doc["sheets"]) == ("archived", desk.id("ma"), 2)
@@ -349,7 +363,7 @@ def test_svc23_post_completion_documents(desk):
     unknown = desk.client.post(path, headers=desk.headers("zheng"), json={"doc": "invoice"})
     assert unknown.status_code == 422 and "doc" in unknown.get_json()["errors"]["json"]
     r = desk.client.post(path, headers=desk.headers("zheng"), json={
-        "doc": "acceptance_form", "attachment_id": "scan-0703", "recorded_at": "2026-07-03T10:00:00+08:00"})
+        "doc": "acceptance_form", "attachment_id": scan_of(desk, late), "recorded_at": "2026-07-03T10:00:00+08:00"})
     assert r.status_code == 201, r.get_json()
     status = r.get_json()
     assert (status["due_on"], status["missing"], status["within"]) == (

@@ -242,16 +242,34 @@ def test_no_survey_duty_when_the_tenant_switches_it_off(desk):
 # ------------------------------------------------------------------------------------------ SVC-31
 
 
+def _photo(desk) -> int:
+    """A photo taken on the round, uploaded to an inspection order first (SVC-31)."""
+    import io
+
+    from tests.core.attachments.files import png_bytes
+
+    inspection = desk.order(type="inspection", data={}, customer_name=None)
+    r = desk.client.post("/api/v1/attachments", headers=desk.headers("wu"), content_type="multipart/form-data", data={
+        "file": (io.BytesIO(png_bytes()), "light.png"), "subject_type": "work_order",
+        "subject_id": str(inspection["id"]), "kind": "photo"})
+    assert r.status_code == 201, r.get_json()
+    return r.get_json()["id"]
+
+
 def test_corridor_light_3f_broken_opens_a_linked_repair_order(desk):
     """SVC-31 (1): checklist item "corridor light 3F broken" → repair order created with link."""
     policy_since(desk.handle.id, "svc", PM_REPAIR, "2026-01-01")
+    photo = _photo(desk)
+    bad = api(desk, "post", "/service-checklists", who="wu", expect=422, site="阳光花园1号楼",
+              items=[{"label": "corridor light 3F broken", "result": "damaged", "photo_attachment_id": 999999}])
+    assert "items.0.photo_attachment_id" in bad["errors"]["json"]
     checklist = api(desk, "post", "/service-checklists", who="wu", expect=201, site="阳光花园1号楼",
                     at="2026-09-14T09:00:00+08:00", title="每日巡查",
-                    items=[{"label": "corridor light 3F broken", "result": "damaged", "photo_attachment_id": 4411},
+                    items=[{"label": "corridor light 3F broken", "result": "damaged", "photo_attachment_id": photo},
                            {"label": "fire door 3F", "result": "ok"}])
     assert checklist["damaged"] == 1 and checklist["inspector_id"] == desk.id("wu")
     broken, fine = checklist["items"]
-    assert (broken["repair_state"], broken["photo_attachment_id"], broken["repair_errors"]) == ("opened", 4411, {})
+    assert (broken["repair_state"], broken["photo_attachment_id"], broken["repair_errors"]) == ("opened", photo, {})
     assert fine["repair_state"] is None and fine["repair_order_id"] is None
     repair = desk.get({"id": broken["repair_order_id"]})
     assert (repair["type"], repair["channel"], repair["source_type"], repair["source_id"]) == \
