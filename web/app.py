@@ -41,6 +41,7 @@ def _import_models() -> None:
     import core.decisions.models  # noqa: F401
     import core.notifications.models  # noqa: F401
     import core.policy.models  # noqa: F401
+    import core.service.field_models  # noqa: F401
     import core.service.models  # noqa: F401
     import core.sla.models  # noqa: F401
     import core.staff.appeals_models  # noqa: F401

@@ -6,6 +6,7 @@ the spec's defaults. A work order keeps the version it was requested under (as C
 from __future__ import annotations
 
 from core.policy import service as policy_service
+from core.service.field_settings import FieldPolicySchema
 from core.service.settings import OrderPolicySchema
 
 MODULE = "svc"
@@ -13,6 +14,7 @@ MODULE = "svc"
 
 class SvcPolicySchema(
     OrderPolicySchema,
+    FieldPolicySchema,
 ):
     """The whole ``svc`` document."""
 
