@@ -220,6 +220,21 @@ def complaint_count(customer_id: int, types: frozenset) -> int:
     return complaints.count(customer_id)
 
 
+# ---------------------------------------------------------------------------------- work orders (SVC)
+
+
+def work_order_items(customer_id: int, types: frozenset, limit: int) -> list[TimelineItem]:
+    from core.service import timeline as service
+
+    return [TimelineItem(**i) for i in service.items(customer_id, types, limit)]
+
+
+def work_order_count(customer_id: int, types: frozenset) -> int:
+    from core.service import timeline as service
+
+    return service.count(customer_id, types)
+
+
 # -------------------------------------------------------------------------------------------- registry
 
 SOURCES: list[Source] = [
@@ -229,6 +244,7 @@ SOURCES: list[Source] = [
     Source(("decision",), decision_items, decision_count),
     Source(("invitation", "attendance"), event_items, event_count),
     Source(("complaint",), complaint_items, complaint_count),
+    Source(("work_order", "service_record"), work_order_items, work_order_count),
 ]
 
 
