@@ -13,6 +13,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import delete, select
 
+from core.attachments import service as attachments
+from core.attachments import storage as attachment_storage
 from core.audit.recorder import acting_as, json_safe
 from core.db import db, is_tenant_owned, utcnow
 from core.errors import Conflict, InvalidInput, NotFound
@@ -135,8 +137,9 @@ def tenant_tables():
 
 
 def export_tenant(tenant: Tenant, progress=None) -> bytes:
-    """Everything the tenant owns as a zip: ``tenant.json`` and one JSON-lines file per table.
-    ``progress(done, total, step)`` is told after each table."""
+    """Everything the tenant owns as a zip: ``tenant.json``, one JSON-lines file per table and the
+    attachment files under ``attachments/<yyyy>/<mm>/<storage_key>`` (the rows of ``attachments.jsonl``
+    name them). ``progress(done, total, step)`` is told after each table."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         meta = {c.name: json_safe(getattr(tenant, c.name)) for c in Tenant.__table__.columns}
@@ -154,11 +157,14 @@ def export_tenant(tenant: Tenant, progress=None) -> bytes:
                 archive.writestr(f"{table.name}.jsonl", "\n".join(lines) + ("\n" if lines else ""))
                 if progress is not None:
                     progress(number, len(tables), table.name)
+            for name, path in attachments.export_files(tenant.id):  # the files beside their rows
+                archive.write(path, name, compress_type=zipfile.ZIP_STORED)
     return buffer.getvalue()
 
 
 def erase_tenant(tenant: Tenant) -> dict:
-    """Delete every row the tenant owns, then the tenant. Returns the row counts per table."""
+    """Delete every row the tenant owns, then the tenant; its attachment files once this commits.
+    Returns the row counts per table."""
     counts = {}
     with tenant_scope(tenant.id):
         for table in reversed(tenant_tables()):
@@ -167,6 +173,7 @@ def erase_tenant(tenant: Tenant) -> dict:
     counts["tenant_plugins"] = db.session.execute(
         delete(TenantPlugin).where(TenantPlugin.tenant_id == tenant.id)).rowcount
     get_plugins().forget_tenant(tenant.id)
+    attachment_storage.remove_tenant_after_commit(tenant.id)  # the files go once the erasure commits
     db.session.delete(tenant)
     db.session.flush()
     return counts

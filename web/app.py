@@ -18,6 +18,8 @@ log = logging.getLogger("kehu.app")
 def _import_models() -> None:
     """Every model module, so that the metadata is complete (migrations, export, schema tests)."""
     import core.accounts.models  # noqa: F401
+    import core.attachments.models  # noqa: F401
+    import core.attachments.storage  # noqa: F401  (files of rolled-back uploads removed)
     import core.audit.models  # noqa: F401
     import core.audit.recorder  # noqa: F401  (flush listener)
     import core.complaints.consequence_models  # noqa: F401
@@ -82,6 +84,14 @@ def _import_jobs() -> None:
     import tenants.jobs  # noqa: F401
 
 
+def _max_request_bytes(attachment_max_mb: int) -> int:
+    """The largest request body: the larger of an attachment (KEHU_ATTACHMENT_MAX_MB) and a customer
+    import (50 MB, checked by its endpoint), plus 1 MB for the rest of a multipart form. Larger → 413."""
+    from web.api.customer_transfer import MAX_UPLOAD
+
+    return max(attachment_max_mb * 1024 * 1024, MAX_UPLOAD) + 1024 * 1024
+
+
 def _engine_options(url: str, pre_ping: bool, app_role: str) -> dict:
     if url.startswith("sqlite"):
         return {"connect_args": {"timeout": 30}}
@@ -120,6 +130,8 @@ def create_app(config: dict | None = None, plugins: KehuPlugins | None = None) -
     settings = load_settings(config)
     app = Flask("web", instance_path=settings["INSTANCE_PATH"], static_url_path="/static")
     app.config.update(settings)
+    if app.config.get("MAX_CONTENT_LENGTH") is None:
+        app.config["MAX_CONTENT_LENGTH"] = _max_request_bytes(app.config["KEHU_ATTACHMENT_MAX_MB"])
     app.json.ensure_ascii = False  # Chinese as it is, not \uXXXX
     if app.config["KEHU_PROXY_COUNT"]:
         from werkzeug.middleware.proxy_fix import ProxyFix

@@ -11,6 +11,8 @@
 | KEHU_LOGIN_MAX_FAILURES | 5 | failed logins per user and address within the window before a lock-out |
 | KEHU_LOGIN_WINDOW_SECONDS | 300 | the lock-out window |
 | KEHU_INSTANCE_PATH | ./instance | where the SQLite file, the secret key and exports live |
+| KEHU_ATTACHMENTS_PATH | <instance>/attachments | where attachment files live (`<tenant_id>/<yyyy>/<mm>/<key>`); back it up with the database |
+| KEHU_ATTACHMENT_MAX_MB | 20 | the platform's cap on one attachment (a tenant's svc.attachments.max_mb never passes it); the request size limit (MAX_CONTENT_LENGTH) follows it |
 | KEHU_PROXY_COUNT | 0 | reverse proxies in front of the app whose X-Forwarded-* headers are trusted |
 | KEHU_SECURE_COOKIES | 0 | 1: session cookies only over HTTPS |
 | KEHU_ACCESS_LOG | 0 | 1: one log line per request (method, path, status, duration, tenant) |
@@ -60,6 +62,8 @@ def load_settings(overrides: dict | None = None) -> dict:
         "KEHU_PROXY_COUNT": int(env.get("KEHU_PROXY_COUNT", "0")),
         "KEHU_ACCESS_LOG": env.get("KEHU_ACCESS_LOG", "0") == "1",
         "KEHU_DB_PRE_PING": env.get("KEHU_DB_PRE_PING", "0") == "1",
+        "KEHU_ATTACHMENTS_PATH": env.get("KEHU_ATTACHMENTS_PATH") or str(instance / "attachments"),
+        "KEHU_ATTACHMENT_MAX_MB": int(env.get("KEHU_ATTACHMENT_MAX_MB", "20")),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": env.get("KEHU_SECURE_COOKIES", "0") == "1",

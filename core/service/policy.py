@@ -5,6 +5,7 @@ the spec's defaults. A work order keeps the version it was requested under (as C
 ``svc_policy(at=order.requested_at)``."""
 from __future__ import annotations
 
+from core.attachments.settings import AttachmentPolicySchema
 from core.policy import service as policy_service
 from core.service.field_settings import FieldPolicySchema
 from core.service.settings import OrderPolicySchema
@@ -15,6 +16,7 @@ MODULE = "svc"
 class SvcPolicySchema(
     OrderPolicySchema,
     FieldPolicySchema,
+    AttachmentPolicySchema,
 ):
     """The whole ``svc`` document."""
 

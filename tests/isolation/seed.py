@@ -171,7 +171,21 @@ def seed(client, handle) -> dict:
         **_seed_staff_pay(client, handle, h, user["id"], department.get_json()["id"], mark),
         **_seed_service(client, handle, h, customer_id, user["id"], mark),
         **_seed_field(client, handle, h, customer_id, mark),
+        **_seed_attachments(client, h, customer_id, mark),
     }
+
+
+def _seed_attachments(client, h, customer_id, mark) -> dict:
+    """Attachments: a scan of the seeded customer, the marker in its file name and its bytes."""
+    import io
+
+    from tests.core.attachments.files import pdf_bytes
+
+    attachment = client.post("/api/v1/attachments", headers=h, content_type="multipart/form-data", data={
+        "file": (io.BytesIO(pdf_bytes(mark)), f"{mark}.pdf"), "subject_type": "customer",
+        "subject_id": str(customer_id), "kind": "scan"})
+    assert attachment.status_code == 201, attachment.get_json()
+    return {"attachment_id": attachment.get_json()["id"]}
 
 
 def _seed_service(client, handle, h, customer_id, user_id, mark) -> dict:

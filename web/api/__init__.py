@@ -12,6 +12,7 @@ def _modules() -> tuple:
     """The blueprint modules, in the order of the API reference."""
     from web.api import (
         accounts,
+        attachments,
         audit,
         calendar,
         complaint_reports,
@@ -80,6 +81,7 @@ def _modules() -> tuple:
         work_orders,
         work_order_field,
         service_assets,
+        attachments,
         policies,
         decisions,
         audit,
