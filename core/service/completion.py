@@ -10,8 +10,9 @@
    and the checks skipped or failed (it feeds the penalty tiers of UTL-41).
 2. SVC-12 — an on-site type completes only with the feedback form signed by the customer (409 without
    it or without the signature); a signed form needs the result, the signatory and, when
-   ``svc.feedback.photo_required`` (default true), the photo of the signed form: an attachment checked
-   by ``core.attachments.service.require`` (422 naming ``feedback.photo_attachment_id``). The form goes
+   ``svc.feedback.photo_required`` (default true), the photo of the signed form: an attachment of this
+   order (kind photo, signed_form or scan) checked by ``core.attachments.service.require`` (422 naming
+   ``feedback.photo_attachment_id``). The form goes
    to the customer-relations team (holders of :data:`FEEDBACK_TEAM`, notification ``svc.feedback_received``,
    decision SVC-12).
 3. :func:`core.service.orders.move` to ``completed`` with the completion ``data``: plugins may still
@@ -40,6 +41,8 @@ SUBJECT = orders.SUBJECT
 FORCERS = ("dept_manager", "cs_manager", "gm", "vp", "tenant_admin")
 #: the customer-relations team the feedback form goes to (SVC-12; they do the return visit, SVC-14)
 FEEDBACK_TEAM = ("cs_manager", "cs_supervisor")
+#: the attachment kinds the photo of the signed form may be (an attachment of the order itself)
+PHOTO_KINDS = ("photo", "signed_form", "scan")
 
 
 class StaysOnSite(Conflict):
@@ -101,7 +104,8 @@ def complete(order: WorkOrder, *, by: int | None, at: dt.datetime | None = None,
     if feedback and feedback.get("photo_attachment_id"):
         from core.attachments import service as attachments
 
-        attachments.require(feedback["photo_attachment_id"], field="feedback.photo_attachment_id")
+        attachments.require(feedback["photo_attachment_id"], field="feedback.photo_attachment_id",
+                            subject_type=SUBJECT, subject_id=order.id, kinds=PHOTO_KINDS)
     event = orders.move(order, "completed", by=by, at=at, data=data, note=note)
     if declared:
         _decide_checks(order, declared, outcome, checks or {}, by=by, view=view, forced=force and not outcome.ok,

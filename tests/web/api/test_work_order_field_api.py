@@ -2,6 +2,8 @@
 feedback form (SVC-12), service records and the customer's timeline (SVC-13), plugin vetoes on completion
 (SVC-02 test 2) and rework. Orders are brought on site with ``orders.move`` (dispatch is another part's
 endpoint)."""
+import io
+
 import pytest
 
 from core.db import db
@@ -252,13 +254,31 @@ def test_feedback_form_goes_to_customer_relations(desk):
     assert desk.decisions(order, "SVC-11") == []  # repair declares no completion checks
 
 
-def test_photo_of_the_signed_form_is_an_attachment(desk):
-    """SVC-12: the photo id must be an attachment of the tenant (core.attachments, another part)."""
-    pytest.importorskip("core.attachments.service")
-    order = desk.order()
+def test_photo_of_the_signed_form_is_an_attachment_of_the_order(desk):
+    """SVC-12: with svc.feedback.photo_required = true (the default) the signed form completes the order
+    with the photo of it, uploaded as an attachment of this order (core.attachments)."""
+    from tests.core.attachments.files import png_bytes
+
+    order, other = desk.order(), desk.order()
     bring(desk, order)
-    r = desk.post(order, "complete", who="wu", feedback={**SIGNED, "photo_attachment_id": 987654321})
-    assert r.status_code == 422 and "feedback.photo_attachment_id" in r.get_json()["errors"]["json"]
+
+    def upload(subject, kind="signed_form"):
+        r = desk.client.post("/api/v1/attachments", headers=desk.headers("wu"), content_type="multipart/form-data",
+                             data={"file": (io.BytesIO(png_bytes()), "反馈单.png"), "subject_type": "work_order",
+                                   "subject_id": str(subject["id"]), "kind": kind})
+        assert r.status_code == 201, r.get_json()
+        return r.get_json()["id"]
+
+    for photo_id in (987654321, upload(other), upload(order, kind="document")):  # unknown, another order's, a document
+        r = desk.post(order, "complete", who="wu", feedback={**SIGNED, "photo_attachment_id": photo_id})
+        assert r.status_code == 422 and list(r.get_json()["errors"]["json"]) == ["feedback.photo_attachment_id"]
+    photo_id = upload(order)
+    r = desk.post(order, "complete", who="wu", feedback={**SIGNED, "photo_attachment_id": photo_id})
+    assert r.status_code == 200, r.get_json()
+    work = desk.client.get(f"/api/v1/work-orders/{order['id']}/field-work", headers=desk.headers()).get_json()
+    assert work["feedback"][0]["photo_attachment_id"] == photo_id
+    assert desk.decisions(order, "SVC-12")[0].facts == {"signed": True, "photo_attachment_id": photo_id,
+                                                        "photo_required": True}
 
 
 # ------------------------------------------------------------------------------------------- SVC-13
