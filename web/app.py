@@ -48,6 +48,7 @@ def _import_models() -> None:
     import core.service.fees_models  # noqa: F401
     import core.service.checklists_models  # noqa: F401
     import core.service.duties_models  # noqa: F401
+    import core.service.field_models  # noqa: F401
     import core.service.models  # noqa: F401
     import core.service.reports_models  # noqa: F401
     import core.service.records_watch_models  # noqa: F401

@@ -235,6 +235,21 @@ def service_visit_count(customer_id: int, types: frozenset) -> int:
     return visits.count(customer_id)
 
 
+# ---------------------------------------------------------------------------------- work orders (SVC)
+
+
+def work_order_items(customer_id: int, types: frozenset, limit: int) -> list[TimelineItem]:
+    from core.service import timeline as service
+
+    return [TimelineItem(**i) for i in service.items(customer_id, types, limit)]
+
+
+def work_order_count(customer_id: int, types: frozenset) -> int:
+    from core.service import timeline as service
+
+    return service.count(customer_id, types)
+
+
 # -------------------------------------------------------------------------------------------- registry
 
 SOURCES: list[Source] = [
@@ -245,6 +260,7 @@ SOURCES: list[Source] = [
     Source(("invitation", "attendance"), event_items, event_count),
     Source(("complaint",), complaint_items, complaint_count),
     Source(("service_return_visit",), service_visit_items, service_visit_count),
+    Source(("work_order", "service_record"), work_order_items, work_order_count),
 ]
 
 

@@ -13,6 +13,7 @@ from core.service.fees_settings import FeePolicySchema
 from core.service.duties_settings import DutyPolicySchema
 from core.service.records_watch_settings import RecordsWatchPolicySchema
 from core.service.return_visit_settings import ReturnVisitPolicySchema
+from core.service.field_settings import FieldPolicySchema
 from core.service.settings import OrderPolicySchema
 
 MODULE = "svc"
@@ -26,6 +27,7 @@ class SvcPolicySchema(
     DutyPolicySchema,
     ReturnVisitPolicySchema,
     RecordsWatchPolicySchema,
+    FieldPolicySchema,
     AttachmentPolicySchema,
 ):
     """The whole ``svc`` document."""

@@ -175,6 +175,7 @@ def seed(client, handle) -> dict:
         **_seed_service_fees(client, handle, h, user["id"], mark),
         **_seed_service_duties(client, h, customer_id, mark),
         **_seed_service_aftercare(client, handle, h, customer_id, mark),
+        **_seed_field(client, handle, h, customer_id, mark),
         **_seed_attachments(client, h, customer_id, mark),
     }
 
@@ -330,6 +331,31 @@ def _seed_service_aftercare(client, handle, h, customer_id, mark) -> dict:
     assert document.status_code == 201, document.get_json()
     return {"service_visit_id": visit_id, "service_issue_id": visit.get_json()["issues"][0]["id"],
             "service_document_id": document.get_json()["id"]}
+
+
+def _seed_field(client, handle, h, customer_id, mark) -> dict:
+    """SVC-10..13: a remote order of the seeded customer with a terminal swapped (the old one taken back for
+    repair), completed and recorded."""
+    from core.service import orders
+
+    order = client.post("/api/v1/work-orders", headers=h, json={
+        "type": "remote_service", "customer_id": customer_id, "description": mark,
+        "data": {"service_kind": "report_issue"}})
+    assert order.status_code == 201, order.get_json()
+    with tenant_scope(handle.id):  # dispatch is another step's endpoint; here directly
+        orders.move(orders.get_order(order.get_json()["id"]), "dispatched", by=None)
+        db.session.commit()
+    path = f"/api/v1/work-orders/{order.get_json()['id']}"
+    swap = client.post(f"{path}/swaps", headers=h, json={"items": [{
+        "kind": "terminal", "old": f"OLD-{mark}"[:100], "new": f"NEW-{mark}"[:100], "note": mark,
+        "take_back": {"plate": mark[:60], "fault": mark}}]})
+    assert swap.status_code == 200, swap.get_json()
+    done = client.post(f"{path}/complete", headers=h, json={"note": mark})
+    assert done.status_code == 200, done.get_json()
+    fields = {name: mark for name in ("report_name", "question", "analysis", "solution")}
+    recorded = client.post(f"{path}/record", headers=h, json={"summary": mark, "fields": fields})
+    assert recorded.status_code == 200, recorded.get_json()
+    return {"asset_id": swap.get_json()["swaps"][0]["old_asset_id"]}
 
 
 def _seed_complaints(client, handle, h, customer_id, user_id, mark) -> dict:

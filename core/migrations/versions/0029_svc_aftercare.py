@@ -1,7 +1,7 @@
 """Service after completion: return visits and their issues (SVC-14, CMP-63), custody documents, post-completion documents and the checks at their limits (SVC-16, SVC-23)
 
 Revision ID: 0029_svc_aftercare
-Revises: 0027_svc_dispatch
+Revises: 0028_svc_field
 Create Date: 2026-12-07
 """
 import sqlalchemy as sa
@@ -11,7 +11,7 @@ from core.db import JSONType, UTCDateTime
 from core.tenancy import rls
 
 revision = "0029_svc_aftercare"
-down_revision = "0027_svc_dispatch"
+down_revision = "0028_svc_field"
 branch_labels = None
 depends_on = None
 

@@ -368,7 +368,7 @@ def test_cus05_timeline_newest_first_with_type_and_actor(org, client):
     r = client.get(f"/api/v1/customers/{cid}/timeline?page=2&page_size=1", headers=org.t.headers())
     assert [i["type"] for i in r.get_json()] == ["contact"]
     assert '"total": 2' in r.headers["X-Pagination"]
-    r = client.get(f"/api/v1/customers/{cid}/timeline?types=contact,work_order", headers=org.t.headers())
+    r = client.get(f"/api/v1/customers/{cid}/timeline?types=contact,invoice", headers=org.t.headers())
     assert r.status_code == 422 and "types" in r.get_json()["errors"]["json"]
     assert client.get("/api/v1/customers/999999/timeline", headers=org.t.headers()).status_code == 404
 
