@@ -59,6 +59,13 @@ def _customer(customer_id: int):
     return get_customer(customer_id)  # 404 for users who may not see the customer (CUS-70)
 
 
+def _service_asset(asset_id: int):
+    from core.service.assets import get_asset
+
+    return get_asset(asset_id)  # a unit's photos: the label of a unit taken back for repair (SVC-10)
+
+
 register_subject("work_order", exists_by(_work_order))
 register_subject("complaint", exists_by(_complaint))
 register_subject("customer", exists_by(_customer))
+register_subject("service_asset", exists_by(_service_asset))

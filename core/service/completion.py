@@ -106,13 +106,38 @@ def complete(order: WorkOrder, *, by: int | None, at: dt.datetime | None = None,
 
         attachments.require(feedback["photo_attachment_id"], field="feedback.photo_attachment_id",
                             subject_type=SUBJECT, subject_id=order.id, kinds=PHOTO_KINDS)
+    _check_duty_evidence(order, checks, data, forced=force)
     event = orders.move(order, "completed", by=by, at=at, data=data, note=note)
     if declared:
         _decide_checks(order, declared, outcome, checks or {}, by=by, view=view, forced=force and not outcome.ok,
                        reason=reason, event=event)
     if feedback:
         _receive_feedback(order, feedback, by=by, at=at, view=view)
+    _after_completion(order, at, on_site=on_site, feedback=bool(feedback), by=by)
     return event
+
+
+def _check_duty_evidence(order: WorkOrder, checks: dict | None, data: dict | None, *, forced: bool) -> None:
+    """SVC-30: an order a recurring duty generated carries the evidence the duty requires (a water-tank
+    cleaning its sample test); 409 naming what is missing, unless a manager forces the close."""
+    from core.service.duties import completion_errors
+
+    errors = completion_errors(order, {**(data or {}), "checks": checks or {}})
+    if errors and not forced:
+        raise Conflict("the duty's evidence is missing", fields=errors, rule_id="SVC-30",
+                       reason_zh="缺少定期任务要求的完工凭证（如水样检测结果）")
+
+
+def _after_completion(order: WorkOrder, at: dt.datetime, *, on_site: bool, feedback: bool, by: int | None) -> None:
+    """What completion starts elsewhere: the return visit (SVC-14: on the signed form, or on completion of
+    a remote order) and the service period of contracts waiting for this installation (SVC-20)."""
+    from core.service import contracts, return_visits
+
+    if on_site and feedback:
+        return_visits.on_feedback(order, at)
+    elif not on_site:
+        return_visits.on_completed_remote(order, at)
+    contracts.on_installation_completed(order, by=by)
 
 
 def _labels_zh(declared, names) -> list[str]:
@@ -189,8 +214,6 @@ def _receive_feedback(order: WorkOrder, feedback: dict, *, by, at, view) -> Work
         reason_zh=f"工单{order.number}服务反馈单已由{form.signatory or '客户'}签字，转客服部回访",
         reason_en=f"feedback form of order {order.number} signed by {form.signatory or 'the customer'}, "
                   "sent to customer relations for the return visit")
-    # SVC-14: the return visit is due from here — core.service.return_visits.on_feedback(order, at),
-    # another part's; wired at merge.
     return form
 
 

@@ -55,6 +55,9 @@ def record(order: WorkOrder, *, summary: str, fields: dict | None, by: int | Non
     db.session.add(row)
     db.session.flush()
     orders.move(order, "recorded", by=by, at=at, data={"record_id": row.id})
+    from core.service.return_visits import on_recorded
+
+    on_recorded(order, at)  # SVC-14: on to the return visit, or closed when none is due
     return row
 
 

@@ -302,7 +302,9 @@ def test_remote_report_issue_record_needs_analysis_and_reaches_the_timeline(desk
     assert r.get_json()["rule_id"] == "SVC-13"
     r = desk.post(order, "record", who="wu", summary="远程处理报表问题", fields={**fields, "analysis": "退货未冲减"})
     assert r.status_code == 200, r.get_json()
-    assert r.get_json()["status"] == "recorded" and r.get_json()["recorded_at"]
+    # recorded, then on to its return visit (SVC-14: a remote order's visit is decided at completion)
+    assert r.get_json()["status"] == "return_visit_due" and r.get_json()["recorded_at"]
+    assert [e["kind"] for e in r.get_json()["events"]][-2:] == ["recorded", "return_visit_due"]
     records = desk.client.get(f"/api/v1/work-orders/{order['id']}/field-work", headers=desk.headers()).get_json()
     assert records["records"][0]["fields"]["analysis"] == "退货未冲减"
     assert desk.post(order, "record", who="wu", summary="again", fields=fields).status_code == 409
@@ -312,7 +314,7 @@ def test_remote_report_issue_record_needs_analysis_and_reaches_the_timeline(desk
     assert [(i["type"], i["source_id"]) for i in timeline] == [
         ("service_record", records["records"][0]["id"]), ("work_order", order["id"])]
     assert timeline[0]["summary_zh"] == f"服务记录 {order['number']}：远程处理报表问题"
-    assert timeline[1]["summary_zh"] == f"远程服务工单 {order['number']}（已记录）"
+    assert timeline[1]["summary_zh"] == f"远程服务工单 {order['number']}（待回访）"
     assert timeline[0]["actor_name"] == "wu"
 
 
