@@ -150,5 +150,8 @@ def kehu_credit_recognition(deal):
 @hookimpl(tryfirst=True)  # the demo users exist before any plugin adds its sample data
 def kehu_provision_demo(tenant_id):
     from core.accounts.demo import create_demo_users
+    from core.service.demo import provision as service_demo
 
-    return create_demo_users()
+    logins = create_demo_users()
+    service_demo()  # the generic preset's GPS installer: work orders in every stage (SVC)
+    return logins

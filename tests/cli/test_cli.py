@@ -87,11 +87,18 @@ def test_one_command_start_on_a_fresh_sqlite_instance(tmp_path):
     assert {"tenants", "users", "decisions", "policy_documents"} <= set(inspect(engine).get_table_names())
     with engine.connect() as conn:
         assert conn.execute(text("select count(*) from users")).scalar_one() == 8
+        # the GPS installer's service desk (SVC): orders in every stage, each with its history
+        states = dict(conn.execute(text("select status, count(*) from work_orders group by status")).all())
+        assert states == {"return_visit_due": 1, "requested": 2, "dispatched": 1, "on_hold": 1}, states
+        assert conn.execute(text("select count(*) from service_return_visits")).scalar_one() == 1
+        assert conn.execute(text("select count(*) from attachments")).scalar_one() == 1
+        orders_before = conn.execute(text("select count(*) from work_order_events")).scalar_one()
     # a second start changes nothing
     again = subprocess.run(kehu + ["up", "--no-serve"], env=env, capture_output=True, text=True, timeout=120)
     assert again.returncode == 0, again.stderr
     with engine.connect() as conn:
         assert conn.execute(text("select count(*) from tenants")).scalar_one() == 1
+        assert conn.execute(text("select count(*) from work_order_events")).scalar_one() == orders_before
 
 
 def test_failed_jobs_listed_and_retried_from_the_shell(run, make_tenant):
