@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, jsonify, request
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from werkzeug.exceptions import HTTPException
 
 from core.db import db
@@ -43,6 +43,16 @@ def init_app(app: Flask) -> None:
         if _wants_json():
             return jsonify(error_body(409, "conflicts with existing data")), 409
         return "conflict", 409
+
+    @app.errorhandler(DataError)
+    @app.errorhandler(OverflowError)
+    def _out_of_range(err):
+        """A number too large for the database (an id of 20 digits): bad input, not a server error."""
+        db.session.rollback()
+        log.info("value out of range: %s", err)
+        if _wants_json():
+            return jsonify(error_body(422, "a number is out of range", reason_zh="数值超出范围")), 422
+        return "a number is out of range", 422
 
     @app.errorhandler(HTTPException)
     def _http(err: HTTPException):

@@ -25,7 +25,7 @@ from core.attachments import rules, storage
 from core.attachments.models import Attachment
 from core.attachments.subjects import SUBJECTS, subject_types, subject_visible
 from core.db import db, utcnow
-from core.errors import InvalidInput, NotFound
+from core.errors import Conflict, InvalidInput, NotFound
 
 POLICY_MODULE = "svc"
 DEFAULT_PLATFORM_MAX_MB = 20
@@ -178,9 +178,16 @@ def set_custodian(attachment: Attachment, user_id: int | None) -> Attachment:
 
 def delete(attachment: Attachment, by: int | None, *, at: dt.datetime | None = None) -> Attachment:
     """Soft delete: the row stays with ``deleted_at``/``deleted_by``; the file is removed once the
-    transaction commits. Deleting twice changes nothing."""
+    transaction commits. Deleting twice changes nothing. 409 while a record keeps it as its evidence
+    (:mod:`core.attachments.references`)."""
     if attachment.deleted_at is not None:
         return attachment
+    from core.attachments.references import kept_by
+
+    kept = kept_by(attachment.id)
+    if kept:
+        raise Conflict(f"the attachment is the evidence of a {', '.join(kept)}: it cannot be deleted",
+                       reason_zh="该附件是已登记记录的凭证（如客户签字的服务反馈单），不能删除", kept_by=kept)
     attachment.deleted_at = at or utcnow()
     attachment.deleted_by = by
     db.session.flush()

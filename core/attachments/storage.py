@@ -151,6 +151,17 @@ def _rolled_back(session):
         Path(path).unlink(missing_ok=True)
 
 
+@event.listens_for(Session, "after_transaction_end")
+def _ended(session, transaction):
+    """A root transaction that ended without a commit — closed after an unexpected error, with no
+    rollback event — leaves no file behind either."""
+    if transaction.parent is not None or transaction.nested:
+        return
+    session.info.pop(_REMOVALS, None)
+    for path in session.info.pop(_WRITTEN, []):
+        Path(path).unlink(missing_ok=True)
+
+
 def remove_after_commit(tenant_id: int, key: str, at: dt.datetime) -> None:
     """Remove the file once the current transaction commits (kept if it rolls back)."""
     path = path_of(tenant_id, key, at)

@@ -211,6 +211,10 @@ def _check_state(order: WorkOrder, *, reassign: bool) -> None:
             raise Conflict(f"only a dispatched order is reassigned; this one is {order.status}", rule_id="SVC-05",
                            reason_zh="只有已派工（未到场）的工单可以改派", state=order.status)
         return
+    if order.status == "on_hold" and order.held_from == "dispatched":  # a hold is no way round reassignment
+        raise Conflict("the order is on hold while dispatched: resume it first (a supervisor may then reassign it)",
+                       rule_id="SVC-05", reason_zh="工单暂停中（已派工）：请先恢复；如需改派由主管填写原因改派",
+                       state=order.status)
     if order.status == "dispatched":
         who = name_of(order.assignee_id) if order.assignee_id else order.partner_name
         raise Conflict(f"the order is already dispatched to {who}; a supervisor may reassign it with a reason",

@@ -199,15 +199,15 @@ def seed_from_policy(at: dt.datetime, *, by: int | None = None) -> list[ServiceD
                            work_order_type=entry.get("work_order_type"), at_least=entry["at_least"],
                            period=entry["period"], evidence=list(entry.get("evidence") or []),
                            responsible_role=entry.get("responsible_role") or "dept_manager", active=True,
-                           starts_on=today, source="policy", created_by=by)
+                           starts_on=_preset_start(entry, today), source="policy", created_by=by)
         db.session.add(duty)
         db.session.flush()
         zh, en = rules.PERIOD_LABELS[duty.period]
         decisions.record("SVC-30" if duty.kind == "work_order" else "SVC-32", SUBJECT, duty.id, policy=view,
-                         outcome={"seeded": True, "code": duty.code, "starts_on": today}, facts={"entry": entry},
-                         reason_zh=f"依制度预设建立周期任务「{duty.title}」：每{zh}至少{duty.at_least}次，自{today}起",
+                         outcome={"seeded": True, "code": duty.code, "starts_on": duty.starts_on}, facts={"entry": entry},
+                         reason_zh=f"依制度预设建立周期任务「{duty.title}」：每{zh}至少{duty.at_least}次，自{duty.starts_on}起",
                          reason_en=f"duty {duty.code} set up from the policy preset: at least {duty.at_least} per "
-                                   f"{en}, from {today}")
+                                   f"{en}, from {duty.starts_on}")
         created.append(duty)
         known.add(duty.code)
     return created
@@ -218,6 +218,24 @@ def _errors_text(fields: dict) -> str:
 
 
 # ------------------------------------------------------------------------------------------ SVC-30 generation
+
+
+def _preset_start(entry: dict, today: dt.date) -> dt.date:
+    """A survey owed by the regulation counts from the current period (SVC-32: one a year, this year
+    included); a duty with orders from today, so from its next whole period (:func:`first_period_start`)."""
+    if (entry.get("kind") or "work_order") == "survey":
+        return rules.period_of(entry["period"], today).start
+    return today
+
+
+def first_period_start(duty: ServiceDuty) -> dt.date:
+    """The first period a duty owes: the one it starts on when it starts on that period's first day, else
+    the next one (a duty created mid-month is not born with orders already past due, nor judged on half
+    a month)."""
+    period = rules.period_of(duty.period, duty.starts_on)
+    if duty.starts_on == period.start:
+        return period.start
+    return rules.period_of(duty.period, period.end + dt.timedelta(days=1)).start
 
 
 def generate(moment: dt.datetime) -> dict:
@@ -231,7 +249,7 @@ def generate(moment: dt.datetime) -> dict:
     for duty_id in duty_ids:
         duty = get_duty(duty_id, for_update=True)
         period = rules.period_of(duty.period, today)
-        if not duty.active or rules.period_of(duty.period, duty.starts_on).start > period.start:
+        if not duty.active or first_period_start(duty) > period.start:
             continue
         run = db.session.scalars(select(ServiceDutyRun).where(ServiceDutyRun.duty_id == duty.id,
                                                               ServiceDutyRun.period == period.kind,

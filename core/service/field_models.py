@@ -134,6 +134,7 @@ class WorkOrderRecord(TenantScoped, db.Model):
     summary: Mapped[str] = mapped_column(Text)
     fields: Mapped[dict] = mapped_column(JSONType, default=dict)  # the per-type record fields
     required: Mapped[list] = mapped_column(JSONType, default=list)  # the names required when recorded
-    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)  # when the work was recorded, as the user says
+    entered_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)  # when it reached Kehu (SVC-16)
     recorded_by: Mapped[int | None] = mapped_column(BigInteger)
     policy_version: Mapped[int] = mapped_column(Integer, default=0)

@@ -250,7 +250,7 @@ def move(order: WorkOrder, to_state: str, *, by: int | None, at: dt.datetime | N
         order.held_from = None
     order.status = to_state
     stamp = STAMPS.get(to_state)
-    if stamp is not None and (to_state != "dispatched" or from_state != "on_hold"):
+    if stamp is not None and from_state != "on_hold":  # a resume returns to a step; it keeps the step's time
         setattr(order, stamp, at)
     if to_state == "rework":
         order.rework_count = (order.rework_count or 0) + 1

@@ -207,19 +207,24 @@ def _unchecked(kind: str):
 
 
 def flag_missing_records(as_of: dt.datetime | None = None, *, people: People | None = None) -> int:
-    """SVC-16: orders still ``completed`` past ``svc.record_within`` → flagged with a proposal, once."""
+    """SVC-16: completed orders (in any later state) whose service record was not made within
+    ``svc.record_within`` — still missing, or made late before this run — are flagged with a proposal,
+    once per round; those recorded in time are checked off (result ``in_time``)."""
     as_of = as_of or utcnow()
     rows = list(db.session.scalars(_unchecked("missing_record").where(
-        WorkOrder.status == "completed", WorkOrder.completed_at <= as_of)
+        WorkOrder.status.in_(DONE_STATES), WorkOrder.completed_at <= as_of)
         .order_by(WorkOrder.completed_at, WorkOrder.id)))
     flagged = 0
     types = order_types.tenant_types()
     for order in rows:
-        if rules.is_recorded(order.completed_at, order.recorded_at):
-            continue
         view = orders.order_policy(order)
         calendar, _ = tenant_calendar(order.completed_at)
         due = rules.record_due(calendar, order.completed_at, view.values["record_within"])
+        if rules.is_recorded(order.completed_at, order.recorded_at) and order.recorded_at < due.utc:
+            db.session.add(ServiceOrderCheck(order_id=order.id, kind="missing_record", round=order.rework_count or 0,
+                                             rule_id="SVC-16", result="in_time", completed_at=order.completed_at,
+                                             due_on=due.through, due_at=due.utc, checked_at=as_of))
+            continue
         if as_of < due.utc:
             continue
         people = people or People()

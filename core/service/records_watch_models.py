@@ -82,7 +82,7 @@ class ServiceOrderCheck(TenantScoped, db.Model):
     kind: Mapped[str] = mapped_column(String(20))  # missing_record | post_docs
     round: Mapped[int] = mapped_column(Integer, default=0)
     rule_id: Mapped[str] = mapped_column(String(20))  # SVC-16 | SVC-23
-    result: Mapped[str] = mapped_column(String(20))  # missing | complete | not_required
+    result: Mapped[str] = mapped_column(String(20))  # missing | complete | not_required | in_time
     completed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     due_on: Mapped[dt.date | None] = mapped_column(Date)
     due_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

@@ -41,7 +41,7 @@ from core.complaints.policy import cmp_policy
 from core.customers.fact_time import fact_time
 from core.db import db, utcnow
 from core.decisions import service as decisions
-from core.errors import Conflict, InvalidInput, NotFound
+from core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from core.notifications.service import notify
 from core.service import order_types, orders
 from core.service import return_visit_rules as rules
@@ -307,6 +307,10 @@ def record_visit(visit: ServiceReturnVisit, data: dict, *, by: int | None) -> Se
     if errors:
         raise InvalidInput("invalid return visit", fields=errors, rule_id="SVC-14")
     visitor = _user(data.get("visitor_id") or visit.visitor_id or by, "visitor_id")
+    order = orders.get_order(visit.order_id)
+    if order.assignee_id is not None and order.assignee_id in (visitor.id, by):  # as CMP-21: not one's own work
+        raise Forbidden("the technician who did the work does not visit the customer about it (SVC-14)",
+                        rule_id="SVC-14")
     notes = (data.get("notes") or "").strip() or None
     issues = [i["description"].strip() for i in (data.get("issues") or []) if (i.get("description") or "").strip()]
     if rules.raises_issue(data["outcome"]) and not issues:
@@ -403,8 +407,10 @@ def assign_issue(issue: ServiceVisitIssue, assignee_id: int, *, by: int | None,
 
 
 def settle_issue(issue: ServiceVisitIssue, outcome: str | None, *, by: int | None,
-                 at: dt.datetime | None = None) -> ServiceVisitIssue:
-    """CMP-63: every issue ends with an outcome; the last one settled closes an order waiting in
+                 at: dt.datetime | None = None, may_settle_unassigned: bool = False) -> ServiceVisitIssue:
+    """CMP-63: every issue ends with an outcome, given by the person assigned to it
+    (``may_settle_unassigned``: the service manager, who may also settle it directly); never by the
+    technician whose work it is about. The last one settled closes an order waiting in
     ``return_visit_due``."""
     if issue.state == "settled":
         raise Conflict("this issue is settled", fields={"outcome": ["the issue already has its outcome"]})
@@ -412,6 +418,14 @@ def settle_issue(issue: ServiceVisitIssue, outcome: str | None, *, by: int | Non
         raise InvalidInput("an outcome is required", fields={"outcome": ["say how the issue was settled (CMP-63)"]})
     at = fact_time(at, "settled_at")
     order = orders.get_order(issue.order_id, for_update=True)
+    if issue.assignee_id is None and not may_settle_unassigned:
+        raise Conflict("the issue is not assigned yet: the service manager assigns it first (CMP-63)",
+                       rule_id="SVC-14")
+    if not may_settle_unassigned and by != issue.assignee_id:
+        raise Forbidden("only the person assigned to the issue (or the service manager) settles it (CMP-63)",
+                        rule_id="SVC-14")
+    if by is not None and by == order.assignee_id:
+        raise Forbidden("the technician whose work the issue is about does not settle it (CMP-63)", rule_id="SVC-14")
     issue.outcome, issue.outcome_at, issue.outcome_by, issue.state = outcome.strip(), at, by, "settled"
     db.session.flush()
     orders.log_event(order, "visit_issue_settled", by=by, at=at, data={"issue_id": issue.id})

@@ -60,13 +60,13 @@ class AttachmentUploadSchema(Schema):
                                                          + " as the tenant accepts (svc.attachments.types)"})
     subject_type = fields.String(required=True, validate=_known_subject,
                                  metadata={"description": "work_order, complaint, customer, ..."})
-    subject_id = fields.Integer(required=True, strict=False)
+    subject_id = fields.Integer(required=True, strict=False, validate=validate.Range(min=1, max=2**63 - 1))
     kind = fields.String(load_default="other", validate=validate.OneOf(rules.KINDS))
 
 
 class AttachmentQuerySchema(Schema):
     subject_type = fields.String(required=True, validate=_known_subject)
-    subject_id = fields.Integer(required=True)
+    subject_id = fields.Integer(required=True, validate=validate.Range(min=1, max=2**63 - 1))
     kind = fields.String(load_default=None, validate=validate.OneOf(rules.KINDS))
 
 

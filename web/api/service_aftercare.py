@@ -319,7 +319,8 @@ class SettleServiceIssue(MethodView):
     def post(self, data, service_issue_id):
         """The issue's outcome (CMP-63: every issue gets one); the last one closes the waiting order."""
         issue = return_visits.get_issue(service_issue_id, for_update=True)
-        return return_visits.settle_issue(issue, data["outcome"], by=g.user.id, at=data["settled_at"])
+        return return_visits.settle_issue(issue, data["outcome"], by=g.user.id, at=data["settled_at"],
+                                          may_settle_unassigned=g.user.has_role(*ISSUE_MANAGERS))
 
 
 # ------------------------------------------------------------------ documents and records

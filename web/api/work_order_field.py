@@ -32,6 +32,7 @@ from marshmallow import Schema, fields, validate
 from core.db import db
 from core.service import assets, completion, order_types, records
 from core.service.field_models import ASSET_KINDS
+from core.service.dispatch_field import acts_for_assignee
 from web.api.auth import require_roles
 from web.api.work_orders import DESK, AtInSchema, WorkOrderDetailSchema, order_for, step
 
@@ -195,6 +196,7 @@ class Swaps(MethodView):
     def post(self, data, order_id):
         """Record units replaced old → new on the order and on the units' histories (SVC-10)."""
         order = order_for(order_id)
+        acts_for_assignee(order, g.user, desk=True)  # not another technician's order
         assets.swap(order, data["items"], by=g.user.id, at=data["at"])
         return field_work(order)
 
@@ -209,6 +211,7 @@ class Complete(MethodView):
     def post(self, data, order_id):
         """Complete the order: its checks (SVC-11), the signed feedback form (SVC-12), plugins' vetoes (SVC-02)."""
         order = order_for(order_id)
+        acts_for_assignee(order, g.user, desk=True)  # not another technician's order
         completion.complete(order, by=g.user.id, at=data["at"], checks=data["checks"], feedback=data["feedback"],
                             data=data["data"], note=data["note"], force=data["force"], reason=data["reason"],
                             may_force=g.user.has_role(*completion.FORCERS))
@@ -224,6 +227,7 @@ class Record(MethodView):
     def post(self, data, order_id):
         """The service record of a completed order with its per-type fields (SVC-13) → recorded."""
         order = order_for(order_id)
+        acts_for_assignee(order, g.user, desk=True)  # not another technician's order
         records.record(order, summary=data["summary"], fields=data["fields_"], by=g.user.id, at=data["at"])
         return order
 

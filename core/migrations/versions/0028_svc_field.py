@@ -68,6 +68,7 @@ def upgrade():
     sa.Column('fields', JSONType, nullable=False),
     sa.Column('required', JSONType, nullable=False),
     sa.Column('recorded_at', UTCDateTime(), nullable=False),
+    sa.Column('entered_at', UTCDateTime(), nullable=False),
     sa.Column('recorded_by', sa.BigInteger(), nullable=True),
     sa.Column('policy_version', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['tenant_id', 'order_id'], ['work_orders.tenant_id', 'work_orders.id'], name=op.f('fk_work_order_records_tenant_id_order_id_work_orders')),

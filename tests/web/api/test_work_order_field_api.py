@@ -145,10 +145,12 @@ def test_swap_with_the_old_unit_taken_back_at_once(desk):
 
 def test_swaps_need_an_order_at_work_and_the_right_role(desk):
     order = desk.order()
-    r = desk.post(order, "swaps", who="wu", items=VECTOR)
+    r = desk.post(order, "swaps", who="ma", items=VECTOR)
     assert r.status_code == 409 and r.get_json()["rule_id"] == "SVC-10"
+    assert desk.post(order, "swaps", who="wu", items=VECTOR).status_code == 403  # not his order
     bring(desk, order)
     assert desk.post(order, "swaps", who="fu", items=VECTOR).status_code == 403
+    assert desk.post(order, "swaps", who="zheng", items=VECTOR).status_code == 403  # another technician's
     bad = desk.post(order, "swaps", who="wu", items=[{"kind": "terminal", "old": "T-1", "new": "T-1"}])
     assert bad.status_code == 422 and bad.get_json()["errors"]["json"] == {
         "items.0.new": ["the new unit must differ from the old one"]}
