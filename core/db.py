@@ -120,3 +120,20 @@ def is_tenant_owned(cls_or_table) -> bool:
 
 # Tables keyed by tenant but managed by the platform (no row-level security, no automatic scoping).
 PLATFORM_TABLES = {"tenants", "tenant_plugins", "platform_admins", ID_COUNTER_TABLE}
+
+
+def get_one(model, object_id: int, what: str, *, for_update: bool = False):
+    """The current tenant's ``model`` row ``object_id``; :class:`core.errors.NotFound` ("<what> not found")
+    when there is none. ``for_update``: the row is locked until the transaction ends and read afresh, so
+    that two steps on it happen one after the other."""
+    from sqlalchemy import select
+
+    from core.errors import NotFound
+
+    stmt = select(model).where(model.id == object_id)
+    if for_update:
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
+    row = db.session.scalars(stmt).first()
+    if row is None:
+        raise NotFound(f"{what} not found")
+    return row

@@ -58,6 +58,25 @@ class People:
     def holders(self, role: str) -> list[tuple[int, int | None]]:
         return self._holders.get(role, [])
 
+    def nearest_holders(self, role: str, department_id: int | None, excluded=()) -> list[int]:
+        """Who holds ``role`` for a matter of ``department_id``: the holders in the nearest department of
+        its chain; else every holder in the company; a department manager falls back to the nearest
+        department head. Never the ``excluded`` (the next holder up is found instead)."""
+        excluded = set(excluded or ())
+        holders = [(uid, dep) for uid, dep in self.holders(role) if uid not in excluded]
+        for dep_id in self.chain(department_id):
+            found = [uid for uid, dep in holders if dep == dep_id]
+            if found:
+                return found
+        if holders:
+            return [uid for uid, _dep in holders]
+        if role == "dept_manager":
+            for dep_id in self.chain(department_id):
+                head = self.head_of(dep_id)
+                if head is not None and head not in excluded:
+                    return [head]
+        return []
+
     def performer(self, role: str, owner_id: int | None) -> int | None:
         """The user who performs ``role``'s visits to a customer owned by ``owner_id``."""
         if role == AGENT:

@@ -117,20 +117,7 @@ def ladder_holders(role: str, complaint: Complaint, people: People) -> list[int]
         found = supervisors_for(owner, people, excluded)
         if found:
             return found
-    holders = [(uid, dep) for uid, dep in people.holders(role) if uid not in excluded]
-    department = responsible_department(complaint, people)
-    for dep_id in people.chain(department):
-        found = [uid for uid, dep in holders if dep == dep_id]
-        if found:
-            return found
-    if holders:
-        return [uid for uid, _dep in holders]
-    if role == "dept_manager":
-        for dep_id in people.chain(department):
-            head = people.head_of(dep_id)
-            if head is not None and head not in excluded:
-                return [head]
-    return []
+    return people.nearest_holders(role, responsible_department(complaint, people), excluded)
 
 
 # ------------------------------------------------------------------------------------------ helpers

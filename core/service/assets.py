@@ -18,8 +18,8 @@ from sqlalchemy import select
 
 from core.audit.recorder import json_safe
 from core.customers.fact_time import fact_time
-from core.db import db
-from core.errors import Conflict, InvalidInput, NotFound
+from core.db import db, get_one
+from core.errors import Conflict, InvalidInput
 from core.service import field_rules, orders
 from core.service.field_models import ServiceAsset, ServiceAssetEvent, WorkOrderSwap
 from core.service.models import WorkOrder
@@ -31,13 +31,7 @@ SWAP_STATES = ("dispatched", "on_site", "completed")
 
 def get_asset(asset_id: int, *, for_update: bool = False) -> ServiceAsset:
     """The asset; 404 when the tenant has none with this id."""
-    stmt = select(ServiceAsset).where(ServiceAsset.id == asset_id)
-    if for_update:
-        stmt = stmt.with_for_update().execution_options(populate_existing=True)
-    asset = db.session.scalars(stmt).first()
-    if asset is None:
-        raise NotFound("service asset not found")
-    return asset
+    return get_one(ServiceAsset, asset_id, "service asset", for_update=for_update)
 
 
 def find(kind: str, identifier: str, *, for_update: bool = False) -> ServiceAsset | None:

@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from core.accounts.models import User
 from core.customers.fact_time import fact_time
-from core.db import db
+from core.db import db, get_one
 from core.decisions import service as decisions
 from core.errors import Conflict, InvalidInput, NotFound
 from core.service import orders
@@ -88,13 +88,7 @@ def templates(active: bool | None = None):
 
 
 def get_checklist(checklist_id: int, *, for_update: bool = False) -> Checklist:
-    stmt = select(Checklist).where(Checklist.id == checklist_id)
-    if for_update:
-        stmt = stmt.with_for_update().execution_options(populate_existing=True)
-    found = db.session.scalars(stmt).first()
-    if found is None:
-        raise NotFound("checklist not found")
-    return found
+    return get_one(Checklist, checklist_id, "checklist", for_update=for_update)
 
 
 def items_of(checklist: Checklist) -> list[ChecklistItem]:

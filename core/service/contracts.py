@@ -35,7 +35,7 @@ from core.calendar.service import tenant_calendar, year_errors
 from core.customers import ownership_store
 from core.customers.fact_time import fact_time
 from core.customers.models import Customer
-from core.db import db, utcnow
+from core.db import db, get_one, utcnow
 from core.decisions import service as decisions
 from core.errors import Conflict, InvalidInput, NotFound
 from core.notifications.service import notify
@@ -57,13 +57,7 @@ SERIAL_ATTEMPTS = 8
 def get_contract(contract_id: int, *, for_update: bool = False) -> ServiceContract:
     """The contract; 404 when the tenant has none with this id. ``for_update`` locks its row until the
     transaction ends (two renewals or payments of one contract happen one after the other)."""
-    stmt = select(ServiceContract).where(ServiceContract.id == contract_id)
-    if for_update:
-        stmt = stmt.with_for_update().execution_options(populate_existing=True)
-    contract = db.session.scalars(stmt).first()
-    if contract is None:
-        raise NotFound("service contract not found")
-    return contract
+    return get_one(ServiceContract, contract_id, "service contract", for_update=for_update)
 
 
 def get_renewal(renewal_id: int, *, for_update: bool = False) -> ServiceRenewal:
@@ -79,13 +73,7 @@ def get_renewal(renewal_id: int, *, for_update: bool = False) -> ServiceRenewal:
 
 
 def get_reminder(reminder_id: int, *, for_update: bool = False) -> ServiceContractReminder:
-    stmt = select(ServiceContractReminder).where(ServiceContractReminder.id == reminder_id)
-    if for_update:
-        stmt = stmt.with_for_update().execution_options(populate_existing=True)
-    reminder = db.session.scalars(stmt).first()
-    if reminder is None:
-        raise NotFound("service contract reminder not found")
-    return reminder
+    return get_one(ServiceContractReminder, reminder_id, "service contract reminder", for_update=for_update)
 
 
 def get_period(period_id: int) -> ServicePeriod:

@@ -47,20 +47,7 @@ def responsible(order: WorkOrder, people: People) -> list[int]:
 def ladder_holders(role: str, order: WorkOrder, people: People) -> list[int]:
     """Who holds ``role`` for the order: the nearest holder in the responsible department's chain,
     else every holder in the company; a department manager falls back to the department head."""
-    department = order.department_id or people.department_of(order.assignee_id)
-    holders = people.holders(role)
-    for dep_id in people.chain(department):
-        found = [uid for uid, dep in holders if dep == dep_id]
-        if found:
-            return found
-    if holders:
-        return [uid for uid, _dep in holders]
-    if role == "dept_manager":
-        for dep_id in people.chain(department):
-            head = people.head_of(dep_id)
-            if head is not None:
-                return [head]
-    return []
+    return people.nearest_holders(role, order.department_id or people.department_of(order.assignee_id))
 
 
 def _local(now: dt.datetime):

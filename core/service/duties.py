@@ -31,9 +31,9 @@ from core.accounts.people import People
 from core.calendar import Duration
 from core.calendar.service import tenant_calendar
 from core.customers.models import Customer
-from core.db import db, utcnow
+from core.db import db, get_one, utcnow
 from core.decisions import service as decisions
-from core.errors import InvalidInput, NotFound
+from core.errors import InvalidInput
 from core.notifications.service import notify
 from core.service import duties_rules as rules
 from core.service import intake_rules, order_types, orders
@@ -53,13 +53,7 @@ EDITABLE = ("title", "site", "building", "asset_class", "customer_id", "work_ord
 
 
 def get_duty(duty_id: int, *, for_update: bool = False) -> ServiceDuty:
-    stmt = select(ServiceDuty).where(ServiceDuty.id == duty_id)
-    if for_update:
-        stmt = stmt.with_for_update().execution_options(populate_existing=True)
-    duty = db.session.scalars(stmt).first()
-    if duty is None:
-        raise NotFound("duty not found")
-    return duty
+    return get_one(ServiceDuty, duty_id, "duty", for_update=for_update)
 
 
 def search(*, active: bool | None = None, kind: str | None = None, period: str | None = None):

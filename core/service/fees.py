@@ -26,9 +26,9 @@ from core.accounts.models import User
 from core.accounts.people import People
 from core.calendar.service import tenant_calendar
 from core.customers.fact_time import fact_time
-from core.db import db, utcnow
+from core.db import db, get_one, utcnow
 from core.decisions import service as decisions
-from core.errors import Conflict, InvalidInput, NotFound
+from core.errors import Conflict, InvalidInput
 from core.notifications.service import notify
 from core.policy import service as policy_service
 from core.service import fees_rules as rules
@@ -51,13 +51,7 @@ def _yuan(value) -> str:
 def get_fee(fee_id: int, *, for_update: bool = False) -> ServiceFee:
     """The fee; 404 when the tenant has none with this id. ``for_update`` locks it (two finance
     clerks remitting at once: the second sees the first's result)."""
-    stmt = select(ServiceFee).where(ServiceFee.id == fee_id)
-    if for_update:
-        stmt = stmt.with_for_update().execution_options(populate_existing=True)
-    fee = db.session.scalars(stmt).first()
-    if fee is None:
-        raise NotFound("service fee not found")
-    return fee
+    return get_one(ServiceFee, fee_id, "service fee", for_update=for_update)
 
 
 def fees_of(order_id: int) -> list[ServiceFee]:

@@ -24,9 +24,9 @@ from core.complaints import numbering
 from core.customers.fact_time import fact_time
 from core.customers.identity import IdentityError, normalise_phone
 from core.customers.models import Customer
-from core.db import db, utcnow
+from core.db import db, get_one, utcnow
 from core.decisions import service as decisions
-from core.errors import Conflict, InvalidInput, NotFound
+from core.errors import Conflict, InvalidInput
 from core.plugins import get_plugins
 from core.service import intake_rules, order_types, states
 from core.service.models import OPEN_STATES, WorkOrder, WorkOrderEvent
@@ -73,13 +73,7 @@ def get_order(order_id: int, *, for_update: bool = False) -> WorkOrder:
     """The order; 404 when the tenant has none with this id. ``for_update``: the row is locked until
     the transaction ends and read afresh, so that two steps on one order (two dispatchers) happen one
     after the other and the second sees the first's result."""
-    stmt = select(WorkOrder).where(WorkOrder.id == order_id)
-    if for_update:
-        stmt = stmt.with_for_update().execution_options(populate_existing=True)
-    order = db.session.scalars(stmt).first()
-    if order is None:
-        raise NotFound("work order not found")
-    return order
+    return get_one(WorkOrder, order_id, "work order", for_update=for_update)
 
 
 def events_of(order: WorkOrder) -> list[WorkOrderEvent]:

@@ -28,9 +28,9 @@ from core.accounts.models import User
 from core.accounts.people import People
 from core.calendar.service import tenant_calendar
 from core.customers.fact_time import fact_time
-from core.db import db, utcnow
+from core.db import db, get_one, utcnow
 from core.decisions import service as decisions
-from core.errors import Conflict, InvalidInput, NotFound
+from core.errors import Conflict, InvalidInput
 from core.notifications.service import notify
 from core.policy import service as policy_service
 from core.service import order_types, orders
@@ -86,13 +86,7 @@ def _tell(order: WorkOrder, people: People, *, kind: str, rule_id: str, key: str
 # ------------------------------------------------------------------ SVC-16 custody documents
 
 def get_document(document_id: int, *, for_update: bool = False) -> ServiceDocument:
-    stmt = select(ServiceDocument).where(ServiceDocument.id == document_id)
-    if for_update:
-        stmt = stmt.with_for_update().execution_options(populate_existing=True)
-    document = db.session.scalars(stmt).first()
-    if document is None:
-        raise NotFound("service document not found")
-    return document
+    return get_one(ServiceDocument, document_id, "service document", for_update=for_update)
 
 
 def documents_of(order_id: int) -> list[ServiceDocument]:

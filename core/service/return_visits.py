@@ -39,9 +39,9 @@ from core.accounts.people import People
 from core.calendar.service import tenant_calendar
 from core.complaints.policy import cmp_policy
 from core.customers.fact_time import fact_time
-from core.db import db, utcnow
+from core.db import db, get_one, utcnow
 from core.decisions import service as decisions
-from core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from core.errors import Conflict, Forbidden, InvalidInput
 from core.notifications.service import notify
 from core.service import order_types, orders
 from core.service import return_visit_rules as rules
@@ -60,23 +60,11 @@ def _local(calendar, at: dt.datetime) -> str:
 # ------------------------------------------------------------------ reading
 
 def get_visit(visit_id: int, *, for_update: bool = False) -> ServiceReturnVisit:
-    stmt = select(ServiceReturnVisit).where(ServiceReturnVisit.id == visit_id)
-    if for_update:
-        stmt = stmt.with_for_update().execution_options(populate_existing=True)
-    visit = db.session.scalars(stmt).first()
-    if visit is None:
-        raise NotFound("return visit not found")
-    return visit
+    return get_one(ServiceReturnVisit, visit_id, "return visit", for_update=for_update)
 
 
 def get_issue(issue_id: int, *, for_update: bool = False) -> ServiceVisitIssue:
-    stmt = select(ServiceVisitIssue).where(ServiceVisitIssue.id == issue_id)
-    if for_update:
-        stmt = stmt.with_for_update().execution_options(populate_existing=True)
-    issue = db.session.scalars(stmt).first()
-    if issue is None:
-        raise NotFound("return-visit issue not found")
-    return issue
+    return get_one(ServiceVisitIssue, issue_id, "return-visit issue", for_update=for_update)
 
 
 def visits_of(order_id: int) -> list[ServiceReturnVisit]:
