@@ -85,3 +85,26 @@ def test_a_section_without_its_own_tables_is_rendered_generically_and_formulas_s
     body = export.csv_bytes(tables).decode("utf-8-sig")
     assert "'=1+1,3" in body.split("\r\n")
     assert export.generic_tables(None, "x")[0][2] == [["暂无数据 not available", ""]]
+
+
+def test_return_visit_results_of_a_month():
+    """SVC-40 return-visit results: 4 visits due in September; 3 done (2 in time, 1 a day late), 1 still
+    open past due; marks averaged over those done; outcomes counted."""
+    import datetime as dt
+
+    from core.service.reports_sections import visit_results
+
+    utc = dt.timezone.utc
+    due = dt.datetime(2026, 9, 10, 16, tzinfo=utc)
+    visits = [
+        {"state": "done", "due_at": due, "visited_at": due - dt.timedelta(hours=5), "attitude": 5, "skill": 4,
+         "outcome": "resolved"},
+        {"state": "done", "due_at": due, "visited_at": due, "attitude": 4, "skill": 4, "outcome": "resolved"},
+        {"state": "done", "due_at": due, "visited_at": due + dt.timedelta(days=1), "attitude": 3, "skill": 2,
+         "outcome": "partly"},
+        {"state": "overdue", "due_at": due, "visited_at": None, "attitude": None, "skill": None, "outcome": None},
+    ]
+    assert visit_results(visits, dt.datetime(2026, 10, 1, tzinfo=utc)) == {
+        "due": 4, "done": 3, "done_in_time": 2, "done_rate": "75.0", "in_time_rate": "50.0", "overdue_open": 1,
+        "attitude_avg": "4.00", "skill_avg": "3.33", "outcomes": {"partly": 1, "resolved": 2}}
+    assert visit_results([], dt.datetime(2026, 10, 1, tzinfo=utc))["done_rate"] is None

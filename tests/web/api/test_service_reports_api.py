@@ -10,6 +10,7 @@ import pytest
 
 from core.db import db
 from core.service import orders
+from core.service.reports import SECTIONS
 from core.tenancy import tenant_scope
 from tests.helpers import policy_since
 from tests.web.api.service_desk import REPAIR, ServiceDesk
@@ -159,7 +160,7 @@ def test_svc40_export_job_with_progress_then_csv_download(client, month):
     assert r.status_code == 202, r.get_json()
     job = client.get(f"/api/v1/jobs/{r.get_json()['id']}", headers=desk.headers("zhao")).get_json()
     assert (job["name"], job["status"], job["percent"], job["step"], job["progress_total"]) == (
-        "svc.report_export", "finished", 100, "done", 4)
+        "svc.report_export", "finished", 100, "done", len(SECTIONS))
     csv = client.get(f"/api/v1/service-reports/exports/{job['id']}/download", headers=desk.headers("zhao"))
     assert csv.status_code == 200 and csv.mimetype == "text/csv"
     assert "service-huaxin-reports-2026-09-01_2026-09-30.csv" in csv.headers["Content-Disposition"]
