@@ -29,6 +29,8 @@ def after_commit(callback) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _run_pending(session):
+    if session.in_nested_transaction():  # a savepoint released (SQLAlchemy fires this too): not committed yet
+        return
     callbacks = session.info.pop(PENDING, [])
     for callback in callbacks:
         callback()
@@ -36,6 +38,8 @@ def _run_pending(session):
 
 @event.listens_for(Session, "after_rollback")
 def _drop_pending(session):
+    if session.in_nested_transaction():  # a savepoint rolled back: the transaction, and its jobs, go on
+        return
     session.info.pop(PENDING, None)
 
 

@@ -264,3 +264,25 @@ def test_enqueue_with_a_dedupe_key_is_idempotent(ctx, tenant):
         assert again.id == first.id
         db.session.commit()
     assert backend.runs == runs + 1 and readings(tenant.id) == ["once"]
+
+
+def test_jobs_are_submitted_when_the_transaction_commits_not_when_a_savepoint_ends(ctx):
+    """SQLAlchemy fires ``after_commit`` and ``after_rollback`` for savepoints too: a job enqueued before
+    a savepoint (numbering a case uses one) must neither be submitted at its release, before its record
+    is committed, nor be dropped when it rolls back while the transaction goes on."""
+    from sqlalchemy import text
+
+    from core.db import db
+    from workers.dispatch import after_commit
+
+    submitted = []
+    db.session.execute(text("select 1"))
+    after_commit(lambda: submitted.append("job"))
+    with db.session.begin_nested():
+        db.session.execute(text("select 2"))
+    assert submitted == []
+    nested = db.session.begin_nested()
+    nested.rollback()
+    assert submitted == []
+    db.session.commit()
+    assert submitted == ["job"]
