@@ -57,14 +57,6 @@ class StaysOnSite(Conflict):
         self.order_id, self.outcome, self.results, self.at = order.id, outcome, dict(results), at
 
 
-def _check_completable(order: WorkOrder) -> None:
-    """SVC-02 first: 409 naming the states allowed when the order cannot be completed now."""
-    allowed = orders.allowed_moves(order)
-    if "completed" not in allowed:
-        zh, en = states.refusal(order.status, "completed", allowed)
-        raise Conflict(en, reason_zh=zh, rule_id="SVC-02", state=order.status, allowed=list(allowed))
-
-
 def _check_time(order: WorkOrder, at: dt.datetime, field: str = "at") -> None:
     started = order.on_site_at or order.dispatched_at
     if started is not None and at < started:
@@ -76,9 +68,10 @@ def complete(order: WorkOrder, *, by: int | None, at: dt.datetime | None = None,
              reason: str | None = None, may_force: bool = False) -> WorkOrderEvent:
     """Complete ``order`` (see the module doc). ``may_force``: the caller is a manager (:data:`FORCERS`)."""
     at = fact_time(at, "at")
-    _check_completable(order)
+    orders.require_move(order, "completed")  # SVC-02 first
     _check_time(order, at)
-    wo_type = order_types.tenant_types().get(order.type)
+    types = order_types.tenant_types()
+    wo_type = types.get(order.type)
     view = orders.order_policy(order)
     reason = (reason or "").strip() or None
     if force and not may_force:
@@ -94,7 +87,7 @@ def complete(order: WorkOrder, *, by: int | None, at: dt.datetime | None = None,
                            reason_zh=f"缺少完工检查：{'、'.join(_labels_zh(declared, outcome.missing))}",
                            missing=list(outcome.missing))
         raise StaysOnSite(order, outcome, checks or {}, at)
-    on_site = wo_type.on_site if wo_type else True
+    on_site = order_types.is_on_site(order.type, types)
     if on_site:
         problem = field_rules.feedback_problem(feedback, photo_required=view.values["feedback"]["photo_required"])
         if problem is not None and problem.status == 409:

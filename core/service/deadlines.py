@@ -16,8 +16,7 @@ SUBJECT = "work_order"
 
 def start_for(order: WorkOrder, view) -> list:
     """Start the order's deadlines under the ``svc`` version ``view`` it was requested under."""
-    wo_type = order_types.tenant_types().get(order.type)
-    specs = deadline_rules.specs(view.values, order.type, order.priority, on_site=wo_type.on_site if wo_type else True,
+    specs = deadline_rules.specs(view.values, order.type, order.priority, on_site=order_types.is_on_site(order.type),
                                  needs_approval=bool(order.approval_roles))
     if not specs:
         return []

@@ -31,7 +31,7 @@ from core.decisions import service as decisions
 from core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from core.notifications.service import notify
 from core.service import dispatch_rules as rules
-from core.service import orders, states
+from core.service import orders
 from core.service.deadlines_events import ladder_holders
 from core.service.dispatch_models import ServiceTechnician, WorkOrderDispatch
 from core.service.models import WorkOrder
@@ -53,14 +53,6 @@ def step_time(order: WorkOrder, at: dt.datetime | None, field: str = "at", *,
     if at < floor:
         raise InvalidInput("invalid time", fields={field: [f"cannot be before {label} ({floor.isoformat()})"]})
     return at
-
-
-def require_move(order: WorkOrder, to_state: str) -> None:
-    """409 (SVC-02) when the state machine does not let the order go to ``to_state`` now."""
-    allowed = orders.allowed_moves(order)
-    if to_state not in allowed:
-        zh, en = states.refusal(order.status, to_state, allowed)
-        raise Conflict(en, reason_zh=zh, rule_id="SVC-02", state=order.status, allowed=list(allowed))
 
 
 def user_of(user_id: int | None) -> User | None:
@@ -224,7 +216,7 @@ def _check_state(order: WorkOrder, *, reassign: bool) -> None:
         roles = ", ".join(order.approval_roles)
         raise Conflict(f"the order must be approved by {roles} before dispatch", rule_id="SVC-04",
                        reason_zh=f"工单须经{'、'.join(order.approval_roles)}审批后方可派工", state=order.status)
-    require_move(order, "dispatched")
+    orders.require_move(order, "dispatched")
 
 
 def _approval(order: WorkOrder, data: dict, *, needed: str | None, role: str | None, at: dt.datetime,

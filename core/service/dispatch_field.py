@@ -28,7 +28,7 @@ from core.notifications.service import notify
 from core.service import dispatch_rules as rules
 from core.service import order_types, orders
 from core.service.dispatch import (
-    current_dispatch, is_manager, name_of, require_move, step_time, supervisors_to_tell,
+    current_dispatch, is_manager, name_of, step_time, supervisors_to_tell,
 )
 from core.service.dispatch_models import WorkOrderChecklist, WorkOrderWorkLog
 from core.service.models import OPEN_STATES, WorkOrder
@@ -58,8 +58,7 @@ def _local(at: dt.datetime) -> str:
 def checklist_setting(order: WorkOrder) -> tuple[bool, list[str]]:
     """SVC-06: whether the order's checklist is required, and its items."""
     values = order_policy(order).values["checklist"]
-    wo_type = order_types.tenant_types().get(order.type)
-    required = rules.checklist_required(values["required"], order.type, on_site=wo_type.on_site if wo_type else True)
+    required = rules.checklist_required(values["required"], order.type, on_site=order_types.is_on_site(order.type))
     return required, list(values["items"])
 
 
@@ -107,7 +106,7 @@ def tick_checklist(order: WorkOrder, items: dict, *, user, at: dt.datetime | Non
 
 def arrive(order: WorkOrder, *, user, at: dt.datetime | None = None, note: str | None = None):
     """SVC-06: on site (see module doc)."""
-    require_move(order, "on_site")
+    orders.require_move(order, "on_site")
     acts_for_assignee(order, user)
     at = step_time(order, at, not_before=order.dispatched_at, label="the order was dispatched")
     required, names = checklist_setting(order)

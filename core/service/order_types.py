@@ -49,6 +49,13 @@ def tenant_types() -> dict[str, WorkOrderType]:
     return out
 
 
+def is_on_site(code: str, types: dict[str, WorkOrderType] | None = None) -> bool:
+    """Whether orders of type ``code`` are done at the customer's (a type no longer declared — its
+    plugin switched off — counts as on site, the core's default)."""
+    found = (types if types is not None else tenant_types()).get(code)
+    return found.on_site if found is not None else True
+
+
 def type_of(code: str) -> WorkOrderType:
     """The tenant's type ``code``; 422 on ``type`` when it has none (SVC-01)."""
     found = tenant_types().get(code)

@@ -212,18 +212,25 @@ def _exists(model: str, object_id: int) -> bool:
 
 
 def allowed_moves(order: WorkOrder) -> tuple[str, ...]:
-    wo_type = order_types.tenant_types().get(order.type)
-    return states.next_states(order.status, on_site=wo_type.on_site if wo_type else True,
+    types = order_types.tenant_types()
+    wo_type = types.get(order.type)
+    return states.next_states(order.status, on_site=order_types.is_on_site(order.type, types),
                               needs_approval=bool(order.approval_roles),
                               transitions=wo_type.transitions if wo_type else None, held_from=order.held_from)
 
 
-def check_move(order: WorkOrder, to_state: str, data: dict | None = None) -> None:
-    """SVC-02: 409 when the machine does not allow the move, :class:`Vetoed` when a plugin refuses it."""
+def require_move(order: WorkOrder, to_state: str) -> None:
+    """SVC-02: 409 naming the states allowed when the machine does not let the order go to ``to_state``
+    now. Steps call it first, before their own checks; :func:`move` calls it again."""
     allowed = allowed_moves(order)
     if to_state not in allowed:
         zh, en = states.refusal(order.status, to_state, allowed)
         raise Conflict(en, reason_zh=zh, rule_id="SVC-02", state=order.status, allowed=list(allowed))
+
+
+def check_move(order: WorkOrder, to_state: str, data: dict | None = None) -> None:
+    """SVC-02: 409 when the machine does not allow the move, :class:`Vetoed` when a plugin refuses it."""
+    require_move(order, to_state)
     relay = get_plugins().for_tenant(current_tenant_id())
     vetoes = [v for v in relay.kehu_work_order_transition(order=order, to_state=to_state, data=dict(data or {})) if v]
     if vetoes:

@@ -17,8 +17,8 @@ from sqlalchemy import select
 from core.audit.recorder import json_safe
 from core.customers.fact_time import fact_time
 from core.db import db
-from core.errors import Conflict, InvalidInput
-from core.service import field_rules, order_types, orders, states
+from core.errors import InvalidInput
+from core.service import field_rules, order_types, orders
 from core.service.field_models import WorkOrderRecord
 from core.service.models import WorkOrder
 
@@ -37,10 +37,7 @@ def record(order: WorkOrder, *, summary: str, fields: dict | None, by: int | Non
     """Record the service of a completed order (SVC-13): 409 when it is not completed (SVC-02), 422
     naming ``summary`` or each missing ``fields.<name>``; then the order is ``recorded``."""
     at = fact_time(at, "at")
-    allowed = orders.allowed_moves(order)
-    if "recorded" not in allowed:
-        zh, en = states.refusal(order.status, "recorded", allowed)
-        raise Conflict(en, reason_zh=zh, rule_id="SVC-02", state=order.status, allowed=list(allowed))
+    orders.require_move(order, "recorded")
     errors = {}
     if not (summary or "").strip():
         errors["summary"] = ["say what was done"]

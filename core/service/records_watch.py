@@ -222,8 +222,7 @@ def flag_missing_records(as_of: dt.datetime | None = None, *, people: People | N
         if as_of < due.utc:
             continue
         people = people or People()
-        wo_type = types.get(order.type)
-        kind = rules.record_kind(wo_type.on_site if wo_type is not None else True)
+        kind = rules.record_kind(order_types.is_on_site(order.type, types))
         _flag_record(order, kind, due, view, calendar, as_of, people)
         flagged += 1
     db.session.flush()

@@ -152,8 +152,7 @@ def on_completed_remote(order: WorkOrder, at: dt.datetime | None = None, *,
                         people: People | None = None) -> ServiceReturnVisit:
     """SVC-14: a remote order (a type done off site) was completed at ``at`` (default its completion
     time): decide its return visit (once per round)."""
-    wo_type = order_types.tenant_types().get(order.type)
-    if wo_type is not None and wo_type.on_site:
+    if order_types.is_on_site(order.type):
         raise Conflict("an on-site order is visited after its feedback form", rule_id="SVC-14",
                        fields={"order_id": [f"{order.type} is done on site: call on_feedback"]})
     return _plan(order, at or order.completed_at, "remote_completion", people)
