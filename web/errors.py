@@ -28,12 +28,34 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
+def _portal_page() -> bool:
+    return request.path.startswith("/t/")
+
+
+def _portal_error(code: int, message: str | None = None):
+    """An error page of the portal, in the reader's language, inside the tenant's layout."""
+    from flask import render_template
+    from flask_babel import gettext as _
+
+    titles = {400: _("The request was not valid."), 403: _("You may not open this page."),
+              404: _("This page does not exist."), 405: _("This page does not exist."),
+              409: _("This cannot be done now."), 413: _("The file is too large."),
+              422: _("The data was not valid."), 429: _("Too many requests. Try again in a few minutes.")}
+    title = titles.get(code, _("Something went wrong."))
+    return render_template("portal/error.html", code=code, title=title, message=message or ""), code
+
+
 def init_app(app: Flask) -> None:
     @app.errorhandler(KehuError)
     def _domain_error(err: KehuError):
         db.session.rollback()
         if _wants_json():
             return jsonify(error_body(err.status, err.message, err.fields, **err.extra)), err.status
+        if _portal_page():
+            from web.portal.forms import form_message
+            from web.portal import select_locale
+
+            return _portal_error(err.status, form_message(err, select_locale()))
         return err.message, err.status
 
     @app.errorhandler(IntegrityError)
@@ -56,6 +78,8 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http(err: HTTPException):
+        if _portal_page() and err.code and 400 <= err.code < 500:
+            return _portal_error(err.code)
         if not _wants_json():
             return err
         body = getattr(err, "data", None)  # flask-smorest / webargs put details here

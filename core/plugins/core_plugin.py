@@ -127,7 +127,13 @@ def kehu_periodic_jobs():
 def kehu_nav_items():
     return [
         NavItem("home", "首页", "Home", "portal.home", order=0),
-        NavItem("policies", "制度设置", "Policies", "portal.policies", order=80, roles=MANAGERS),
+        NavItem("customers", "客户", "Customers", "portal.customers.index", order=10),
+        NavItem("complaints", "投诉", "Complaints", "portal.complaints.index", order=20),
+        NavItem("service", "工单", "Work orders", "portal.service.index", order=30),
+        NavItem("staff", "考核", "Staff", "portal.staff.index", order=40),
+        NavItem("dashboards", "统计看板", "Dashboards", "portal.dashboards.index", order=50, roles=MANAGERS),
+        NavItem("jobs", "导入导出", "Imports & exports", "portal.jobs.index", order=60),
+        NavItem("policies", "制度设置", "Policies", "portal.policies.index", order=80, roles=MANAGERS),
         NavItem("decisions", "决策记录", "Decisions", "portal.decisions", order=85, roles=MANAGERS),
         NavItem("users", "用户", "Users", "portal.users", order=90, roles=("tenant_admin",)),
     ]
@@ -150,8 +156,14 @@ def kehu_credit_recognition(deal):
 @hookimpl(tryfirst=True)  # the demo users exist before any plugin adds its sample data
 def kehu_provision_demo(tenant_id):
     from core.accounts.demo import create_demo_users
+    from core.complaints.demo import provision as complaints_demo
+    from core.customers.demo import provision as customers_demo
     from core.service.demo import provision as service_demo
+    from core.staff.demo import provision as staff_demo
 
     logins = create_demo_users()
+    customers_demo()  # customers with contacts, visits, follow-ups, grades and owners (CUS)
     service_demo()  # the generic preset's GPS installer: work orders in every stage (SVC)
+    complaints_demo()  # complaints in every stage, on the demo customers (CMP)
+    staff_demo()  # penalties, slips, credit and scorecards (STF)
     return logins

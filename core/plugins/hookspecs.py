@@ -57,6 +57,20 @@ def kehu_industry_presets():
     """
 
 
+@_global
+@hookspec
+def kehu_portal_pages():
+    """Return a list of :class:`~core.plugins.records.PortalPages`: the plugin's own portal pages.
+
+    Called once when the application starts, for every installed plugin: each blueprint is mounted
+    under ``/t/<slug>/`` inside the portal (the tenant is entered, the user resolved, forms checked for
+    their CSRF token, exactly as for the core's pages), with endpoints named
+    ``plugin_pages.<blueprint name>.<view>``. For a tenant that has not enabled the plugin every one of
+    those pages answers 404. Point a :func:`kehu_nav_items` entry at them to put them in the menu;
+    give ``translations`` (a folder of ``<locale>/*.po``) for the pages' Chinese texts.
+    """
+
+
 # --- tenant: rules, data and pages of one tenant -------------------------------------------------
 
 

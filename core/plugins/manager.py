@@ -127,6 +127,11 @@ class KehuPlugins:
     def infos(self) -> dict[str, PluginInfo]:
         return {info.name: info for info in self._pm.hook.kehu_plugin_info()}
 
+    def portal_pages(self) -> list:
+        """Every installed plugin's portal pages (``kehu_portal_pages``), mounted once at start-up; each
+        answers 404 for tenants without its plugin."""
+        return [page for batch in self._pm.hook.kehu_portal_pages() for page in batch or ()]
+
     def optional_plugins(self) -> dict[str, PluginInfo]:
         return {name: info for name, info in self.infos().items() if not info.core}
 

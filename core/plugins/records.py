@@ -62,6 +62,21 @@ class NavItem:
 
 
 @dataclass(frozen=True)
+class PortalPages:
+    """A plugin's own portal pages: a Flask ``Blueprint`` mounted under ``/t/<slug>/`` (its endpoints are
+    ``plugin_pages.<blueprint name>.<view>``), answering 404 for every tenant that has not enabled ``plugin``.
+    ``translations`` is a folder of ``<locale>/*.po`` catalogs for the pages' texts."""
+
+    plugin: str
+    blueprint: Any
+    translations: str | None = None
+
+    @property
+    def key(self) -> str:
+        return self.blueprint.name
+
+
+@dataclass(frozen=True)
 class PeriodicJob:
     """A job to run for every tenant that has the plugin, on a cadence in the tenant's time zone.
 

@@ -14,11 +14,12 @@ def test_login_in_chromium(live_server, page, two_tenants, artifacts_dir):
     page.click("button[type=submit]")
     page.wait_for_url(f"{live_server}/t/tenant-a/")
     assert "甲公司管理员" in page.locator("h1").inner_text()
-    assert page.locator("nav.main a").all_inner_texts()[:2] == ["首页", "制度设置"]
+    assert page.locator("nav.main a").all_inner_texts()[:3] == ["首页", "客户", "投诉"]
+    assert "制度设置" in page.locator("nav.main a").all_inner_texts()
     page.screenshot(path=str(artifacts_dir / "e2e-portal-home-zh.png"), full_page=True)
     page.click(".langs a:text-is('EN')")
     page.wait_for_url(f"{live_server}/t/tenant-a/")
-    assert page.locator("nav.main a").all_inner_texts()[:2] == ["Home", "Policies"]
+    assert page.locator("nav.main a").all_inner_texts()[:3] == ["Home", "Customers", "Complaints"]
     page.click("nav.main a[data-nav=policies]")
     page.wait_for_url(f"{live_server}/t/tenant-a/policies")
     assert "cal" in page.locator("main").inner_text()

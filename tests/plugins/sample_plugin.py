@@ -5,12 +5,15 @@ from marshmallow import Schema, fields, validate
 
 from pathlib import Path
 
+from flask import Blueprint, render_template
+
 from core.plugins import hookimpl
 from core.plugins.records import (
     ChecklistTemplate, CommissionSplit, ComplaintCategory, ComplaintField, CustomerField, IndustryPreset, NavItem,
-    PeriodicJob, PluginInfo, PolicySchema, Recognition, Role, ShareLine, CompletionCheck, TransitionVeto, WorkOrderType,
+    PeriodicJob, PluginInfo, PortalPages, PolicySchema, Recognition, Role, ShareLine, CompletionCheck, TransitionVeto, WorkOrderType,
 )
 from tests.plugins import sample_models  # noqa: F401  (the plugin's table)
+from web.portal.tenant_pages import login_required
 from workers.registry import tenant_job
 from workers.runtime import TransientJobError
 
@@ -51,7 +54,23 @@ def kehu_roles():
 
 @hookimpl
 def kehu_nav_items():
-    return [NavItem("sample", "示例", "Sample", "portal.home", order=50)]
+    return [NavItem("sample", "示例", "Sample", "portal.home", order=50),
+            NavItem("sample_page", "示例页面", "Sample page", "plugin_pages.sample_pages.index", order=51)]
+
+
+sample_pages = Blueprint("sample_pages", __name__, url_prefix="/sample", template_folder="sample_templates")
+
+
+@sample_pages.route("", methods=["GET", "POST"], endpoint="index")
+@login_required
+def sample_index():
+    return render_template("sample/index.html")
+
+
+
+@hookimpl
+def kehu_portal_pages():
+    return [PortalPages("sample", sample_pages, translations=str(Path(__file__).parent / "sample_translations"))]
 
 
 @hookimpl

@@ -1,4 +1,10 @@
-"""Tenant web portal: ``/t/<slug>/...``, server-rendered, zh_Hans by default."""
+"""Tenant web portal: ``/t/<slug>/...``, server-rendered, zh_Hans by default.
+
+The core's pages are the ``portal`` blueprint (``views``: log-in, language, users, decisions) and its
+parts, one blueprint per module (``portal.customers``, ``portal.complaints``, ...). Plugins add
+theirs through ``kehu_portal_pages``; they hang under the ``plugin_pages`` blueprint, which answers 404
+for a tenant that has not enabled the plugin.
+"""
 from __future__ import annotations
 
 from flask import Flask, g, request, session
@@ -26,14 +32,30 @@ def select_locale() -> str:
     return "zh_Hans"
 
 
+def _part_blueprints() -> list:
+    """The portal's parts, one blueprint per module, mounted under ``/t/<slug>``."""
+    from web.portal import complaints, customers, dashboards, jobs, policies, service, staff
+
+    return [customers.bp, complaints.bp, service.bp, staff.bp, dashboards.bp, jobs.bp, policies.bp]
+
+
 def register_portal(app: Flask) -> None:
-    from web.portal import session_user, views
+    from web.portal import context, filters, session_user, views
+    from web.portal.i18n import CORE_FOLDER, CatalogDomain
+    from web.portal.tenant_pages import plugin_pages_blueprint
 
     app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)  # the portal checks its own forms
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.user_loader(session_user.load)
-    Babel(app, locale_selector=select_locale, default_translation_directories="translations")
+    plugins = app.extensions["kehu_plugins"]
+    pages = plugins.portal_pages()
+    babel = Babel(app, locale_selector=select_locale)
+    babel.domain_instance = CatalogDomain([CORE_FOLDER, *(p.translations for p in pages if p.translations)])
     app.extensions["kehu_login_limiter"] = limiter_for(app)
+    filters.register(app)
+    context.register(app)
+    views.mount_parts(_part_blueprints())
     app.register_blueprint(views.bp)
+    app.register_blueprint(plugin_pages_blueprint(pages))
     app.add_url_rule("/", "landing", views.landing)

@@ -2,113 +2,39 @@
 anonymous here, and a tenant that does not exist (or is disabled) answers 404."""
 from __future__ import annotations
 
-import functools
 import logging
 
-from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session, url_for
+from flask import abort, current_app, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_babel import refresh as babel_refresh
-from flask_login import current_user, login_user, logout_user
+from flask_login import login_user, logout_user
 from sqlalchemy import select
-from werkzeug.routing import BuildError
 
 from core.accounts.models import User
 from core.accounts.passwords import verify_password
 from core.db import db, utcnow
 from core.decisions import service as decisions
-from core.plugins import get_plugins
-from core.policy import service as policies
-from tenants.registry import find_tenant_by_slug
-from tenants.service import presets
-from web.portal import LOCALES, csrf
-from web.portal.localise import localise
+from core.decisions.models import Decision
+from web.portal import LOCALES
+from web.portal.decision_access import may_see
+from web.portal.paging import paginate
 from web.portal.session_user import PortalUser
-from web.requests import act_for
+from web.portal.tenant_pages import MANAGERS, login_required, roles_required, tenant_blueprint
 
-bp = Blueprint("portal", __name__, url_prefix="/t/<slug>")
+bp = tenant_blueprint("portal", __name__)
 log = logging.getLogger("kehu.portal")
+_mounted: set[str] = set()
+
+
+def mount_parts(parts) -> None:
+    """Hang the portal's parts (one blueprint per module) under this one, once per process."""
+    for part in parts:
+        if part.name not in _mounted:
+            bp.register_blueprint(part)
+            _mounted.add(part.name)
 
 
 def landing():
     return render_template("portal/landing.html")
-
-
-@bp.url_value_preprocessor
-def _pull_slug(endpoint, values):
-    g.slug = values.pop("slug", None)
-
-
-@bp.url_defaults
-def _add_slug(endpoint, values):
-    if "slug" not in values and g.get("slug"):
-        values["slug"] = g.slug
-
-
-@bp.before_request
-def _enter_tenant():
-    tenant = find_tenant_by_slug(g.slug or "")
-    if tenant is None or tenant.status != "active":
-        abort(404)
-    g.tenant = tenant
-    user = current_user.user if current_user.is_authenticated else None
-    act_for(tenant, user)
-    babel_refresh()  # the locale depends on this request's tenant and user
-    if request.method not in ("GET", "HEAD", "OPTIONS"):
-        csrf.protect()
-
-
-def login_required(view):
-    @functools.wraps(view)
-    def wrapper(*args, **kwargs):
-        if g.get("user") is None:
-            return redirect(url_for("portal.login", next=request.path))
-        return view(*args, **kwargs)
-
-    return wrapper
-
-
-def roles_required(*roles):
-    def decorate(view):
-        @functools.wraps(view)
-        @login_required
-        def wrapper(*args, **kwargs):
-            if not g.user.has_role(*roles):
-                abort(403)
-            return view(*args, **kwargs)
-
-        return wrapper
-
-    return decorate
-
-
-@bp.app_context_processor
-def _portal_context():
-    if g.get("tenant") is None:
-        return {}
-    from web.portal import select_locale
-
-    locale = select_locale()
-    relay = get_plugins().for_tenant(g.tenant)
-    english = locale == "en"
-    role_titles = {code: (r.title_en if english else localise(r.title_zh, locale))
-                   for code, r in relay.records("kehu_roles").items()}
-    preset = presets().get(g.tenant.industry)
-    industry = (preset.title_en if english else localise(preset.title_zh, locale)) if preset else g.tenant.industry
-    nav = []
-    if g.get("user") is not None:
-        items = relay.records("kehu_nav_items").values()
-        for item in sorted(items, key=lambda i: (i.order, i.key)):
-            if item.roles and not g.user.has_role(*item.roles):
-                continue
-            try:
-                url = url_for(item.endpoint)
-            except BuildError:
-                log.warning("nav item %s points to unknown endpoint %s", item.key, item.endpoint)
-                continue
-            nav.append({"key": item.key, "title": item.title_en if english else localise(item.title_zh, locale),
-                        "url": url})
-    return {"nav": nav, "locale": locale, "locales": LOCALES, "role_titles": role_titles, "industry": industry,
-            "zh": lambda text: localise(text, locale)}
 
 
 @bp.get("/lang/<code>")
@@ -162,28 +88,35 @@ def logout():
 @bp.get("/")
 @login_required
 def home():
-    return render_template("portal/home.html")
+    from web.portal import home_page
 
-
-@bp.get("/policies", endpoint="policies")
-@roles_required("tenant_admin", "gm", "vp", "dept_manager", "sales_manager", "cs_manager")
-def policies_page():
-    modules = []
-    for module, spec in sorted(policies.schemas().items()):
-        view = policies.in_force(module)
-        modules.append({"module": module, "spec": spec, "view": view, "history": policies.history(module)})
-    return render_template("portal/policies.html", modules=modules)
+    return home_page.render()
 
 
 @bp.get("/decisions", endpoint="decisions")
-@roles_required("tenant_admin", "gm", "vp", "dept_manager", "sales_manager", "cs_manager")
+@login_required
 def decisions_page():
-    rows = list(db.session.scalars(decisions.query(
-        request.args.get("subject_type") or None,
-        request.args.get("subject_id", type=int),
-        request.args.get("rule_id") or None,
-    ).limit(200)))
-    return render_template("portal/decisions.html", decisions=rows)
+    """The decision log, filtered by subject and rule. Managers see every decision; other users the
+    decisions about the things they can open (the "why?" links of their pages)."""
+    subject_type = request.args.get("subject_type") or None
+    subject_id = request.args.get("subject_id", type=int)
+    if not g.user.has_role(*MANAGERS) and (subject_id is None or not may_see(g.user, subject_type, subject_id)):
+        abort(403)
+    query = decisions.query(subject_type, subject_id, request.args.get("rule_id") or None)
+    page = paginate(query)
+    return render_template("portal/decisions.html", page=page, decisions=page.items,
+                           subject_type=subject_type, subject_id=subject_id)
+
+
+@bp.get("/decisions/<int:decision_id>", endpoint="decision")
+@login_required
+def decision_page(decision_id):
+    """One decision: the rule, the policy version it was made under, the facts, the outcome, the reason."""
+    found = decisions.get(decision_id)
+    if not may_see(g.user, found.subject_type, found.subject_id):
+        abort(403)
+    superseded_by = db.session.scalars(select(Decision).where(Decision.supersedes_id == found.id)).first()
+    return render_template("portal/decision.html", d=found, superseded_by=superseded_by)
 
 
 @bp.get("/users", endpoint="users")

@@ -107,20 +107,6 @@ def test_portal_session_reads_the_api_but_cannot_write(client, two_tenants):
     assert client.post("/api/v1/tokens", json={"name": "x"}).status_code == 401
 
 
-def test_translations_are_compiled_from_the_catalogs():
-    """The .mo files in the package match their .po sources."""
-    from pathlib import Path
-
-    from babel.messages.mofile import read_mo
-    from babel.messages.pofile import read_po
-
-    root = Path(__file__).resolve().parents[3] / "web" / "translations"
-    for locale in ("zh_Hans", "zh_Hant"):
-        po = read_po((root / locale / "LC_MESSAGES" / "messages.po").open("rb"))
-        mo = read_mo((root / locale / "LC_MESSAGES" / "messages.mo").open("rb"))
-        assert {m.id: m.string for m in po if m.id} == {m.id: m.string for m in mo if m.id}
-
-
 def test_traditional_chinese_readers_get_traditional_titles(client, two_tenants):
     login(client, "tenant-a")
     client.get("/t/tenant-a/lang/zh_Hant")
@@ -150,3 +136,18 @@ def test_nav_item_without_a_page_is_skipped_not_a_crash(client, plugins, make_te
         assert r.status_code == 200 and 'data-nav="nowhere"' not in r.get_data(as_text=True)
     finally:
         plugins.unregister("broken_nav")
+
+
+def test_plugin_pages_exist_only_for_tenants_that_enabled_the_plugin(client, make_tenant):
+    """kehu_portal_pages: the sample plugin's page, its Chinese title from the plugin's own catalog."""
+    make_tenant("plain", "普通公司")
+    make_tenant("meters", "水务公司", industry="sample_industry")
+    assert client.get("/t/meters/sample").status_code == 302  # a page, behind the log-in
+    login(client, "meters")
+    page = client.get("/t/meters/sample")
+    assert page.status_code == 200 and "<h1>示例页面</h1>" in page.get_data(as_text=True)
+    assert 'data-nav="sample_page"' in client.get("/t/meters/").get_data(as_text=True)
+    login(client, "plain")
+    assert client.get("/t/plain/sample").status_code == 404
+    assert client.post("/t/plain/sample", data={"csrf_token": "x"}).status_code in (400, 404)
+    assert 'data-nav="sample_page"' not in client.get("/t/plain/").get_data(as_text=True)

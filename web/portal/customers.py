@@ -1,0 +1,14 @@
+"""Portal pages: Customers (客户)."""
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+
+from web.portal.tenant_pages import login_required
+
+bp = Blueprint("customers", __name__, url_prefix="/customers")
+
+
+@bp.get("")
+@login_required
+def index():
+    return render_template("portal/part_index.html", title_en="Customers")

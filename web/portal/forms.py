@@ -1,0 +1,129 @@
+"""Portal forms: what was typed, and the errors of each field in the reader's language.
+
+A view builds a :class:`Form` from the request, hands the values to the same service the API uses, and
+on a :class:`~core.errors.KehuError` or a marshmallow ``ValidationError`` renders the page again with
+``form.fail(err)``: every value stays as typed, each message sits next to its field. Nothing is saved
+unless the whole form is valid (the services write in one transaction).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from flask import request
+from flask_babel import gettext as _
+from marshmallow import ValidationError
+
+from core.errors import KehuError
+
+# marshmallow's messages with values in them: pattern → translatable message with named values
+_PATTERNS = (
+    (re.compile(r"^Must be one of: (?P<choices>.*)\.$"), "Must be one of: %(choices)s."),
+    (re.compile(r"^Length must be between (?P<min>\d+) and (?P<max>\d+)\.$"),
+     "Length must be between %(min)s and %(max)s."),
+    (re.compile(r"^Longer than maximum length (?P<max>\d+)\.$"), "Longer than maximum length %(max)s."),
+    (re.compile(r"^Shorter than minimum length (?P<min>\d+)\.$"), "Shorter than minimum length %(min)s."),
+    (re.compile(r"^Must be greater than or equal to (?P<min>[-\d.]+) and less than or equal to (?P<max>[-\d.]+)\.$"),
+     "Must be between %(min)s and %(max)s."),
+    (re.compile(r"^Must be greater than or equal to (?P<min>[-\d.]+)\.$"), "Must be at least %(min)s."),
+    (re.compile(r"^Must be less than or equal to (?P<max>[-\d.]+)\.$"), "Must be at most %(max)s."),
+)
+
+
+def translated(message: str) -> str:
+    """A message of the domain or of marshmallow in the reader's language (English when unknown)."""
+    text = _(message)
+    if text != message:
+        return text
+    for pattern, template in _PATTERNS:
+        found = pattern.match(message)
+        if found:
+            return _(template, **found.groupdict())
+    return message
+
+
+def flatten(messages, prefix: str = "") -> dict[str, list[str]]:
+    """Nested field messages (``{"data": {"purchase_date": [...]}}``) as ``{"data.purchase_date": [...]}``."""
+    flat: dict[str, list[str]] = {}
+    if isinstance(messages, dict):
+        for key, value in messages.items():
+            name = f"{prefix}.{key}" if prefix else str(key)
+            if key == "_schema" and prefix:
+                name = prefix
+            for k, v in flatten(value, name).items():
+                flat.setdefault(k, []).extend(v)
+    elif isinstance(messages, (list, tuple)):
+        if all(isinstance(m, str) for m in messages):
+            flat[prefix or "_form"] = list(messages)
+        else:
+            for item in messages:
+                for k, v in flatten(item, prefix).items():
+                    flat.setdefault(k, []).extend(v)
+    elif messages is not None:
+        flat[prefix or "_form"] = [str(messages)]
+    return flat
+
+
+def form_message(err: KehuError, locale: str) -> str:
+    """The form-level message of a refusal: the domain's Chinese reason where it gave one."""
+    from web.portal.localise import localise
+
+    reason = err.extra.get("reason_zh") if isinstance(err, KehuError) else None
+    if reason and locale != "en":
+        return localise(reason, locale)
+    reason_en = err.extra.get("reason_en") if isinstance(err, KehuError) else None
+    return translated(reason_en or getattr(err, "message", str(err)))
+
+
+@dataclass
+class Form:
+    values: dict = field(default_factory=dict)
+    errors: dict[str, list[str]] = field(default_factory=dict)
+    message: str | None = None
+
+    @classmethod
+    def posted(cls, **defaults) -> "Form":
+        """The submitted form (a field with several values keeps them all, as a list)."""
+        values = dict(defaults)
+        for key in request.form:
+            if key == "csrf_token":
+                continue
+            items = request.form.getlist(key)
+            values[key] = items if len(items) > 1 or key.endswith("[]") else items[0]
+        return cls(values=values)
+
+    def value(self, name: str, default=""):
+        value = self.values.get(name, default)
+        return default if value is None else value
+
+    def error(self, name: str) -> str | None:
+        messages = self.errors.get(name)
+        return "；".join(messages) if messages else None
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and self.message is None
+
+    def add(self, name: str, message: str) -> "Form":
+        self.errors.setdefault(name, []).append(translated(message))
+        return self
+
+    def fail(self, err: Exception, locale: str = "zh_Hans") -> "Form":
+        """Take the field messages of a refusal (domain error or marshmallow ValidationError)."""
+        if isinstance(err, ValidationError):
+            fields, self.message = err.messages, None
+        elif isinstance(err, KehuError):
+            fields = err.fields
+            self.message = form_message(err, locale)
+        else:
+            raise TypeError(f"not a refusal: {err!r}")
+        for name, messages in flatten(fields).items():
+            for message in messages:
+                self.add(name, message)
+        if self.errors and self.message is None:
+            self.message = _("Please correct the fields marked below.")
+        return self
+
+    def unplaced(self, shown: set[str]) -> dict[str, list[str]]:
+        """Errors of fields the page does not show (listed at the top of the form, never dropped)."""
+        return {k: v for k, v in self.errors.items() if k not in shown}
