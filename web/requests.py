@@ -13,6 +13,17 @@ from core.tenancy.context import enter_tenant, leave_tenant
 
 log = logging.getLogger("kehu.access")
 
+# The portal's pages: scripts only from Kehu's own files (no inline script, nothing fetched from elsewhere),
+# never framed by another site, forms only posted back to Kehu.
+PORTAL_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+                               "img-src 'self' data:; object-src 'none'; frame-ancestors 'none'; "
+                               "form-action 'self'; base-uri 'none'",
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
+
 
 def enter(tenant_id: int) -> None:
     """Enter a tenant for the rest of this request (undone at teardown)."""
@@ -47,6 +58,8 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def _finish(response):
         response.headers["X-Request-Id"] = g.get("request_id", "")
+        if request.path.startswith("/t/"):
+            response.headers.update(PORTAL_HEADERS)
         if app.config.get("KEHU_ACCESS_LOG", False):
             log.info(
                 "%s %s %s", request.method, request.path, response.status_code,

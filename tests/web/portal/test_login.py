@@ -151,3 +151,21 @@ def test_plugin_pages_exist_only_for_tenants_that_enabled_the_plugin(client, mak
     assert client.get("/t/plain/sample").status_code == 404
     assert client.post("/t/plain/sample", data={"csrf_token": "x"}).status_code in (400, 404)
     assert 'data-nav="sample_page"' not in client.get("/t/plain/").get_data(as_text=True)
+
+
+def test_portal_pages_forbid_inline_scripts_framing_and_foreign_sources(client, two_tenants):
+    for response in (client.get("/t/tenant-a/login"), client.get("/t/nobody/login")):
+        csp = response.headers["Content-Security-Policy"]
+        assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp and "form-action 'self'" in csp
+        assert response.headers["X-Frame-Options"] == "DENY"
+
+
+def test_no_portal_template_has_an_inline_script():
+    """The Content-Security-Policy allows scripts from Kehu's own files only: an inline <script> would not run."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[3]
+    offenders = [str(p.relative_to(root)) for folder in ("web", "plugins") for p in (root / folder).rglob("*.html")
+                 if re.search(r"<script(?![^>]*\bsrc=)[^>]*>", p.read_text(encoding="utf-8"))
+                 or re.search(r"\son[a-z]+=\"", p.read_text(encoding="utf-8"))]
+    assert offenders == []
