@@ -135,7 +135,7 @@ def kehu_nav_items():
         NavItem("jobs", "导入导出", "Imports & exports", "portal.jobs.index", order=60),
         NavItem("policies", "制度设置", "Policies", "portal.policies.index", order=80, roles=MANAGERS),
         NavItem("decisions", "决策记录", "Decisions", "portal.decisions", order=85, roles=MANAGERS),
-        NavItem("users", "用户", "Users", "portal.users", order=90, roles=("tenant_admin",)),
+        NavItem("users", "用户", "Users", "portal.users.index", order=90, roles=("tenant_admin",)),
     ]
 
 

@@ -27,6 +27,10 @@ _PATTERNS = (
      "Must be between %(min)s and %(max)s."),
     (re.compile(r"^Must be greater than or equal to (?P<min>[-\d.]+)\.$"), "Must be at least %(min)s."),
     (re.compile(r"^Must be less than or equal to (?P<max>[-\d.]+)\.$"), "Must be at most %(max)s."),
+    # the domain's own messages with a value in them
+    (re.compile(r"^not a valid phone number: (?P<value>.*)$"), "Not a valid phone number: %(value)s"),
+    (re.compile(r"^at least (?P<min>\d+) characters$"), "At least %(min)s characters."),
+    (re.compile(r"^unknown role: (?P<value>.*)$"), "Unknown role: %(value)s"),
 )
 
 

@@ -18,7 +18,7 @@ from web.portal import LOCALES
 from web.portal.decision_access import may_see
 from web.portal.paging import paginate
 from web.portal.session_user import PortalUser
-from web.portal.tenant_pages import MANAGERS, login_required, roles_required, tenant_blueprint
+from web.portal.tenant_pages import MANAGERS, login_required, tenant_blueprint
 
 bp = tenant_blueprint("portal", __name__)
 log = logging.getLogger("kehu.portal")
@@ -117,11 +117,3 @@ def decision_page(decision_id):
         abort(403)
     superseded_by = db.session.scalars(select(Decision).where(Decision.supersedes_id == found.id)).first()
     return render_template("portal/decision.html", d=found, superseded_by=superseded_by)
-
-
-@bp.get("/users", endpoint="users")
-@roles_required("tenant_admin")
-def users_page():
-    users = list(db.session.scalars(select(User).order_by(User.id)))
-    return render_template("portal/users.html", users=users)
-
