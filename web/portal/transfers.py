@@ -18,6 +18,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_babel import gettext as _
 from marshmallow import EXCLUDE, ValidationError
 from sqlalchemy import select
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from core.customers.transfer import jobs as transfer_jobs
 from core.customers.transfer.formats import FORMATS as TABLE_FORMATS
@@ -241,6 +242,19 @@ def start_import():
     job_id = job.id
     db.session.commit()
     return _started(job_id)
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def _request_too_large(err):
+    """A file over the server's request limit: the import form again, the message at its field."""
+    from web.portal import select_locale
+
+    if g.get("user") is None or g.get("tenant") is None:
+        return err
+    problem = FileProblem(f"the file is larger than {customer_api.MAX_UPLOAD // 2**20} MB: split it", "文件过大，请拆分")
+    form = Form().add("file", _file_text(problem, select_locale()))
+    form.message = _("Please correct the fields marked below.")
+    return _page({"import": form}, 413)
 
 
 # exports ----------------------------------------------------------------------

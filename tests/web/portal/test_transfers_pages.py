@@ -141,6 +141,18 @@ def test_bad_upload_is_refused_at_its_field_and_nothing_imported(client, two_ten
     assert _count(owner_engine, "jobs", a.id) == 0
 
 
+def test_request_over_the_servers_limit_is_the_form_again(client, app, two_tenants, owner_engine, monkeypatch):
+    a, _b = two_tenants
+    login(client, "tenant-a")
+    token = _token(client)
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 2000)
+    r = client.post("/t/tenant-a/data/imports", content_type="multipart/form-data",
+                    data={"csrf_token": token, "file": (io.BytesIO(b"name\n" + b"x" * 5000), "c.csv")})
+    assert r.status_code == 413
+    assert re.search(r'id="e-file">文件过大，请拆分<', r.get_data(as_text=True))
+    assert _count(owner_engine, "jobs", a.id) == 0
+
+
 def test_no_file_chosen(client, two_tenants):
     login(client, "tenant-a")
     r = client.post("/t/tenant-a/data/imports", data={"csrf_token": _token(client)})
