@@ -86,7 +86,9 @@ def test_upload_imports_good_rows_and_reports_bad_ones(client, two_tenants, owne
     assert _count(owner_engine, "customers", b.id) == 0
     # the recent jobs of the index show it with its bar
     index = client.get("/t/tenant-a/data").get_data(as_text=True)
-    assert f'data-job="{job_id}"' in index and f"/t/tenant-a/jobs/{job_id}/status" in index
+    assert f'data-job="{job_id}"' in index and f'href="/t/tenant-a/jobs/{job_id}"' in index
+    assert re.search(rf'data-job="{job_id}".*?<progress max="100" value="100">', index, re.S)
+    assert "data-job-status" not in index  # no live bar that reloads a page with forms
 
 
 def _api_report(client, handle, job_id):
@@ -288,3 +290,23 @@ def test_unknown_job_error_is_shown_with_a_translated_lead_in():
     assert _ERROR_CLASS.sub("", "OperationalError: server closed the connection", count=1) == \
         "server closed the connection"
     assert _ERROR_CLASS.sub("", "no class here: text", count=1) == "no class here: text"
+
+
+def test_a_waiting_job_refreshes_itself_without_javascript_and_has_no_file_yet(client, two_tenants):
+    from core.db import db
+    from core.tenancy import tenant_scope
+    from workers.models import JobRecord
+
+    a, _b = two_tenants
+    with tenant_scope(a.id):
+        job = JobRecord(name="cus.export", args={"fmt": "csv"}, status="queued", created_by=a.admin_id)
+        db.session.add(job)
+        db.session.commit()
+        job_id = job.id
+    login(client, "tenant-a")
+    page = client.get(f"/t/tenant-a/jobs/{job_id}").get_data(as_text=True)
+    assert '<noscript><meta http-equiv="refresh" content="2"></noscript>' in page
+    assert "排队中" in page and 'data-status="queued"' in page and "/download" not in page
+    assert client.get(f"/t/tenant-a/jobs/{job_id}/status").get_json()["percent"] is None
+    r = client.get(f"/t/tenant-a/data/jobs/{job_id}/download")
+    assert r.status_code == 409 and "任务尚未完成" in r.get_data(as_text=True)
