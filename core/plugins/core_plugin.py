@@ -132,7 +132,9 @@ def kehu_nav_items():
         NavItem("service", "工单", "Work orders", "portal.service.index", order=30),
         NavItem("staff", "考核", "Staff", "portal.staff.index", order=40),
         NavItem("dashboards", "统计看板", "Dashboards", "portal.dashboards.index", order=50, roles=MANAGERS),
-        NavItem("jobs", "导入导出", "Imports & exports", "portal.jobs.index", order=60),
+        # the roles that may run an import or an export (web/api/customer_transfer, complaint_reports, service_reports)
+        NavItem("jobs", "导入导出", "Imports & exports", "portal.transfers.index", order=60,
+                roles=(*MANAGERS, "assistant", "resource_director", "cs_supervisor", "supervisor", "finance")),
         NavItem("policies", "制度设置", "Policies", "portal.policies.index", order=80, roles=MANAGERS),
         NavItem("decisions", "决策记录", "Decisions", "portal.decisions", order=85, roles=MANAGERS),
         NavItem("users", "用户", "Users", "portal.users.index", order=90, roles=("tenant_admin",)),

@@ -34,9 +34,10 @@ def select_locale() -> str:
 
 def _part_blueprints() -> list:
     """The portal's parts, one blueprint per module, mounted under ``/t/<slug>``."""
-    from web.portal import complaints, customers, dashboards, jobs, policies, service, staff, users
+    from web.portal import complaints, customers, dashboards, jobs, policies, service, staff, transfers, users
 
-    return [customers.bp, complaints.bp, service.bp, staff.bp, dashboards.bp, jobs.bp, policies.bp, users.bp]
+    return [customers.bp, complaints.bp, service.bp, staff.bp, dashboards.bp, transfers.bp, jobs.bp, policies.bp,
+            users.bp]
 
 
 def register_portal(app: Flask) -> None:
