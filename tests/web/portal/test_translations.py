@@ -52,3 +52,21 @@ def test_traditional_chinese_is_derived_with_taiwan_wording_and_overrides():
     assert hant["Wrong username or password."] == "使用者名稱或密碼錯誤。"
     hans = read_catalogs([CORE_FOLDER], "zh_Hans")
     assert set(hans) <= set(hant)  # nothing is missing in Traditional
+
+
+def test_no_text_is_translated_twice_in_different_words():
+    """Each part keeps its own catalog; a message id found in two catalogs must read the same in both
+    (otherwise which one wins depends on file names)."""
+    from babel.messages.pofile import read_po
+
+    seen: dict[str, tuple[str, str]] = {}
+    clashes = []
+    for po in sorted((CORE_FOLDER / "zh_Hans").glob("*.po")):
+        with po.open("rb") as fh:
+            for message in read_po(fh):
+                if not message.id or not message.string:
+                    continue
+                first = seen.setdefault(message.id, (po.name, message.string))
+                if first[1] != message.string:
+                    clashes.append(f"{message.id!r}: {first[0]} {first[1]!r} vs {po.name} {message.string!r}")
+    assert clashes == []
