@@ -22,7 +22,9 @@
           box.querySelector(".job-step").textContent = job.step || "";
           box.setAttribute("data-status", job.status);
           if (job.status === "finished" || job.status === "failed") {
-            window.setTimeout(function () { window.location.reload(); }, 400);
+            if (box.getAttribute("data-reload") === "1") {
+              window.setTimeout(function () { window.location.reload(); }, 400);
+            }
           } else {
             window.setTimeout(poll, 700);
           }
