@@ -287,3 +287,38 @@ def test_another_tenants_staff_ids_are_404(client, office, make_tenant):
     assert client.post(f"/t/stf-other/staff/slips/{slip_id}/sign", data={"csrf_token": token}).status_code == 404
     assert client.post(f"/t/stf-other/staff/slips/{slip_id}/appeal/reply",
                        data={"csrf_token": token, "outcome": "revoked", "text": "x"}).status_code == 404
+
+
+# ------------------------------------------------------------------------------------ demo data
+
+def test_the_demo_staff_data_is_made_once_and_every_page_shows_it(client, make_tenant):
+    from core.accounts.demo import DEMO_PASSWORD, create_demo_users
+    from core.audit.recorder import acting_as
+    from core.staff import demo
+    from core.staff.appeals_models import SlipAppeal
+    from core.staff.credit_models import PerformanceCredit
+    from core.staff.scorecards_models import Scorecard
+    from core.staff.slips_models import PenaltySlip
+
+    t = make_tenant("stf-demo", "演示公司")
+    for _ in range(2):
+        with tenant_scope(t.id), acting_as("demo"):
+            create_demo_users()
+            demo.provision()
+            db.session.commit()
+    with tenant_scope(t.id):
+        count = lambda model: len(list(db.session.scalars(select(model.id))))  # noqa: E731
+        assert count(PenaltySlip) == 3 and count(SlipAppeal) == 1 and count(Scorecard) == 4
+        assert count(PerformanceCredit) == 5  # four deals and one reversal
+        assert db.session.scalars(select(SlipAppeal.state)).one() == "open"
+        db.session.rollback()
+    for who, expect in (("sales1", 'id="to-sign"'), ("cs", "待答复"), ("manager", 'id="appeals-to-answer"')):
+        assert login(client, "stf-demo", who, DEMO_PASSWORD).status_code == 302
+        home = client.get("/t/stf-demo/staff")
+        assert home.status_code == 200 and expect in home.get_data(as_text=True), who
+        for page in ("/t/stf-demo/staff/credit", "/t/stf-demo/staff/scorecards"):
+            assert client.get(page).status_code == 200, (who, page)
+        slip_ids = re.findall(r"/staff/slips/(\d+)", home.get_data(as_text=True))
+        for slip_id in slip_ids:
+            assert client.get(f"/t/stf-demo/staff/slips/{slip_id}").status_code == 200
+        client.post("/t/stf-demo/logout", data={"csrf_token": _csrf(home.get_data(as_text=True))})
