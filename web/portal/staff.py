@@ -29,7 +29,8 @@ from web.portal.decision_access import visible_to
 from web.portal.forms import Form
 from web.portal.paging import paginate
 from web.portal.staff_common import (
-    attempt, departments, employees, form_input, is_manager, may_see_user, month_text, names, shift_month,
+    attempt, departments, employees, form_input, is_manager, may_see_user, month_text, names, offence_labels,
+    shift_month,
 )
 from web.portal.tenant_pages import login_required
 
@@ -88,7 +89,7 @@ def index():
     people = names([e.user_id for e in page.items] + [a.user_id for a in open_appeals])
     return render_template(
         "portal/staff/index.html", manager=manager, month=month, month_label=month_text(month), form=form,
-        args=typed, page=page, mine=mine, open_appeals=open_appeals, people=people, kinds=KINDS, states=STATES,
+        args=typed, page=page, mine=mine, offences=offence_labels(), open_appeals=open_appeals, people=people, kinds=KINDS, states=STATES,
         employees=employees() if manager else [], departments=departments() if manager else [])
 
 
@@ -140,7 +141,7 @@ def _entry_page(entry, forms=None, status=200):
     people = names([entry.user_id, entry.created_by, entry.approved_by])
     return render_template(
         "portal/staff/entry.html", entry=entry, slip=slip, reversals=reversals, approver=approver,
-        pricing=pricing, people=people, decision=_decision(entry.decision_id), manager=is_manager(g.user),
+        pricing=pricing, people=people, offences=offence_labels(), decision=_decision(entry.decision_id), manager=is_manager(g.user),
         may_approve=approver is not None and g.user.has_role(approver) and entry.user_id != g.user.id,
         approve_form=forms.get("approve") or Form(), revoke_form=forms.get("revoke") or Form(),
         slip_form=forms.get("slip") or Form()), status

@@ -99,6 +99,27 @@ def ranked(cards) -> list[tuple[int, object]]:
 
 # ------------------------------------------------------------------------------------ reading
 
+def offence_labels() -> dict[str, tuple[str, str]]:
+    """``{offence code: (label_zh, label_en)}`` of the penalty catalog in force (codes without a label
+    show as they are)."""
+    from core.staff.policy import stf_policy
+
+    catalog = stf_policy().values["catalog"]
+    return {code: (entry.get("label_zh") or code, entry.get("label_en") or entry.get("label_zh") or code)
+            for code, entry in catalog.items()}
+
+
+def through(moment):
+    """The local day through which a deadline ending at ``moment`` (24:00 of a day) runs."""
+    from core.calendar.service import tenant_calendar
+    from core.staff.appeals_rules import through_day
+
+    if moment is None:
+        return None
+    calendar, _ = tenant_calendar(moment)
+    return through_day(calendar, moment)
+
+
 def names(ids) -> dict[int, str]:
     """Display names of the users ``ids`` (of the current tenant)."""
     wanted = {i for i in ids if i is not None}

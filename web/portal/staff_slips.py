@@ -22,7 +22,7 @@ from web.portal import select_locale
 from web.portal.decision_access import visible_to
 from web.portal.forms import Form
 from web.portal.staff import bp
-from web.portal.staff_common import attempt, employees, form_input, is_manager, names
+from web.portal.staff_common import attempt, employees, form_input, is_manager, names, offence_labels, through
 from web.portal.tenant_pages import login_required
 
 
@@ -53,7 +53,8 @@ def _slip_page(slip_id: int, forms=None, status=200):
     return render_template(
         "portal/staff/slip.html", slip=slip, entry=entry, appeal=appeal, witnesses=witnesses, people=people,
         slip_decisions=slip_decisions, appeal_decisions=appeal_decisions, mine=mine, manager=is_manager(g.user),
-        window_open=now <= slip.appeal_window_ends_at, outcomes=OUTCOMES,
+        window_open=now <= slip.appeal_window_ends_at, outcomes=OUTCOMES, offences=offence_labels(),
+        window_through=through(slip.appeal_window_ends_at), reply_through=through(appeal.reply_due_at) if appeal else None,
         employees=employees() if is_manager(g.user) else [],
         may_witness=slip.state == "refused" and not mine and all(w.user_id != g.user.id for w in witnesses),
         sign_form=forms.get("sign") or Form(), appeal_form=forms.get("appeal") or Form(),
