@@ -3,8 +3,10 @@
 - ``portal.staff.index`` (``/staff``): an employee's own ledger, slips to sign, appeals with their
   deadlines, the month's credit and scorecard; a manager's team ledger with filters and pages.
 - ``portal.staff.new_penalty`` (``/staff/penalties/new``): propose a penalty priced by the catalog.
+- ``portal.staff.new_entry`` (``/staff/entries/new``): an entry by hand — a reward, or a fine a rule of
+  its own priced (proposed until approved).
 - ``portal.staff.entry`` (``/staff/entries/<staff_entry_id>``): one entry with its "why?", and the
-  approver's steps: approve (amount within the range), withdraw, issue the slip.
+  approver's steps: approve (amount within the range), withdraw, issue the slip, reverse.
 
 Slips and appeals are in :mod:`web.portal.staff_slips`, credit and scorecards in
 :mod:`web.portal.staff_pay`; all on this blueprint. Every view calls the services the API calls.
@@ -19,9 +21,9 @@ from sqlalchemy import select
 from core.db import db, utcnow
 from core.decisions import service as decisions
 from core.policy.service import tenant_today
-from core.staff import appeals, credit, ledger, penalties, scorecards, slips
+from core.staff import appeals, credit, ledger, ledger_rules, penalties, scorecards, slips
 from core.staff.models import KINDS, STATES, StaffEntry
-from web.api.staff_ledger import EntryQuerySchema, EntryRevokeSchema
+from web.api.staff_ledger import EntryInSchema, EntryQuerySchema, EntryRevokeSchema, ReverseInSchema
 from web.api.staff_penalties import ApproveInSchema, PenaltyInSchema
 from web.api.staff_slips import SlipIssueSchema
 from web.portal import select_locale
@@ -38,6 +40,8 @@ bp = Blueprint("staff", __name__, url_prefix="/staff")
 
 PENALTY_FIELDS = ("user_id", "team_id", "department_id", "offence", "occurred_at", "subject_type", "subject_id",
                   "quantity", "outcome", "role", "minutes_late", "reason_zh", "reason_en")
+ENTRY_FIELDS = ("user_id", "department_id", "kind", "unit", "amount", "offence", "occurred_at", "subject_type",
+                "subject_id", "reason_zh", "reason_en")
 FILTERS = ("user_id", "department_id", "month", "state", "kind")
 
 
@@ -130,6 +134,36 @@ def propose_penalty():
     return redirect(url_for("portal.staff.entry", staff_entry_id=written[0].id))
 
 
+def _entry_form_page(form, status=200):
+    return render_template("portal/staff/entry_new.html", form=form, employees=employees(),
+                           departments=departments(), kinds=KINDS), status
+
+
+@bp.get("/entries/new")
+@login_required
+def new_entry():
+    _may_propose()  # the API's POST /staff/entries: LEDGER_MANAGERS
+    return _entry_form_page(Form(values={"kind": "reward", "unit": "yuan", "user_id": request.args.get("user_id", "")}))
+
+
+@bp.post("/entries/new")
+@login_required
+def record_entry():
+    """STF-01: a manual entry (a reward, or a fine priced by the caller), proposed until approved."""
+    _may_propose()
+    form = Form.posted()
+    data = form_input(form.values, ENTRY_FIELDS, times=("occurred_at",), timezone=g.tenant.timezone)
+
+    def step():
+        return ledger.record_entry(**EntryInSchema().load(data), created_by=g.user.id)
+
+    status, written = attempt(step, form, select_locale())
+    if status:
+        return _entry_form_page(form, status)
+    flash(_("The entry is recorded as a proposal; it counts once approved."), "ok")
+    return redirect(url_for("portal.staff.entry", staff_entry_id=written.id))
+
+
 # ------------------------------------------------------------------------------------ one entry
 
 def _entry_page(entry, forms=None, status=200):
@@ -143,8 +177,10 @@ def _entry_page(entry, forms=None, status=200):
         "portal/staff/entry.html", entry=entry, slip=slip, reversals=reversals, approver=approver,
         pricing=pricing, people=people, offences=offence_labels(), decision=_decision(entry.decision_id), manager=is_manager(g.user),
         may_approve=approver is not None and g.user.has_role(approver) and entry.user_id != g.user.id,
+        reversible=entry.state in ledger_rules.REVERSIBLE and entry.user_id != g.user.id,
+        left=entry.amount - ledger.reversed_amount(entry) if entry.state != "reversal" else None,
         approve_form=forms.get("approve") or Form(), revoke_form=forms.get("revoke") or Form(),
-        slip_form=forms.get("slip") or Form()), status
+        slip_form=forms.get("slip") or Form(), reverse_form=forms.get("reverse") or Form()), status
 
 
 def _visible_entry(staff_entry_id: int):
@@ -227,6 +263,26 @@ def issue_slip(staff_entry_id):
         return _entry_page(ledger.get_entry(staff_entry_id), {"slip": form}, status)
     flash(_("The slip is issued; the employee is asked to sign it."), "ok")
     return redirect(url_for("portal.staff.slip", slip_id=slip.id))
+
+
+@bp.post("/entries/<int:staff_entry_id>/reverse")
+@login_required
+def reverse_entry(staff_entry_id):
+    """STF-01: what already counts reversed (all, or part) by a linked entry; the original is kept."""
+    entry = _visible_entry(staff_entry_id)
+    if not is_manager(g.user):
+        abort(403)
+    form = Form.posted()
+    data = form_input(form.values, ("reason_zh", "reason_en", "amount"))
+
+    def step():
+        return ledger.reverse(entry, by=g.user.id, **ReverseInSchema().load(data))
+
+    status, reversal = attempt(step, form, select_locale())
+    if status:
+        return _entry_page(ledger.get_entry(staff_entry_id), {"reverse": form}, status)
+    flash(_("The entry is reversed; the original is kept."), "ok")
+    return redirect(url_for("portal.staff.entry", staff_entry_id=reversal.id))
 
 
 # ------------------------------------------------------------------------------------ "why?" access

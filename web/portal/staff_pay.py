@@ -5,6 +5,8 @@
   its confirmation (``portal.staff.confirm_statement``, the employee, STF-34).
 - ``portal.staff.scorecards`` (``/staff/scorecards?month=&scheme=``): an employee's own scores by
   month; a manager's ranking of the month per scheme, best first as the service orders them.
+- ``portal.staff.new_scorecard`` (``/staff/scorecards/new?user_id=&month=&scheme=``): a reviewer scores an
+  employee's month under their role's scheme, one field a dimension (STF-40).
 - ``portal.staff.scorecard`` (``/staff/scorecards/<scorecard_id>``): the scores by dimension, the
   employee's appeal and the reviewer's answer (STF-44).
 """
@@ -21,7 +23,8 @@ from core.staff import credit, ledger, scorecards, statements
 from core.staff.credit_models import CreditShare, PerformanceCredit
 from core.staff.scorecards_models import Scorecard
 from core.staff.statements_models import Statement
-from web.api.staff_scorecards import ScoreAnswerInSchema, ScoreAppealInSchema
+from core.accounts.models import User
+from web.api.staff_scorecards import ScoreAnswerInSchema, ScoreAppealInSchema, ScorecardInSchema
 from web.portal import select_locale
 from web.portal.decision_access import visible_to
 from web.portal.forms import Form
@@ -103,7 +106,58 @@ def scorecards_page():
     return render_template(
         "portal/staff/scorecards.html", manager=manager, month=month, month_label=month_text(month),
         previous=month_text(shift_month(month, -1)), following=month_text(shift_month(month, 1)),
-        scheme=scheme, schemes=available, mine=mine, ranking=ranking, people=people)
+        scheme=scheme, schemes=available, mine=mine, ranking=ranking, people=people,
+        reviewer=g.user.has_role(*REVIEWERS))
+
+
+def _scheme_for(values: dict, available: dict) -> str | None:
+    """The scheme chosen, else the first role of the employee that has one (as the service picks)."""
+    if values.get("scheme") in available:
+        return values["scheme"]
+    user_id = values.get("user_id")
+    user = db.session.scalars(select(User).where(User.id == int(user_id))).first() if str(user_id or "").isdigit() else None
+    return next((role for role in (user.roles if user else []) if role in available), None)
+
+
+def _score_page(form, status=200):
+    month = month_of(form.value("month")) or shift_month(tenant_today().replace(day=1), -1)
+    available, _view = scorecards.schemes(month)
+    scheme = _scheme_for(form.values, available)
+    dimensions = scorecards.dimensions_of(available[scheme]) if scheme else []
+    return render_template("portal/staff/scorecard_new.html", form=form, employees=employees(), schemes=available,
+                           scheme=scheme, dimensions=dimensions,
+                           score_fields=[f"scores.{d['code']}" for d in dimensions]), status
+
+
+@bp.get("/scorecards/new")
+@login_required
+def new_scorecard():
+    if not g.user.has_role(*REVIEWERS):  # the API's POST /staff/scorecards
+        abort(403)
+    month = request.args.get("month") or month_text(shift_month(tenant_today().replace(day=1), -1))
+    return _score_page(Form(values={"user_id": request.args.get("user_id", ""), "month": month,
+                                    "scheme": request.args.get("scheme", "")}))
+
+
+@bp.post("/scorecards/new")
+@login_required
+def score_month():
+    """STF-40: score an employee's month (each dimension from 0 to its weight; nobody scores themselves)."""
+    if not g.user.has_role(*REVIEWERS):
+        abort(403)
+    form = Form.posted()
+    data = form_input(form.values, ("user_id", "month", "scheme", "note"))
+    data["scores"] = {name[len("scores."):]: value.strip() for name, value in form.values.items()
+                      if name.startswith("scores.") and isinstance(value, str) and value.strip()}
+
+    def step():
+        return scorecards.score(**ScorecardInSchema().load(data), by=g.user.id)
+
+    status, card = attempt(step, form, select_locale())
+    if status:
+        return _score_page(form, status)
+    flash(_("The month is scored."), "ok")
+    return redirect(url_for("portal.staff.scorecard", scorecard_id=card.id))
 
 
 def _visible_card(scorecard_id: int) -> Scorecard:

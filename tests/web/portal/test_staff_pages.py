@@ -322,3 +322,50 @@ def test_the_demo_staff_data_is_made_once_and_every_page_shows_it(client, make_t
         for slip_id in slip_ids:
             assert client.get(f"/t/stf-demo/staff/slips/{slip_id}").status_code == 200
         client.post("/t/stf-demo/logout", data={"csrf_token": _csrf(home.get_data(as_text=True))})
+
+
+def test_a_manager_records_a_reward_by_hand_and_reverses_a_fine(client, office):
+    fine, _ = _penalty(office, "wang", "late_arrival")
+    _as(client, office, "boss")
+    url = f"/t/{office.slug}/staff/entries/new"
+    token = _csrf(client.get(url).get_data(as_text=True))
+    missing = client.post(url, data={"csrf_token": token, "user_id": office.ids["li"], "kind": "reward",
+                                     "amount": "200", "offence": "customer_praise", "reason_zh": "客户表扬"})
+    assert missing.status_code == 422 and "客户表扬" in missing.get_data(as_text=True)
+    r = client.post(url, data={"csrf_token": token, "user_id": office.ids["li"], "kind": "reward", "unit": "yuan",
+                               "amount": "200", "offence": "customer_praise", "reason_zh": "客户表扬",
+                               "reason_en": "praised"})
+    assert r.status_code == 302
+    reward = int(r.headers["Location"].rsplit("/", 1)[1])
+    assert client.post(f"/t/{office.slug}/staff/entries/{reward}/approve",
+                       data={"csrf_token": token, "reason": "服务之星"}).status_code == 302
+    reverse = f"/t/{office.slug}/staff/entries/{fine}/reverse"
+    too_much = client.post(reverse, data={"csrf_token": token, "amount": "80", "reason_zh": "多罚", "reason_en": "x"})
+    assert too_much.status_code == 409 and "多罚" in too_much.get_data(as_text=True)
+    done = client.post(reverse, data={"csrf_token": token, "amount": "20", "reason_zh": "多罚", "reason_en": "x"})
+    assert done.status_code == 302
+    with tenant_scope(office.handle.id):
+        assert ledger.get_entry(reward).state == "approved"
+        assert str(ledger.reversed_amount(ledger.get_entry(fine))) == "20.00"
+        db.session.rollback()
+
+
+def test_a_reviewer_scores_a_month_with_field_errors(client, office):
+    month = f"{shift_month(utcnow().date().replace(day=1), -1):%Y-%m}"
+    _as(client, office, "boss")
+    page = client.get(f"/t/{office.slug}/staff/scorecards/new?user_id={office.ids['wang']}&month={month}")
+    body = page.get_data(as_text=True)
+    assert page.status_code == 200 and 'name="scores.results"' in body and 'name="scores.service"' in body
+    url = f"/t/{office.slug}/staff/scorecards/new"
+    over = client.post(url, data={"csrf_token": _csrf(body), "user_id": office.ids["wang"], "month": month,
+                                  "scheme": "salesperson", "scores.results": "75", "scores.service": "20",
+                                  "note": "本月签约三单"})
+    text = over.get_data(as_text=True)
+    assert over.status_code == 422 and "本月签约三单" in text and 'value="75"' in text
+    assert re.search(r'data-field="scores.results">.*?class="field-error"', text, re.S)
+    ok = client.post(url, data={"csrf_token": _csrf(body), "user_id": office.ids["wang"], "month": month,
+                                "scheme": "salesperson", "scores.results": "65", "scores.service": "20"})
+    assert ok.status_code == 302
+    assert "85.00" in client.get(ok.headers["Location"]).get_data(as_text=True)
+    _as(client, office, "wang")
+    assert client.get(url).status_code == 403
