@@ -21,7 +21,7 @@ from sqlalchemy import select
 from core.db import db, utcnow
 from core.decisions import service as decisions
 from core.policy.service import tenant_today
-from core.staff import appeals, credit, ledger, ledger_rules, penalties, scorecards, slips
+from core.staff import appeals, credit, ledger, ledger_rules, penalties, scorecards, slips, statements
 from core.staff.models import KINDS, STATES, StaffEntry
 from web.api.staff_ledger import EntryInSchema, EntryQuerySchema, EntryRevokeSchema, ReverseInSchema
 from web.api.staff_penalties import ApproveInSchema, PenaltyInSchema
@@ -78,6 +78,7 @@ def _mine(month):
         "totals": ledger.month_totals(me, month),
         "figures": credit.month_figures(me, month),
         "scorecard": scorecards.scorecard_for(me, month) or scorecards.scorecard_for(me, shift_month(month, -1)),
+        "to_confirm": list(db.session.scalars(statements.statements(user_id=me, state="issued").limit(3))),
     }
 
 

@@ -312,7 +312,7 @@ def test_the_demo_staff_data_is_made_once_and_every_page_shows_it(client, make_t
         assert count(PerformanceCredit) == 5  # four deals and one reversal
         assert db.session.scalars(select(SlipAppeal.state)).one() == "open"
         db.session.rollback()
-    for who, expect in (("sales1", 'id="to-sign"'), ("cs", "待答复"), ("manager", 'id="appeals-to-answer"')):
+    for who, expect in (("sales1", "待确认的确认单"), ("cs", "待答复"), ("manager", 'id="appeals-to-answer"')):
         assert login(client, "stf-demo", who, DEMO_PASSWORD).status_code == 302
         home = client.get("/t/stf-demo/staff")
         assert home.status_code == 200 and expect in home.get_data(as_text=True), who
