@@ -268,7 +268,7 @@ def parse(form: Fieldset, posted: dict) -> tuple[dict, dict]:
     judges the rest. An unchecked checkbox is not posted: it means false."""
     body: dict = {}
     errors: dict = {}
-    for section in _section_names(form):
+    for section in section_names(form):
         if section:
             _put(body, section, _get(body, section) or {})
     for item in form.inputs():
@@ -283,7 +283,7 @@ def place_errors(form: Fieldset, errors: dict[str, list[str]]) -> dict[str, list
     """Errors keyed by the input or section that shows them: an error inside a JSON or list input
     (``sla.policies.0.name``) goes to that input, prefixed with its place (``0.name: ...``)."""
     names = {i.name for i in form.inputs()}
-    sections = set(_section_names(form))
+    sections = set(section_names(form))
     placed: dict[str, list[str]] = {}
     for name, messages in errors.items():
         target, rest = name, ""
@@ -298,8 +298,33 @@ def place_errors(form: Fieldset, errors: dict[str, list[str]]) -> dict[str, list
     return placed
 
 
-def _section_names(form: Fieldset):
+def section_names(form: Fieldset):
     yield form.name
     for item in form.items:
         if isinstance(item, Fieldset):
-            yield from _section_names(item)
+            yield from section_names(item)
+
+
+# ------------------------------------------------------------------------------------------ comparing
+
+
+def _leaves(body, prefix: str = ""):
+    if isinstance(body, dict) and (body or not prefix):
+        for key, value in body.items():
+            yield from _leaves(value, f"{prefix}.{key}" if prefix else str(key))
+    else:
+        yield prefix, body
+
+
+def changed_settings(before: dict, after: dict) -> list[tuple[str, object, object]]:
+    """The settings that differ between two policy bodies (JSON form): ``[(dotted name, before,
+    after)]`` in name order; a section is compared setting by setting, a list or a map of items as
+    one value."""
+    old, new = dict(_leaves(before or {})), dict(_leaves(after or {}))
+    missing = object()
+    out = []
+    for name in sorted(set(old) | set(new)):
+        a, b = old.get(name, missing), new.get(name, missing)
+        if a != b:
+            out.append((name, None if a is missing else a, None if b is missing else b))
+    return out
