@@ -238,3 +238,20 @@ def test_publish_creates_a_version_and_the_history_shows_it(client, office):
     assert 'data-shown-version="0"' in html and 'value="24 hours"' in field_html(html, "sla.reply")
     r, html = page(client, "/t/pol-a/policies")
     assert re.search(r'data-module="cmp">.*?<td>1</td>', html, re.S)
+
+
+def test_every_field_label_and_help_of_the_core_schemas_has_a_chinese_text(plugins):
+    from web.portal.i18n import CORE_FOLDER, read_catalogs
+
+    texts = read_catalogs([CORE_FOLDER], "zh_Hans")
+    missing = set()
+
+    def walk(section):
+        for item in section.items:
+            missing.update(t for t in (item.label_en, item.help) if t and t not in texts)
+            if isinstance(item, policy_forms.Fieldset):
+                walk(item)
+
+    for module, spec in plugins.relay([]).records("kehu_policy_schemas").items():
+        walk(policy_forms.build(spec.schema))
+    assert missing == set(), "add them to web/translations/zh_Hans/policies.po"
