@@ -48,7 +48,7 @@ def test_change_dry_run_and_publish_a_policy(live_server, page, client, two_tena
     assert "sla.reply" in result.locator("table.settings-changed").inner_text()
     page.screenshot(path=str(artifacts_dir / "e2e-policies-dry-run.png"), full_page=True)
 
-    page.fill("input[name=note]", "答复时限由24小时缩短为4小时")
+    page.fill('input[name="publish:note"]', "答复时限由24小时缩短为4小时")
     page.click("button[value=publish]")
     page.wait_for_url(f"{live_server}/t/tenant-a/policies/cmp")
     assert "已发布版本 1" in page.locator(".flash.ok").inner_text()

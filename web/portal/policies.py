@@ -34,6 +34,8 @@ from web.portal.tenant_pages import MANAGERS, roles_required
 bp = Blueprint("policies", __name__, url_prefix="/policies")
 
 EDITORS = ("tenant_admin",)  # as the API: proposals and publishing
+#: the publishing inputs, named apart from any setting of a schema (a plugin's policy may have a "note")
+DATE, NOTE = "publish:effective_from", "publish:note"
 
 
 def _spec(module: str):
@@ -76,7 +78,7 @@ def _page(module: str, form: Form, tree, *, shown_view, status: int = 200, resul
         "portal/policies/module.html", module=module, spec=spec, form=form, tree=tree, shown=shown_view,
         in_force=policies.in_force(module), history=history, publishers=_publishers(history), today=today,
         can_edit=g.user.has_role(*EDITORS), result=result, changed=changed,
-        has_evaluator=dry_run.has_evaluator(module), shown_names=names + list(policy_forms.section_names(tree)) + ["effective_from", "note"],
+        has_evaluator=dry_run.has_evaluator(module), shown_names=names + list(policy_forms.section_names(tree)) + [DATE, NOTE],
         error_sections=_error_sections(tree, form), label=_label), status
 
 
@@ -108,7 +110,7 @@ def show(module):
     number = request.args.get("version", type=int)
     view = policies.version(module, number) if number is not None else policies.in_force(module)
     form = Form(values=policy_forms.form_values(tree, view.body))
-    form.values.update({"effective_from": policies.tenant_today().isoformat(), "note": ""})
+    form.values.update({DATE: policies.tenant_today().isoformat(), NOTE: ""})
     return _page(module, form, tree, shown_view=view)[0]
 
 
@@ -168,7 +170,8 @@ def _effective_errors(err: InvalidInput) -> InvalidInput:
         else:
             messages.append(message)
     if messages:
-        err.fields = {**err.fields, "effective_from": messages}
+        err.fields = {k: v for k, v in err.fields.items() if k != "effective_from"}
+        err.fields[DATE] = messages
     return err
 
 
@@ -180,18 +183,18 @@ def publish(module):
     form = _posted(tree)
     current = policies.in_force(module)
     body = _draft(module, tree, form)
-    effective = (form.values.get("effective_from") or "").strip()
+    effective = (form.values.get(DATE) or "").strip()
     try:
         effective_from = dt.date.fromisoformat(effective) if effective else None
     except ValueError:
         effective_from = None
-        form.add("effective_from", "Not a valid date.")
+        form.add(DATE, "Not a valid date.")
     if not effective:
-        form.add("effective_from", "Missing data for required field.")
+        form.add(DATE, "Missing data for required field.")
     if body is None or form.errors:
         form.message = form.message or _("Please correct the fields marked below.")
         return _page(module, form, tree, shown_view=current, status=422)
-    note = (form.values.get("note") or "").strip() or None
+    note = (form.values.get(NOTE) or "").strip() or None
     try:
         doc = policies.publish(module, body, effective_from, note, user_id=g.user.id)
         db.session.commit()

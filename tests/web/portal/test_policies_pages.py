@@ -116,14 +116,16 @@ def page(client, url):
     return r, r.get_data(as_text=True)
 
 
-def cmp_post(client, slug, changes=None, **extra):
+def cmp_post(client, slug, changes=None, effective_from=None, note=None):
     from core.complaints.policy import CmpPolicySchema
 
     tree = policy_forms.build(CmpPolicySchema)
     schema = CmpPolicySchema()
     body = schema.dump(schema.load({}))
     token = _csrf(client.get(f"/t/{slug}/policies/cmp").get_data(as_text=True))
-    return {**browser_post(tree, body, changes), "csrf_token": token, **extra}
+    extra = {"publish:effective_from": effective_from, "publish:note": note}
+    return {**browser_post(tree, body, changes), "csrf_token": token,
+            **{k: v for k, v in extra.items() if v is not None}}
 
 
 def field_html(html, name):
@@ -255,3 +257,21 @@ def test_every_field_label_and_help_of_the_core_schemas_has_a_chinese_text(plugi
     for module, spec in plugins.relay([]).records("kehu_policy_schemas").items():
         walk(policy_forms.build(spec.schema))
     assert missing == set(), "add them to web/translations/zh_Hans/policies.po"
+
+
+def test_a_plugins_policy_has_its_page_and_an_unknown_version_is_404(client, make_tenant):
+    make_tenant("pol-plug", "示例公司", plugins=["sample"])
+    login(client, "pol-plug")
+    r, html = page(client, "/t/pol-plug/policies")
+    assert 'data-module="sample"' in html and "示例制度" in html
+    r, html = page(client, "/t/pol-plug/policies/sample")
+    assert r.status_code == 200 and 'value="7"' in field_html(html, "visit_every_days")
+    assert client.get("/t/pol-plug/policies/sample?version=9").status_code == 404
+    token = _csrf(html)
+    r = client.post("/t/pol-plug/policies/sample/dry-run", data={
+        "visit_every_days": "0", "note": "备注", "csrf_token": token})
+    html = unescape(r.get_data(as_text=True))
+    assert r.status_code == 422 and "has-error" in field_html(html, "visit_every_days")
+    assert 'value="备注"' in field_html(html, "note")  # the plugin's own "note" setting, apart from the publishing note
+    r = client.post("/t/pol-plug/policies/sample/dry-run", data={"visit_every_days": "3", "csrf_token": token})
+    assert r.status_code == 200 and "data-no-evaluator" in r.get_data(as_text=True)
