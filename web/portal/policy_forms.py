@@ -80,6 +80,11 @@ class Fieldset:
                 yield item
 
 
+#: labels of settings whose readable name reads wrong or collides with a portal text (``Policies`` is
+#: the navigation's "制度设置"); by dotted name within the document
+LABELS_EN = {"sla.policies": "SLA policies", "sla.stages": "Stage limits"}
+
+
 def humanise(name: str) -> str:
     """``warn_day_based`` → ``Warn day based``."""
     text = name.replace("_", " ").strip()
@@ -125,6 +130,7 @@ def _fieldset(schema: Schema, defaults: dict, name: str, label_en: str, label_zh
         key = f.data_key or attr
         path = f"{name}.{key}" if name else key
         en, zh, help_ = _labels(key, f)
+        en = LABELS_EN.get(path, en) if not (f.metadata or {}).get("title_en") else en
         default = (defaults or {}).get(key)
         if isinstance(f, fields.Nested) and not f.many and not f.allow_none and isinstance(default, dict):
             sections.append(_fieldset(f.schema, default, path, en, zh, help_))
