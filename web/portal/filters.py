@@ -61,7 +61,8 @@ def time_left(due, now: dt.datetime | None = None, warn_hours: float = 4) -> dic
 def money(value) -> str:
     if value is None or value == "":
         return ""
-    return f"¥{Decimal(str(value)):,.2f}"
+    amount = Decimal(str(value))
+    return f"-¥{-amount:,.2f}" if amount < 0 else f"¥{amount:,.2f}"
 
 
 def pretty_json(value) -> str:

@@ -84,3 +84,4 @@ def test_time_left_to_a_deadline(app):
 
 def test_money():
     assert money("380") == "¥380.00" and money(1234567.5) == "¥1,234,567.50" and money(None) == ""
+    assert money("-100") == "-¥100.00"
