@@ -25,15 +25,21 @@ CORE_FOLDER = Path(__file__).resolve().parents[1] / "translations"
 _to_traditional = OpenCC("s2twp")
 
 
+CONTEXT_SEPARATOR = "\x04"  # gettext's: a message with a context (msgctxt) is keyed "<context>\x04<msgid>"
+
+
 def read_catalogs(folders: Iterable[Path], locale: str) -> dict[str, str]:
-    """``{msgid: text}`` of every ``<folder>/<locale>/*.po``; an empty translation is left out."""
+    """``{msgid: text}`` of every ``<folder>/<locale>/*.po``; an empty translation is left out. A message
+    with a context (``msgctxt "policy"``, read with ``pgettext("policy", ...)``) is keyed
+    ``"policy\x04<msgid>"``: the same English word may read differently in another context."""
     texts: dict[str, str] = {}
     for folder in folders:
         for po in sorted((Path(folder) / locale).glob("*.po")):
             with po.open("rb") as fh:
                 for message in read_po(fh):
                     if message.id and message.string:
-                        texts[message.id] = message.string
+                        key = f"{message.context}{CONTEXT_SEPARATOR}{message.id}" if message.context else message.id
+                        texts[key] = message.string
     return texts
 
 
@@ -50,8 +56,9 @@ def texts_for(folders: Iterable[Path], locale: str) -> dict[str, str]:
 
 def _translations(texts: dict[str, str]) -> support.Translations:
     catalog = Catalog(locale="zh")
-    for msgid, text in texts.items():
-        catalog.add(msgid, text)
+    for key, text in texts.items():
+        context, _sep, msgid = key.rpartition(CONTEXT_SEPARATOR)
+        catalog.add(msgid, text, context=context or None)
     buffer = io.BytesIO()
     write_mo(buffer, catalog)
     buffer.seek(0)

@@ -20,6 +20,7 @@ import re
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import pgettext
 from sqlalchemy import select
 
 from core.accounts.models import User
@@ -32,6 +33,7 @@ from web.portal.forms import Form
 from web.portal.tenant_pages import MANAGERS, roles_required
 
 bp = Blueprint("policies", __name__, url_prefix="/policies")
+POLICY_TEXTS = "policy"  # the translation context of the schemas' labels and help texts (policies.po)
 
 EDITORS = ("tenant_admin",)  # as the API: proposals and publishing
 #: the publishing inputs, named apart from any setting of a schema (a plugin's policy may have a "note")
@@ -99,7 +101,7 @@ def _label(item) -> str:
         from web.portal.localise import localise
 
         return localise(item.label_zh, select_locale())
-    return _(item.label_en) if item.label_en else item.key
+    return pgettext(POLICY_TEXTS, item.label_en) if item.label_en else item.key
 
 
 @bp.get("/<module>")

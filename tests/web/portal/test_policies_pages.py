@@ -250,7 +250,7 @@ def test_every_field_label_and_help_of_the_core_schemas_has_a_chinese_text(plugi
 
     def walk(section):
         for item in section.items:
-            missing.update(t for t in (item.label_en, item.help) if t and t not in texts)
+            missing.update(t for t in (item.label_en, item.help) if t and f"policy\x04{t}" not in texts)
             if isinstance(item, policy_forms.Fieldset):
                 walk(item)
 

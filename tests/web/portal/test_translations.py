@@ -66,7 +66,8 @@ def test_no_text_is_translated_twice_in_different_words():
             for message in read_po(fh):
                 if not message.id or not message.string:
                     continue
-                first = seen.setdefault(message.id, (po.name, message.string))
+                key = f"{message.context}|{message.id}" if message.context else message.id
+                first = seen.setdefault(key, (po.name, message.string))
                 if first[1] != message.string:
                     clashes.append(f"{message.id!r}: {first[0]} {first[1]!r} vs {po.name} {message.string!r}")
     assert clashes == []
