@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import re
 
-import phonenumbers
 from flask import Blueprint, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from marshmallow import ValidationError
@@ -67,20 +66,16 @@ TIMELINE_PAGE = 20
 
 
 def pretty_phone(e164: str | None, extension: str | None = None) -> str:
-    """A stored E.164 number as people write it in China (``138 0013 8000``, ``0830 234 5678 转12``);
-    a masked number (``138****8000``) or anything unparsable is shown as it is."""
+    """A stored number as people write it in China — the CUS-10 display (``138 0013 8000``,
+    ``0830-2345678 转12``); a masked number (``138****8000``) or anything unparsable as it is."""
     if not e164:
         return ""
     text = e164
     if "*" not in e164:
         try:
-            number = phonenumbers.parse(e164, None)
-        except phonenumbers.NumberParseException:
-            number = None
-        if number is not None:
-            fmt = phonenumbers.PhoneNumberFormat.NATIONAL if number.country_code == 86 \
-                else phonenumbers.PhoneNumberFormat.INTERNATIONAL
-            text = phonenumbers.format_number(number, fmt)
+            text = normalise_phone(e164, "CN").display
+        except IdentityError:
+            pass
     return f"{text} 转{extension}" if extension else text
 
 
