@@ -17,6 +17,7 @@ def test_create_with_live_duplicate_warning(live_server, page, make_tenant, arti
     page.click("button[type=submit]")
     page.wait_for_url(f"{base}/customers")
     assert "成都华信科技有限公司" in page.locator("table.customers").inner_text()
+    page.screenshot(path=str(artifacts_dir / "e2e-customers-list.png"), full_page=True)
     page.click("a.button:text-is('新建客户')")
     page.wait_for_url(f"{base}/customers/new")
     page.select_option("select[name=kind]", "organisation")

@@ -160,6 +160,18 @@ def chinese_identity_errors(form: Form, body: dict, fields: list[str], region: s
             form.errors[name] = [localise(err.zh, locale)]
 
 
+def reason_on_fields(form: Form, err: Exception, locale: str) -> None:
+    """A rule's refusal names its field with the English reason; show its Chinese reason there too."""
+    from web.portal.localise import localise
+
+    extra = getattr(err, "extra", {}) or {}
+    english = extra.get("reason_en") or getattr(err, "message", None)
+    if locale == "en" or not extra.get("reason_zh") or not english:
+        return
+    for name, messages in form.errors.items():
+        form.errors[name] = [localise(extra["reason_zh"], locale) if m == english else m for m in messages]
+
+
 def customer_number(q: str) -> int | None:
     """The customer number in a search: ``#123``, ``No.123``, ``编号123`` or plain digits (``123``;
     4 or more digits are searched as a phone too)."""
@@ -495,6 +507,7 @@ def log_contact(customer_id: int):
     except (KehuError, ValidationError) as err:
         db.session.rollback()
         form.fail(err, select_locale())
+        reason_on_fields(form, err, select_locale())
         return _show(customer_id, contact_form=form, status=422)
     flash(_("Contact logged."), "ok")
     return redirect(url_for(".show", customer_id=customer_id))

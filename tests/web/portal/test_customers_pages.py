@@ -190,7 +190,9 @@ def test_customer_page_timeline_contact_and_why(client, tenant):
     assert client.get(why.group(1)).status_code == 200  # the owner may open the decision
     # log a contact: field error first (kept), then logged
     r = _post(client, f"{BASE}/{c['id']}/contacts", {"channel": "on_site", "content": "现场看房"})
-    assert r.status_code == 422 and "现场看房" in r.get_data(as_text=True)
+    page = r.get_data(as_text=True)
+    assert r.status_code == 422 and "现场看房" in page
+    assert re.search(r'data-field="customer_signed".*?class="field-error"[^>]*>[^<]*签', page, re.S)
     r = _post(client, f"{BASE}/{c['id']}/contacts", {"channel": "phone_answered", "content": "约周六来店"})
     assert r.status_code == 302
     page = client.get(f"{BASE}/{c['id']}").get_data(as_text=True)
