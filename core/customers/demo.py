@@ -141,6 +141,9 @@ def provision() -> None:
         customer, _verdict = service.create_customer(
             {"kind": kind, "name": name, **fields}, region="CN", created_by=creator.id)
         created[name] = customer
+        # the demo's history: the customer was registered when it was first claimed (a few days back
+        # for the pool customers), not at provisioning time
+        customer.created_at = now - dt.timedelta(days=(claim_days or 3), hours=1)
         if owner:
             ownership.record_claim(customer.id, kind="register", at=now - dt.timedelta(days=claim_days),
                                    claimant_id=users[owner].id, source_type="demo")
