@@ -9,7 +9,7 @@ import pytest
 
 from tests.helpers import policy_since
 from tests.web.portal.test_login import _csrf, login
-from web.portal.customers import customer_body, customer_number, place_phone_errors, pretty_phone
+from web.portal.customers import customer_body, customer_number, place_phone_errors, pretty_phone, required_zh
 from web.portal.forms import Form
 
 BASE = "/t/tenant-a/customers"
@@ -32,6 +32,14 @@ def test_customer_number():
     assert customer_number("编号 30") == 30
     assert customer_number("12") == 12
     assert customer_number("王小明") is None
+
+
+def test_required_fields_in_chinese():
+    assert required_zh("required: mobile or landline (cus.archive.required.person, CUS-01)") == \
+        "必填：手机或固定电话（cus.archive.required.person，CUS-01）"
+    assert required_zh("required: contact_name, at least one contact with a name "
+                       "(cus.archive.required.organisation, CUS-01)").startswith("必填：联系人姓名")
+    assert required_zh("something else") == "something else"
 
 
 def test_customer_body_and_phone_errors():
@@ -111,6 +119,15 @@ def test_create_with_field_errors_keeps_what_was_typed(client, tenant):
     assert re.search(r'data-field="name".*?class="field-error"', page, re.S)
     assert re.search(r'data-field="phones.0.number".*?class="field-error"', page, re.S)
     assert 'value="12345"' in page and 'value="武侯区"' in page and "老客户介绍" in page
+
+
+def test_organisation_required_fields_on_their_inputs(client, tenant):
+    login(client, "tenant-a")
+    r = _post(client, f"{BASE}/new", {"kind": "organisation", "name": "成都某某有限公司"})
+    page = r.get_data(as_text=True)
+    assert r.status_code == 422
+    for field in ("phones.0.number", "contacts.0.name", "address"):
+        assert re.search(rf'data-field="{re.escape(field)}".*?class="field-error"[^>]*>必填', page, re.S), field
 
 
 def test_create_then_land_on_customer_page(client, tenant):
