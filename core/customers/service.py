@@ -68,9 +68,10 @@ def _strip(value):
     return value
 
 
-def _clean(data: dict, region: str, current: Customer | None = None) -> _Clean:
+def _clean(data: dict, region: str, current: Customer | None = None, *, requirements: bool = True) -> _Clean:
     """Validate and normalise ``data`` (all fields of a create, or the changes of an update merged
-    over ``current``). Collects every field error, then raises one :class:`InvalidInput`."""
+    over ``current``). Collects every field error, then raises one :class:`InvalidInput`. Without
+    ``requirements`` the tenant's required archive fields (CUS-01) are not asked for (a form being typed)."""
     errors: dict = {}
     data, archive_given = archive.split_input(data)
     old = {} if current is None else {
@@ -133,8 +134,11 @@ def _clean(data: dict, region: str, current: Customer | None = None) -> _Clean:
 
     # CUS-01 archive fields and the required fields of the tenant (cus.archive.*)
     view = cus_policy()
+    settings_now = view.values
+    if not requirements:
+        settings_now = {**settings_now, "archive": {**settings_now["archive"], "required": {}}}
     archived = archive.clean_archive(archive_given, values, phone_kinds=set() if "phones" in errors else kinds,
-                                     region=region or "CN", errors=errors, policy=view.values, current=current)
+                                     region=region or "CN", errors=errors, policy=settings_now, current=current)
     if errors:
         raise InvalidInput("invalid customer", fields=errors)
     return _Clean(values, phones, archived, view)
@@ -241,6 +245,21 @@ def update_customer(customer: Customer, changes: dict, region: str = "CN"):
     if keys != before:
         _record(customer, verdict, "update")
     return customer, verdict
+
+
+def check_duplicates(data: dict, region: str = "CN", current: Customer | None = None) -> DuplicateVerdict:
+    """CUS-13 without writing anything: the answer :func:`create_customer` (or :func:`update_customer` of
+    ``current``) would give for ``data`` — :class:`InvalidInput` for invalid fields, :class:`Conflict`
+    (409) for an exact duplicate, else the verdict with its likely duplicates and household hints (the
+    portal's live duplicate warnings, and its "create anyway?" step). The tenant's required archive
+    fields (CUS-01) are not asked for: a form being typed is checked before it is complete."""
+    clean = _clean(data, region, current=current, requirements=False)
+    if clean.phones is not None:
+        phones = [r.stored for r, _ in clean.phones]
+    else:
+        phones = [p.e164 for p in current.phones]
+    verdict, _keys = _judge(_candidate(current.id if current is not None else None, clean.values, phones))
+    return verdict
 
 
 def get_customer(customer_id: int) -> Customer:
