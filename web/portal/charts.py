@@ -24,7 +24,7 @@ from markupsafe import Markup, escape
 #: Okabe–Ito: distinguishable with the common colour-vision deficiencies
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
 FONT = "font-family=\"'PingFang SC','Noto Sans CJK SC','Microsoft YaHei',sans-serif\""
-WIDTH = 560
+WIDTH = 480
 LABEL_CHARS = 8  # longer labels are cut with "…" on the axis (the full label is in the bar's <title>)
 
 
@@ -69,7 +69,7 @@ def _f(value: float) -> str:
 def _svg(kind: str, title: str, desc: str, height: float, body: Iterable[str], data) -> Markup:
     cid = _id(kind, title, data)
     parts = [f'<svg class="chart chart-{kind}" viewBox="0 0 {WIDTH} {_f(height)}" width="100%" role="img" '
-             f'aria-labelledby="{cid}-t {cid}-d" preserveAspectRatio="xMidYMid meet" {FONT} font-size="14">',
+             f'aria-labelledby="{cid}-t {cid}-d" preserveAspectRatio="xMidYMid meet" {FONT} font-size="15">',
              f'<title id="{cid}-t">{escape(title)}</title>', f'<desc id="{cid}-d">{escape(desc)}</desc>', *body, "</svg>"]
     return Markup("".join(parts))
 
