@@ -40,8 +40,15 @@ def nice_max(value: float) -> float:
     return 10 ** (exponent + 1)  # not reached
 
 
-def ticks(top: float, count: int = 4) -> list[float]:
-    """``count`` + 1 evenly spaced axis values from 0 to ``top``."""
+def ticks(top: float, count: int | None = None, integers: bool = False) -> list[float]:
+    """Evenly spaced axis values from 0 to ``top``: for a :func:`nice_max` top, steps that are nice too
+    (5 → 0, 1, … 5; 2 → 0, 0.5, … 2; 25 → 0, 5, … 25); ``integers`` (counts): no step below 1 (2 → 0,
+    1, 2); ``count`` forces the number of steps."""
+    if count is None and integers and top <= 5 and float(top).is_integer():
+        count = max(1, int(top))
+    if count is None:
+        mantissa = top / 10 ** math.floor(math.log10(top)) if top > 0 else 1
+        count = 4 if abs(mantissa - 2) < 1e-9 else 5
     return [top * i / count for i in range(count + 1)]
 
 
@@ -56,6 +63,10 @@ def number(value: float | None, percent: bool = False) -> str:
 def short(label: str, limit: int = LABEL_CHARS) -> str:
     label = str(label)
     return label if len(label) <= limit else label[: limit - 1] + "…"
+
+
+def _integral(values) -> bool:
+    return all(float(v).is_integer() for v in values)
 
 
 def _id(kind: str, title: str, data) -> str:
@@ -114,10 +125,10 @@ def _horizontal_bars(items, title, desc, axis, percent) -> Markup:
     plot = WIDTH - left - right
     height = top_pad + row * len(items) + 28
     body = []
-    for t in ticks(axis):
+    for t in ticks(axis, integers=_integral(v for _, v in items)):
         x = left + plot * t / axis
         body.append(f'<line x1="{_f(x)}" y1="{_f(top_pad - 6)}" x2="{_f(x)}" y2="{_f(height - 24)}" stroke="#e5e5e5"/>'
-                    f'<text x="{_f(x)}" y="{_f(height - 8)}" text-anchor="middle" fill="#666" font-size="12">'
+                    f'<text x="{_f(x)}" y="{_f(height - 8)}" text-anchor="middle" fill="#666" font-size="12" class="tick">'
                     f'{number(t, percent)}</text>')
     for i, (label, value) in enumerate(items):
         y = top_pad + row * i
@@ -137,7 +148,7 @@ def _vertical_bars(items, title, desc, axis, percent) -> Markup:
     plot_w, plot_h = WIDTH - left - right, height - top_pad - bottom
     slot = plot_w / len(items)
     bar_w = min(slot * 0.6, 60)
-    body = _y_axis(axis, left, top_pad, plot_h, percent)
+    body = _y_axis(axis, left, top_pad, plot_h, percent, _integral(v for _, v in items))
     for i, (label, value) in enumerate(items):
         h = plot_h * min(value, axis) / axis
         x = left + slot * i + (slot - bar_w) / 2
@@ -152,12 +163,12 @@ def _vertical_bars(items, title, desc, axis, percent) -> Markup:
     return _svg("bar", title, desc, height, body, (items, axis, "v"))
 
 
-def _y_axis(axis, left, top_pad, plot_h, percent) -> list[str]:
+def _y_axis(axis, left, top_pad, plot_h, percent, integers=False) -> list[str]:
     out = []
-    for t in ticks(axis):
+    for t in ticks(axis, integers=integers):
         y = top_pad + plot_h - plot_h * t / axis
         out.append(f'<line x1="{_f(left)}" y1="{_f(y)}" x2="{WIDTH - 12}" y2="{_f(y)}" stroke="#e5e5e5"/>'
-                   f'<text x="{_f(left - 6)}" y="{_f(y + 4)}" text-anchor="end" fill="#666" font-size="12">'
+                   f'<text x="{_f(left - 6)}" y="{_f(y + 4)}" text-anchor="end" fill="#666" font-size="12" class="tick">'
                    f'{number(t, percent)}</text>')
     return out
 
@@ -177,7 +188,7 @@ def stacked_bar_chart(categories: Sequence[str], series: Sequence[tuple[str, Seq
     plot_w, plot_h = WIDTH - left - right, height - top_pad - bottom
     slot = plot_w / len(categories)
     bar_w = min(slot * 0.6, 60)
-    body = _legend([name for name, _ in series], 18) + _y_axis(axis, left, top_pad, plot_h, False)
+    body = _legend([name for name, _ in series], 18) + _y_axis(axis, left, top_pad, plot_h, False, _integral(totals))
     for i, category in enumerate(categories):
         x = left + slot * i + (slot - bar_w) / 2
         base = top_pad + plot_h
@@ -208,7 +219,7 @@ def line_chart(x_labels: Sequence[str], series: Sequence[tuple[str, Sequence[flo
     if not x_labels or not present:
         return _empty("line", title, empty_text)
     axis = top if top is not None else nice_max(max(present))
-    left, right, top_pad, bottom = 48.0, 16.0, 40.0, 40.0
+    left, right, top_pad, bottom = 48.0, 34.0, 40.0, 40.0
     height = 280.0
     plot_w, plot_h = WIDTH - left - right, height - top_pad - bottom
     step = plot_w / max(len(x_labels) - 1, 1)
@@ -222,7 +233,7 @@ def line_chart(x_labels: Sequence[str], series: Sequence[tuple[str, Sequence[flo
     for i, label in enumerate(x_labels):
         if i % every == 0 or i == len(x_labels) - 1:
             x, _ = xy(i, 0)
-            body.append(f'<text x="{_f(x)}" y="{_f(height - bottom + 20)}" text-anchor="middle" fill="#444">'
+            body.append(f'<text x="{_f(x)}" y="{_f(height - bottom + 20)}" text-anchor="middle" fill="#444" class="tick">'
                         f'{escape(short(label, 7))}</text>')
     for k, (name, values) in enumerate(series):
         colour = PALETTE[k % len(PALETTE)]
@@ -291,5 +302,5 @@ def donut_chart(items: Sequence[tuple[str, float]], *, title: str, empty_text: s
         y = 30 + 26 * k
         body.append(f'<rect x="240" y="{_f(y - 12)}" width="12" height="12" fill="{colour}"/>'
                     f'<text x="258" y="{_f(y)}">{escape(short(label, 10))}  {number(value)}（{number(share * 100, True)}）</text>')
-    body.append(f'<text x="{cx}" y="{cy + 6}" text-anchor="middle" font-size="18" font-weight="600">{number(total)}</text>')
+    body.append(f'<text x="{cx}" y="{cy + 6}" text-anchor="middle" font-size="22" font-weight="600" class="total">{number(total)}</text>')
     return _svg("donut", title, _description(items, False), height, body, items)

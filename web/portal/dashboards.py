@@ -71,7 +71,7 @@ def build(month: q.Month, now, pick) -> dict:
             [(tier_name[t], [o["tiers"].get(t, 0) for o in customers["owners"]]) for t in customers["tiers"]],
             title=_("Customers by owner and grade"), empty_text=no_data),
         "follow_ups": charts.bar_chart(
-            [(f["person"] or _("not assigned"), _percent(f["rate"]) or 0) for f in follow_ups],
+            [(f["person"] or _("not assigned"), _percent(f["rate"])) for f in follow_ups if f["rate"] is not None],
             title=_("Follow-ups done, by person"), empty_text=no_data, percent=True, top=100),
     }
     return {"stats": stats, "categories": categories, "trend": trend, "milestones": milestones,

@@ -24,8 +24,13 @@ def test_nice_max_rounds_up_to_1_2_2_5_5_times_a_power_of_ten(value, expected):
     assert charts.nice_max(value) == expected
 
 
-def test_ticks_are_even_from_zero_to_the_top():
+def test_ticks_are_even_and_nice_from_zero_to_the_top():
     assert charts.ticks(20) == [0, 5, 10, 15, 20]
+    assert charts.ticks(5) == [0, 1, 2, 3, 4, 5]
+    assert charts.ticks(2.5) == [0, 0.5, 1, 1.5, 2, 2.5]
+    assert charts.ticks(100) == [0, 20, 40, 60, 80, 100]
+    assert charts.ticks(10, count=2) == [0, 5, 10]
+    assert charts.ticks(2, integers=True) == [0, 1, 2] and charts.ticks(2) == [0, 0.5, 1, 1.5, 2]
 
 
 def bar_lengths(svg, attr):

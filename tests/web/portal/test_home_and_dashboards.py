@@ -62,6 +62,10 @@ class Company:
                      json={"kind": "register", "at": iso(at), "claimant_id": self.ids[owner]})
         return cid
 
+    def grade(self, cid, tier):
+        return self.api("put", f"/api/v1/customers/{cid}/grades/grade",
+                        json={"tier": tier, "reason": "年度评级", "approver_id": self.ids["boss"]})
+
     def commitment(self, cid, owner, due_at, text):
         return self.api("post", f"/api/v1/customers/{cid}/commitments",
                         json={"kind": "reply", "text": text, "due_at": iso(due_at), "owner_id": self.ids[owner],
@@ -200,10 +204,14 @@ def test_dashboard_tables_match_the_data(company):
     now = company.now
     for _ in range(2):
         company.complaint(now - dt.timedelta(minutes=30))
-    company.customer("王小明", "13900001111", owner="sales1", claimed_days_ago=2)
-    company.customer("李四", "13900002222", owner="sales2", claimed_days_ago=2)
+    a = company.customer("王小明", "13900001111", owner="sales1", claimed_days_ago=2)
+    b = company.customer("李四", "13900002222", owner="sales2", claimed_days_ago=2)
     company.customer("张三", "13900003333", owner="sales2", claimed_days_ago=2)
+    company.grade(a, "A")
+    company.grade(b, "A")
     status, html = company.page("gm", "/dashboards")
+    grades = dict(re.findall(r'<tr data-grade="([^"]*)"><td>[^<]*</td><td class="num">(\d+)</td>', html))
+    assert grades == {"A": "2", "": "1"}  # one ungraded
     assert status == 200 and html.count('role="img"') == 7
     categories = re.search(r'data-table="categories">(.*?)</table>', html, re.S).group(1)
     assert 'data-total="issues">2<' in categories
