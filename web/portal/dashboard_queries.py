@@ -21,7 +21,7 @@ from core.complaints import reports_queries as cmp_queries
 from core.complaints import reports_rules as cmp_rules
 from core.complaints.exclusion import not_excluded_condition
 from core.complaints.models import OPEN_STATUSES, Complaint
-from core.customers.confidentiality import access
+from core.customers.confidentiality import access, visibility_rules
 from core.customers.grades.models import CustomerGrade
 from core.customers.models import Customer, CustomerOwnership
 from core.customers.ownership.models import CustomerDeal
@@ -225,17 +225,39 @@ def my_open_orders(user_id: int) -> list[dict]:
 
 # ---------------------------------------------------------------- managers
 
-def overdue_complaints(now: dt.datetime) -> list[dict]:
-    """CMP-81: the issues open and overdue now, with team and handler (the digest's query)."""
-    return [r for r in cmp_queries.unresolved_issues(now) if r["overdue"]]
+#: managers who answer for the whole company; other managers see their departments' overdue items
+COMPANY_WIDE = ("tenant_admin", "gm", "vp")
 
 
-def overdue_orders(now: dt.datetime) -> list[dict]:
-    """Open work orders with a deadline breached or past due now (the service report's rule)."""
-    rows = db.session.execute(select(WorkOrder.id, WorkOrder.number, WorkOrder.type, WorkOrder.status,
-                                     WorkOrder.assignee_id, WorkOrder.customer_name)
-                              .where(WorkOrder.status.in_(OPEN_STATES), svc_queries.overdue_at(now) == 1)
-                              .order_by(WorkOrder.requested_at, WorkOrder.id)).mappings().all()
+def team_of(user) -> frozenset[int] | None:
+    """The departments whose overdue items a manager sees: None (the whole company) for
+    :data:`COMPANY_WIDE` roles and for a manager without a department; else their department and
+    those they head, with every sub-department (the CUS-70 department tree)."""
+    if user.has_role(*COMPANY_WIDE):
+        return None
+    rows = db.session.execute(select(Department.id, Department.parent_id, Department.head_user_id)).all()
+    tree = visibility_rules.department_tree(rows, user.id, user.department_id)
+    return tree or None
+
+
+def overdue_complaints(now: dt.datetime, team: frozenset[int] | None = None) -> list[dict]:
+    """CMP-81: the issues open and overdue now, with team and handler (the digest's query), of the
+    ``team``'s departments (None: all)."""
+    return [r for r in cmp_queries.unresolved_issues(now)
+            if r["overdue"] and (team is None or r["department_id"] in team)]
+
+
+def overdue_orders(now: dt.datetime, team: frozenset[int] | None = None) -> list[dict]:
+    """Open work orders with a deadline breached or past due now (the service report's rule), of the
+    ``team``'s departments (the order's department or its technician's; None: all)."""
+    stmt = (select(WorkOrder.id, WorkOrder.number, WorkOrder.type, WorkOrder.status, WorkOrder.assignee_id,
+                   WorkOrder.customer_name)
+            .where(WorkOrder.status.in_(OPEN_STATES), svc_queries.overdue_at(now) == 1)
+            .order_by(WorkOrder.requested_at, WorkOrder.id))
+    if team is not None:
+        members = select(User.id).where(User.department_id.in_(sorted(team)))
+        stmt = stmt.where(or_(WorkOrder.department_id.in_(sorted(team)), WorkOrder.assignee_id.in_(members)))
+    rows = db.session.execute(stmt).mappings().all()
     names = _names(r["assignee_id"] for r in rows)
     return [{**r, "technician": names.get(r["assignee_id"])} for r in rows]
 

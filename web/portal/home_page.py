@@ -72,7 +72,9 @@ def render():
     if "tech" in sections:
         data["tech"] = {"orders": q.my_open_orders(user.id)}
     if "manager" in sections:
-        data["manager"] = {"complaints": q.overdue_complaints(now), "orders": q.overdue_orders(now),
+        team = q.team_of(user)
+        data["manager"] = {"complaints": q.overdue_complaints(now, team), "orders": q.overdue_orders(now, team),
+                           "company_wide": team is None,
                            "follow_ups": q.overdue_follow_ups(now), "escalations": q.escalations(),
                            "figures": q.month_figures(month, now)}
     return render_template("portal/home.html", sections=sections, month=month, object_url=object_url,

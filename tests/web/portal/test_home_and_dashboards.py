@@ -244,3 +244,35 @@ def test_dashboard_counts_only_customers_the_manager_may_see(client, make_tenant
     html = company.page("boss", "/dashboards")[1]
     assert f'data-total="customers">{visible}<' in html
     assert visible == 1 and "李四" not in html
+
+
+def test_a_department_manager_sees_the_overdue_items_of_their_departments(company):
+    now = company.now
+    ours = company.complaint(now - dt.timedelta(days=3))  # taken by cs, of 销售一部 (boss heads it)
+    theirs = company.complaint(now - dt.timedelta(days=3), who="both")  # taken by an agent of no department
+    boss = company.page("boss")[1]
+    listed = re.findall(r'<tr data-case="([^"]+)">', re.search(r'data-table="overdue-complaints">(.*?)</table>', boss,
+                                                               re.S).group(1))
+    assert listed == [ours["number"]] and "本部门" in boss
+    gm = company.page("gm")[1]
+    listed = re.findall(r'<tr data-case="([^"]+)">', re.search(r'data-table="overdue-complaints">(.*?)</table>', gm,
+                                                               re.S).group(1))
+    assert sorted(listed) == sorted([ours["number"], theirs["number"]]) and "全公司" in gm
+
+
+def test_manager_home_lists_escalated_cases_after_the_deadline_sweep(company):
+    from core.db import db
+    from workers.runtime import execute
+
+    now = company.now
+    late = company.complaint(now - dt.timedelta(days=6))
+    company.complaint(now - dt.timedelta(minutes=5))
+    db.session.rollback()
+    assert execute(company.handle.id, "cmp.sla_timers", {"as_of": iso(now)}, dedupe_key="sweep-now") is not None
+    db.session.rollback()
+    milestones = company.api("get", f"/api/v1/complaints/{late['id']}")["milestones"]
+    level = max(m["escalation_level"] for m in milestones)
+    assert level >= 1
+    html = company.page("gm")[1]
+    assert re.findall(r'<tr data-escalation="([^"]+)">', html) == [late["number"]]
+    assert f"第 {level} 级" in html
