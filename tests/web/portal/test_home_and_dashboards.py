@@ -276,3 +276,17 @@ def test_manager_home_lists_escalated_cases_after_the_deadline_sweep(company):
     html = company.page("gm")[1]
     assert re.findall(r'<tr data-escalation="([^"]+)">', html) == [late["number"]]
     assert f"第 {level} 级" in html
+
+
+def test_pages_in_english_and_traditional_chinese(company):
+    company.complaint(company.now - dt.timedelta(minutes=30))
+    slug = company.handle.slug
+    company.page("gm")
+    company.client.get(f"/t/{slug}/lang/en")
+    home = company.client.get(f"/t/{slug}/").get_data(as_text=True)
+    assert "Overdue in the team" in home and "whole company" in home
+    dash = company.client.get(f"/t/{slug}/dashboards").get_data(as_text=True)
+    assert "Complaints by category" in dash and "<title id=" in dash and "Other" in dash  # the category's English label
+    company.client.get(f"/t/{slug}/lang/zh_Hant")
+    dash = company.client.get(f"/t/{slug}/dashboards").get_data(as_text=True)
+    assert "投訴類別分佈" in dash or "投訴類別分布" in dash
