@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, case, func, or_, select
 
 from core.accounts.models import Department, User
+from core.calendar.service import tenant_calendar
 from core.complaints import reports as cmp_reports
 from core.complaints import reports_queries as cmp_queries
 from core.complaints import reports_rules as cmp_rules
@@ -24,6 +25,7 @@ from core.complaints.models import OPEN_STATUSES, Complaint
 from core.customers.confidentiality import access, visibility_rules
 from core.customers.grades.models import CustomerGrade
 from core.customers.models import Customer, CustomerOwnership
+from core.customers.ownership import service as ownership_service
 from core.customers.ownership.models import CustomerDeal
 from core.customers.ownership.vocabulary import EXPIRING, PROTECTED
 from core.customers.visits import due_visits
@@ -58,8 +60,6 @@ class Month:
 
 
 def tenant_zone() -> ZoneInfo:
-    from core.calendar.service import tenant_calendar
-
     calendar, _ = tenant_calendar()
     return ZoneInfo(calendar.timezone)
 
@@ -179,7 +179,9 @@ def expiring_customers(user_id: int, now: dt.datetime, days: int = EXPIRY_DAYS) 
                CustomerOwnership.until.is_not(None), CustomerOwnership.until <= horizon,
                CustomerOwnership.customer_id.in_(_visible_customer_ids()))
         .order_by(CustomerOwnership.until, CustomerOwnership.customer_id)).all()
-    return [{"customer_id": o.customer_id, "customer": name, "until": o.until, "state": o.state,
+    calendar, _ = tenant_calendar()
+    return [{"customer_id": o.customer_id, "customer": name, "until": o.until,
+             "through": ownership_service.local_through(o.until, calendar), "state": o.state,
              "decision_id": o.decision_id} for o, name in rows]
 
 

@@ -133,7 +133,9 @@ def test_salesperson_home_shows_own_follow_ups_and_expiring_customers_only(compa
     assert len(rows(html, "follow-ups")) == 1
     expiring = re.search(r'<table data-table="expiring">(.*?)</table>', html, re.S).group(1)
     assert f'data-customer="{mine}"' in expiring and f'data-customer="{fresh}"' not in expiring
-    assert "left" in expiring or "剩余" in expiring
+    assert "剩余" in expiring
+    through = company.api("get", f"/api/v1/customers/{mine}/owner", who="sales1")["until"]  # the API's last day
+    assert f"<td>{through}</td>" in expiring
     # the API agrees: sales1 cannot open 李四
     company.api("get", f"/api/v1/customers/{theirs}", who="sales1", expect=(404,))
     other = company.page("sales2")[1]
