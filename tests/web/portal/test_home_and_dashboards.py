@@ -292,3 +292,31 @@ def test_pages_in_english_and_traditional_chinese(company):
     company.client.get(f"/t/{slug}/lang/zh_Hant")
     dash = company.client.get(f"/t/{slug}/dashboards").get_data(as_text=True)
     assert "投訴類別分佈" in dash or "投訴類別分布" in dash
+
+
+def test_dashboard_sla_attainment_and_follow_up_completion_match_the_data(company):
+    from core.db import db
+    from core.sla import engine as sla
+    from core.tenancy import tenant_scope
+
+    now = company.now
+    received = now - dt.timedelta(hours=26)  # the reply (24 h) was due 2 hours ago
+    met, missed = company.complaint(received), company.complaint(received)
+    with tenant_scope(company.handle.id):
+        sla.meet("complaint", met["id"], "reply", received + dt.timedelta(hours=1))
+        db.session.commit()
+    reply_due = next(m["due_at"] for m in missed["milestones"] if m["code"] == "reply")
+    shanghai = dt.timezone(dt.timedelta(hours=8))
+    due_month = dt.datetime.fromisoformat(reply_due).astimezone(shanghai).strftime("%Y-%m")
+    # follow-ups of sales1 due this month: two commitments, one kept
+    month_start = now.astimezone(shanghai).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    due = max(now - dt.timedelta(hours=2), month_start + dt.timedelta(minutes=5))
+    cid = company.customer("王小明", "13900001111", owner="sales1", claimed_days_ago=2)
+    kept = company.commitment(cid, "sales1", due, "回复报价")
+    company.commitment(cid, "sales1", due, "送样品")
+    company.api("post", f"/api/v1/customers/{cid}/commitments/{kept['id']}/fulfil", who="sales1", json={})
+    html = company.page("gm", "/dashboards")[1]
+    row = re.search(rf'<tr data-month="{due_month}">(.*?)</tr>', html, re.S).group(1)
+    assert re.search(r'data-rate="reply">([^<]*)<', row).group(1) == "50.0%"
+    person = re.search(r'<tr data-person="sales1">(.*?)</tr>', html, re.S).group(1)
+    assert re.findall(r'<td class="num"[^>]*>([^<]*)</td>', person) == ["0", "0", "0", "2", "1", "50.0%"]
