@@ -242,11 +242,18 @@ def team_of(user) -> frozenset[int] | None:
     return tree or None
 
 
-def overdue_complaints(now: dt.datetime, team: frozenset[int] | None = None) -> list[dict]:
+def _excluded_cases(user_id: int) -> set[int]:
+    """The open cases ``user_id`` may never see (the accused and those listed, CMP-21)."""
+    return set(db.session.scalars(select(Complaint.id).where(Complaint.status.in_(OPEN_STATUSES),
+                                                             ~not_excluded_condition(user_id))))
+
+
+def overdue_complaints(now: dt.datetime, user_id: int, team: frozenset[int] | None = None) -> list[dict]:
     """CMP-81: the issues open and overdue now, with team and handler (the digest's query), of the
-    ``team``'s departments (None: all)."""
+    ``team``'s departments (None: all), without the cases ``user_id`` is excluded from (CMP-21)."""
+    hidden = _excluded_cases(user_id)
     return [r for r in cmp_queries.unresolved_issues(now)
-            if r["overdue"] and (team is None or r["department_id"] in team)]
+            if r["overdue"] and (team is None or r["department_id"] in team) and r["complaint_id"] not in hidden]
 
 
 def overdue_orders(now: dt.datetime, team: frozenset[int] | None = None) -> list[dict]:
@@ -280,12 +287,13 @@ def overdue_follow_ups(now: dt.datetime) -> dict:
                              "due_at": c.due_at, "text": c.text, "person": people.get(c.owner_id)} for c in commitments]}
 
 
-def escalations() -> list[dict]:
-    """Open complaints escalated at least one step (CMP-40/41) and open work orders whose deadlines
-    were escalated (SVC-07), the highest level first."""
+def escalations(user_id: int) -> list[dict]:
+    """Open complaints escalated at least one step (CMP-40/41; not those ``user_id`` is excluded from,
+    CMP-21) and open work orders whose deadlines were escalated (SVC-07), the highest level first."""
     out = []
     for c in db.session.scalars(select(Complaint).where(Complaint.status.in_(OPEN_STATUSES),
-                                                        Complaint.escalation_level > 0)):
+                                                        Complaint.escalation_level > 0,
+                                                        not_excluded_condition(user_id))):
         out.append({"kind": "complaint", "id": c.id, "number": c.number, "level": c.escalation_level})
     stmt = (select(WorkOrder.id, WorkOrder.number, func.max(SlaMilestone.escalation_level).label("level"))
             .join(SlaMilestone, and_(SlaMilestone.subject_type == svc_queries.SUBJECT,

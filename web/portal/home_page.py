@@ -73,9 +73,9 @@ def render():
         data["tech"] = {"orders": q.my_open_orders(user.id)}
     if "manager" in sections:
         team = q.team_of(user)
-        data["manager"] = {"complaints": q.overdue_complaints(now, team), "orders": q.overdue_orders(now, team),
+        data["manager"] = {"complaints": q.overdue_complaints(now, user.id, team), "orders": q.overdue_orders(now, team),
                            "company_wide": team is None,
-                           "follow_ups": q.overdue_follow_ups(now), "escalations": q.escalations(),
+                           "follow_ups": q.overdue_follow_ups(now), "escalations": q.escalations(user.id),
                            "figures": q.month_figures(month, now)}
     return render_template("portal/home.html", sections=sections, month=month, object_url=object_url,
                            labels=labels(), **data)

@@ -320,3 +320,17 @@ def test_dashboard_sla_attainment_and_follow_up_completion_match_the_data(compan
     assert re.search(r'data-rate="reply">([^<]*)<', row).group(1) == "50.0%"
     person = re.search(r'<tr data-person="sales1">(.*?)</tr>', html, re.S).group(1)
     assert re.findall(r'<td class="num"[^>]*>([^<]*)</td>', person) == ["0", "0", "0", "2", "1", "50.0%"]
+
+
+def test_a_manager_never_sees_a_case_about_themselves(company):
+    """CMP-21: the employee complained about never sees the case, not even as a manager on the home page."""
+    now = company.now
+    about_gm = company.api("post", "/api/v1/complaints", who="cs",
+                           json={"channel": "phone", "content": "总经理态度差", "accused_user_id": company.ids["gm"],
+                                 "received_at": iso(now - dt.timedelta(days=3))})
+    other = company.complaint(now - dt.timedelta(days=3))
+    company.api("get", f"/api/v1/complaints/{about_gm['id']}", who="gm", expect=(404,))
+    gm = company.page("gm")[1]
+    assert other["number"] in gm and about_gm["number"] not in gm
+    boss = company.page("boss")[1]
+    assert about_gm["number"] in boss and other["number"] in boss
