@@ -101,7 +101,7 @@ def _import_jobs() -> None:
 def _max_request_bytes(attachment_max_mb: int) -> int:
     """The largest request body: the larger of an attachment (KEHU_ATTACHMENT_MAX_MB) and a customer
     import (50 MB, checked by its endpoint), plus 1 MB for the rest of a multipart form. Larger → 413."""
-    from web.api.customer_transfer import MAX_UPLOAD
+    from core.customers.transfer.uploads import MAX_UPLOAD
 
     return max(attachment_max_mb * 1024 * 1024, MAX_UPLOAD) + 1024 * 1024
 

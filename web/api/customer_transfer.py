@@ -11,7 +11,6 @@
 """
 from __future__ import annotations
 
-import uuid
 
 from flask import g, send_file
 from flask.views import MethodView
@@ -21,7 +20,7 @@ from marshmallow import Schema, fields, validate
 
 from core.customers.transfer import jobs as transfer_jobs
 from core.customers.transfer.formats import FORMATS, FileProblem
-from core.customers.transfer.imports import read_table
+from core.customers.transfer.uploads import keep_upload
 from core.db import db
 from core.errors import Conflict, InvalidInput, NotFound
 from web.api.auth import require_roles
@@ -35,7 +34,6 @@ IMPORTERS = ("tenant_admin", "gm", "vp", "dept_manager", "sales_manager", "cs_ma
              "resource_director")
 EXPORTERS = ("tenant_admin", "gm", "vp", "dept_manager", "sales_manager", "cs_manager", "resource_director")
 UNMASKING = ("tenant_admin", "gm", "dept_manager")  # CUS-70 default cus.pii.unmasked_roles (managers)
-MAX_UPLOAD = 50 * 1024 * 1024
 
 
 class UploadSchema(Schema):
@@ -61,20 +59,9 @@ class Imports(MethodView):
     @blp.response(202, JobSchema)
     def post(self, files):
         """Start an import of customers from a CSV or XLSX file (a job)."""
-        upload = files["file"]
-        fmt = (upload.filename or "").rsplit(".", 1)[-1].lower()
-        if fmt not in FORMATS:
-            raise _file_problem("a .csv or .xlsx file is required", "请上传.csv或.xlsx文件")
-        token = uuid.uuid4().hex
-        path = transfer_jobs.upload_path(g.tenant.id, token, fmt)
-        upload.save(path)
-        if path.stat().st_size > MAX_UPLOAD:
-            path.unlink()
-            raise _file_problem(f"the file is larger than {MAX_UPLOAD // 2**20} MB: split it", "文件过大，请拆分")
         try:
-            read_table(path, fmt)  # the header and the size are checked now; the rows in the job
+            token, fmt = keep_upload(g.tenant.id, files["file"])
         except FileProblem as problem:
-            path.unlink()
             raise _file_problem(problem.en, problem.zh) from problem
         job = dispatch.enqueue("cus.import", {"upload": token, "fmt": fmt, "created_by": g.user.id},
                                created_by=g.user.id)

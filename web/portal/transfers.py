@@ -11,7 +11,6 @@ roles the API serves them to; otherwise 404.
 """
 from __future__ import annotations
 
-import uuid
 from pathlib import Path
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, send_file, url_for
@@ -21,9 +20,9 @@ from sqlalchemy import select
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from core.customers.transfer import jobs as transfer_jobs
-from core.customers.transfer.formats import FORMATS as TABLE_FORMATS
 from core.customers.transfer.formats import FileProblem
-from core.customers.transfer.imports import read_table
+from core.customers.transfer import uploads
+from core.customers.transfer.uploads import keep_upload
 from core.db import db, utcnow
 from core.errors import Conflict, InvalidInput, KehuError
 from web.api import complaint_reports as complaint_api
@@ -169,7 +168,7 @@ def _page(forms: dict | None = None, status: int = 200):
     runnable = [name for name in ROLES if may_run(g.user, name)]
     return render_template("portal/transfers/index.html", forms=forms or {}, runnable=runnable, titles=titles,
                            jobs=_recent_jobs(), may_unmask=g.user.has_role(*customer_api.UNMASKING),
-                           max_mb=customer_api.MAX_UPLOAD // 2**20), status
+                           max_mb=uploads.MAX_UPLOAD // 2**20), status
 
 
 @bp.get("")
@@ -202,29 +201,6 @@ def _file_text(problem: FileProblem, locale: str) -> str:
     return problem.en if locale == "en" else localise(problem.zh, locale)
 
 
-def save_upload(upload) -> tuple[str, str]:
-    """Check and keep an uploaded file as the API does (type, size, readable header): its token and
-    format. Raises :class:`FileProblem`; nothing is kept then."""
-    filename = (upload.filename or "") if upload is not None else ""
-    if not filename:
-        raise FileProblem("choose a .csv or .xlsx file", "请选择要上传的.csv或.xlsx文件")
-    fmt = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
-    if fmt not in TABLE_FORMATS:
-        raise FileProblem("a .csv or .xlsx file is required", "请上传.csv或.xlsx文件")
-    token = uuid.uuid4().hex
-    path = transfer_jobs.upload_path(g.tenant.id, token, fmt)
-    upload.save(path)
-    try:
-        limit = customer_api.MAX_UPLOAD
-        if path.stat().st_size > limit:
-            raise FileProblem(f"the file is larger than {limit // 2**20} MB: split it", "文件过大，请拆分")
-        read_table(path, fmt)  # the header and the size are checked now; the rows in the job
-    except FileProblem:
-        path.unlink(missing_ok=True)
-        raise
-    return token, fmt
-
-
 @bp.post("/imports")
 @roles_required(*customer_api.IMPORTERS)
 def start_import():
@@ -232,7 +208,7 @@ def start_import():
 
     form = Form.posted()
     try:
-        token, fmt = save_upload(request.files.get("file"))
+        token, fmt = keep_upload(g.tenant.id, request.files.get("file"))
     except FileProblem as problem:
         form.add("file", _file_text(problem, select_locale()))
         form.message = _("Please correct the fields marked below.")
@@ -251,7 +227,7 @@ def _request_too_large(err):
 
     if g.get("user") is None or g.get("tenant") is None:
         return err
-    problem = FileProblem(f"the file is larger than {customer_api.MAX_UPLOAD // 2**20} MB: split it", "文件过大，请拆分")
+    problem = FileProblem(f"the file is larger than {uploads.MAX_UPLOAD // 2**20} MB: split it", "文件过大，请拆分")
     form = Form().add("file", _file_text(problem, select_locale()))
     form.message = _("Please correct the fields marked below.")
     return _page({"import": form}, 413)

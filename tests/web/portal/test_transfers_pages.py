@@ -128,10 +128,10 @@ def test_xlsx_upload(client, two_tenants, owner_engine):
 ])
 def test_bad_upload_is_refused_at_its_field_and_nothing_imported(client, two_tenants, owner_engine, monkeypatch,
                                                                   content, filename, message):
-    from web.api import customer_transfer
+    from core.customers.transfer import uploads
 
     a, _b = two_tenants
-    monkeypatch.setattr(customer_transfer, "MAX_UPLOAD", 200)
+    monkeypatch.setattr(uploads, "MAX_UPLOAD", 200)
     login(client, "tenant-a")
     r = _upload(client, content.encode() if isinstance(content, str) else content, filename)
     assert r.status_code == 422
