@@ -247,3 +247,33 @@ def test_list_filters_overdue_and_team(client, desk):
     assert f"/complaints/{old}\"" not in html  # not theirs
     _, html = page(client, f"{BASE}?scope=all")
     assert f"/complaints/{old}\"" in html
+
+
+def test_demo_cases_in_every_stage_and_their_pages(client, two_tenants):
+    from core.accounts.demo import DEMO_PASSWORD, create_demo_users
+    from core.audit.recorder import acting_as
+    from core.complaints import demo
+    from core.sla.models import SlaMilestone
+
+    a, _b = two_tenants
+    with tenant_scope(a.id), acting_as("demo"):
+        create_demo_users()
+        demo.provision()
+        db.session.commit()
+        demo.provision()  # idempotent
+        db.session.commit()
+        cases = list(db.session.scalars(select(Complaint).order_by(Complaint.id)))
+        breached = db.session.scalars(select(SlaMilestone.subject_id).where(SlaMilestone.state == "breached")).all()
+        escalated = db.session.scalars(select(SlaMilestone.id).where(SlaMilestone.escalation_level > 0)).all()
+        cases = [SimpleNamespace(id=c.id, number=c.number, status=c.status, parent_id=c.parent_id, severity=c.severity,
+                                 satisfaction=c.satisfaction) for c in cases]
+    assert 10 <= len(cases) <= 14
+    assert {c.status for c in cases} == {"received", "accepted", "in_progress", "resolved", "closed", "rejected"}
+    assert breached and escalated and any(c.parent_id for c in cases) and any(c.severity == "major" for c in cases)
+    assert any(c.satisfaction == 5 for c in cases)
+    login(client, "tenant-a", "cs", password=DEMO_PASSWORD)
+    _, listing = page(client, f"{BASE}?overdue=1")
+    assert "已超时" in listing
+    for case in cases:
+        r, html = page(client, f"{BASE}/{case.id}")
+        assert r.status_code == 200 and case.number in html
