@@ -44,7 +44,7 @@ def provision(now: dt.datetime | None = None) -> None:
 
     if db.session.scalar(select(Complaint.id).limit(1)) is not None:
         return
-    users = {name: find_user(name) for name in ("cs", "cs_lead", "admin", "sales1")}
+    users = {name: find_user(name) for name in ("cs", "cs_lead", "sales1")}
     if any(u is None for u in users.values()):
         return
     _provision(now or utcnow(), users)
@@ -54,7 +54,7 @@ def _provision(now: dt.datetime, users: dict) -> None:
     from core.complaints import authority, handling, reopen, resolution, return_visits, service
     from core.sla import sweep
 
-    cs, lead, admin = users["cs"].id, users["cs_lead"].id, users["admin"].id
+    cs, lead = users["cs"].id, users["cs_lead"].id
     customers = _customers(cs)
     hour, day = dt.timedelta(hours=1), dt.timedelta(days=1)
 

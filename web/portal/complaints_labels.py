@@ -69,6 +69,21 @@ EVENT_LABELS = {
 }
 
 
+PAUSE_LABELS = {"waiting_customer": ("等待客户", "waiting for the customer"),
+                "waiting_parts": ("等待配件", "waiting for parts"), "third_party": ("等待第三方", "waiting for a third party")}
+
+DURATION_UNITS = {"working_days": ("个工作日", " working days"), "working_day": ("个工作日", " working day"),
+                  "business_hours": ("个工作小时", " business hours"), "hours": ("小时", " hours"),
+                  "days": ("天", " days"), "minutes": ("分钟", " minutes")}
+
+
+def duration_label(text: str | None) -> tuple[str, str]:
+    """``"3 working_days"`` → ``("3个工作日", "3 working days")``."""
+    amount, _, unit = (text or "").partition(" ")
+    zh, en = DURATION_UNITS.get(unit, (f" {unit}", f" {unit}"))
+    return (f"{amount}{zh}", f"{amount}{en}") if text else ("", "")
+
+
 def label(table: dict, code: str | None) -> tuple[str, str]:
     """The (zh, en) pair of ``code`` in ``table``; an unknown code stands for itself."""
     if code is None:
@@ -87,11 +102,13 @@ def milestone_label(code: str) -> tuple[str, str]:
 TABLES = {"type": TYPE_LABELS, "status": STATUS_LABELS, "severity": SEVERITY_LABELS, "channel": CHANNEL_LABELS,
           "demand": DEMAND_LABELS, "milestone_state": MILESTONE_STATES, "finding": FINDING_LABELS,
           "reply_method": REPLY_METHOD_LABELS, "resolution_method": RESOLUTION_METHOD_LABELS, "visit_mode": VISIT_MODE_LABELS, "level": LEVEL_LABELS,
-          "event": EVENT_LABELS}
+          "event": EVENT_LABELS, "pause": PAUSE_LABELS}
 
 
 def labels_of(kind: str, code: str | None) -> tuple[str, str]:
     """``labels_of("status", "closed")`` → ``("已结案", "closed")``; for templates: ``pick(*cl("status", c))``."""
+    if kind == "duration":
+        return duration_label(code)
     if kind == "milestone":
         return milestone_label(code or "")
     return label(TABLES[kind], code)
