@@ -20,6 +20,7 @@ from werkzeug.routing import BuildError
 
 from core.complaints import exclusion, return_visits, service
 from core.complaints.models import Complaint
+from core.complaints.return_visit_models import ReturnVisit, VisitIssue
 from core.customers import service as customers
 from core.db import db
 from core.errors import KehuError
@@ -52,9 +53,15 @@ def _may_see_complaint(user, subject_id) -> bool:
 
 @visible_to(return_visits.VISIT_SUBJECT)
 def _may_see_visit(user, subject_id) -> bool:
-    visit = db.session.scalars(select(return_visits.ReturnVisit).where(
-        return_visits.ReturnVisit.id == subject_id)).first()
+    visit = db.session.scalars(select(ReturnVisit).where(
+        ReturnVisit.id == subject_id)).first()
     return visit is not None and _may_see_complaint(user, visit.complaint_id)
+
+
+@visible_to(return_visits.ISSUE_SUBJECT)
+def _may_see_issue(user, subject_id) -> bool:
+    issue = db.session.scalars(select(VisitIssue).where(VisitIssue.id == subject_id)).first()
+    return issue is not None and _may_see_complaint(user, issue.complaint_id)
 
 
 @bp.app_context_processor
@@ -75,7 +82,8 @@ def index():
                            people=user_names([c.owner_id for c in page.items] + [c.handler_id for c in page.items]),
                            filters={"scope": scope, "stage": stage, "category": category or "",
                                     "overdue": "1" if overdue else ""},
-                           categories=choices["categories"], stages=STAGES, scopes=SCOPES)
+                           categories=choices["categories"], stages=STAGES, scopes=SCOPES,
+                           may_take_in=g.user.has_role(*TAKERS))
 
 
 def _intake_body(form: Form) -> dict:

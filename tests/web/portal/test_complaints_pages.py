@@ -181,6 +181,16 @@ def test_a_case_through_to_closure_via_the_pages(client, desk):
             "return_visit_done", "feedback_recorded", "closed"} <= set(kinds)
     _, listing = page(client, f"{BASE}?stage=closed")
     assert number in listing
+    # the same page in English
+    client.get("/t/tenant-a/lang/en")
+    _, html = page(client, f"{BASE}/{cid}")
+    assert "closed" in html and "Timeline" in html and "已结案" not in html
+    client.get("/t/tenant-a/lang/zh_Hans")
+    # the customer does not accept the conclusion: a new case with its own number and clock (CMP-54)
+    r = step(client, cid, "reopen", reason="客户不接受处理结论")
+    assert r.status_code == 302 and f"/complaints/{cid}#" not in r.headers["Location"]
+    _, html = page(client, r.headers["Location"])
+    assert "已登记" in html and "由原投诉重开" in html and number not in re.search(r'<span class="number">([^<]+)', html).group(1)
 
 
 def test_a_refused_step_shows_the_message_with_409(client, desk):
