@@ -7,8 +7,8 @@ module's, else two of its own), taken in by the agent (cs, 刘洋) and the super
 one in every stage: just received, accepted, in hand with investigation notes, a major case with its
 reply time agreed, one moved up the authority ladder, overdue ones (the deadline sweep has breached
 and escalated them), resolved with its return visit due, closed with a return visit and the
-customer's satisfaction, one closed and reopened, one rejected with the reply, an inquiry answered on
-the spot and a suggestion.
+customer's satisfaction, one closed and reopened, one rejected with the reply, a solution awaiting its approval
+(the demo's ``cmp`` policy: approval by amount, CMP-50), an inquiry answered on the spot and a suggestion.
 """
 from __future__ import annotations
 
@@ -20,6 +20,9 @@ from sqlalchemy import select
 from core.accounts.service import find_user
 from core.db import db, utcnow
 
+#: the demo's ``cmp`` policy from today: a solution with compensation is approved before the customer is
+#: told, by the department manager up to ¥1000, the VP up to ¥5000, the GM above (CMP-50)
+DEMO_CMP = {"approval": {"mode": "matrix"}}
 OWN_CUSTOMERS = [("孙志强", "13551230001"), ("何美玲", "13551230002")]
 
 
@@ -52,11 +55,13 @@ def provision(now: dt.datetime | None = None) -> None:
 
 def _provision(now: dt.datetime, users: dict) -> None:
     from core.complaints import authority, handling, reopen, resolution, return_visits, service
+    from core.calendar.service import tenant_calendar
+    from core.policy import service as policy
     from core.sla import sweep
 
     cs, lead = users["cs"].id, users["cs_lead"].id
     customers = _customers(cs)
-    hour, day = dt.timedelta(hours=1), dt.timedelta(days=1)
+    minute, hour, day = dt.timedelta(minutes=1), dt.timedelta(hours=1), dt.timedelta(days=1)
 
     def take(at, by=cs, n=0, **data):
         body = {"channel": "phone", "category": "staff_attitude", "customer_id": customers[n % len(customers)],
@@ -140,9 +145,22 @@ def _provision(now: dt.datetime, users: dict) -> None:
     handling.reject(rejected, by=lead, reply="经核实该设备非本公司销售，已告知客户联系原销售商", reason="非本公司产品",
                     at=now - 1 * day + 2 * hour)
     # 9. just received
-    take(now - 25 * dt.timedelta(minutes=1), n=1, content="安装后车内有异味，怀疑线材质量问题。", complainant_name="孙志强",
+    take(now - 25 * minute, n=1, content="安装后车内有异味，怀疑线材质量问题。", complainant_name="孙志强",
          category="other", demands=["exchange"])
-    # 10. an inquiry answered on the spot, a suggestion
+    # 10. today, under the demo's approval rule: a solution awaiting the department manager (CMP-50)
+    if not policy.history("cmp"):
+        policy.publish("cmp", DEMO_CMP, note="示例：补偿方案按金额分级审批")
+        calendar, _ = tenant_calendar(now)
+        since = max(now - 90 * minute, calendar.start_of_day(calendar.local_date(now)))  # under today's version
+        pending = take(since, n=4, content="安装时损坏了车内饰板，要求赔偿。",
+                       complainant_name="冯先生", category="service_not_delivered", demands=["compensation"],
+                       demand_amount=Decimal("600"))
+        start(pending, since + (now - since) / 3, "拍照取证，联系内饰维修厂报价")
+        if pending.approval_status is None:
+            resolution.propose_solution(pending, solution="由合作维修厂更换饰板，费用由公司承担",
+                                        compensation=Decimal("600"), resolution_method="compensation", by=cs,
+                                        at=since + (now - since) * 2 / 3)
+    # 11. an inquiry answered on the spot, a suggestion
     take(now - 2 * hour, n=2, case_type="inquiry", content="询问设备保修期限。", answered_on_the_spot=True,
          complainant_name="何美玲", category="other")
     take(now - 3 * hour, n=3, case_type="suggestion", content="建议增加微信预约安装服务。", category="other",

@@ -276,14 +276,37 @@ def test_demo_cases_in_every_stage_and_their_pages(client, two_tenants):
         breached = db.session.scalars(select(SlaMilestone.subject_id).where(SlaMilestone.state == "breached")).all()
         escalated = db.session.scalars(select(SlaMilestone.id).where(SlaMilestone.escalation_level > 0)).all()
         cases = [SimpleNamespace(id=c.id, number=c.number, status=c.status, parent_id=c.parent_id, severity=c.severity,
-                                 satisfaction=c.satisfaction) for c in cases]
+                                 satisfaction=c.satisfaction, approval_status=c.approval_status) for c in cases]
     assert 10 <= len(cases) <= 14
     assert {c.status for c in cases} == {"received", "accepted", "in_progress", "resolved", "closed", "rejected"}
     assert breached and escalated and any(c.parent_id for c in cases) and any(c.severity == "major" for c in cases)
-    assert any(c.satisfaction == 5 for c in cases)
+    assert any(c.satisfaction == 5 for c in cases) and any(c.approval_status == "pending" for c in cases)
     login(client, "tenant-a", "cs", password=DEMO_PASSWORD)
     _, listing = page(client, f"{BASE}?overdue=1")
     assert "已超时" in listing
     for case in cases:
         r, html = page(client, f"{BASE}/{case.id}")
         assert r.status_code == 200 and case.number in html
+
+
+def test_approval_before_the_final_reply(client, desk):
+    from tests.helpers import policy_since
+
+    policy_since(desk.a.id, "cmp", {"approval": {"mode": "gm"}}, "2026-01-01")
+    login(client, "tenant-a", "agent")
+    take_in(client)
+    cid = case_id(desk)
+    assert step(client, cid, "solution", solution="退还安装费", compensation="300").status_code == 302
+    _, html = page(client, f"{BASE}/{cid}")
+    assert 'id="step-approval"' not in html  # an agent does not approve
+    r = step(client, cid, "reply", text="已退还安装费", method="phone", final="1")
+    assert r.status_code == 409 and "处理方案须先经审批" in r.get_data(as_text=True)
+    assert ">已退还安装费</textarea>" in r.get_data(as_text=True)  # what was typed is kept
+    login(client, "tenant-a", "boss")
+    _, html = page(client, f"{BASE}/{cid}")
+    assert 'id="step-approval"' in html and "待审批" in html
+    assert step(client, cid, "approval", decision="approve", text="同意退还").status_code == 302
+    login(client, "tenant-a", "agent")
+    assert step(client, cid, "reply", text="已退还安装费", method="phone", final="1").status_code == 302
+    _, html = page(client, f"{BASE}/{cid}")
+    assert "已批准" in html and "已退还安装费" in html
