@@ -28,7 +28,7 @@ from web.api.complaint_aftercare import ARRANGERS, VISIT_STAFF, CmpVisitorInSche
 from web.api.complaints import TAKERS, ComplaintInSchema, case_for
 from web.portal import select_locale
 from web.portal.complaints_case import (
-    SCOPES, STAGES, case_page, intake_choices, intake_options, list_query, next_clocks, user_names,
+    SCOPES, STAGES, case_page, categories, intake_options, list_query, next_clocks, user_names,
 )
 from web.portal.complaints_labels import labels_of
 from web.portal.complaints_rules import as_input, refusal
@@ -66,7 +66,7 @@ def _may_see_issue(user, subject_id) -> bool:
 
 @bp.app_context_processor
 def _labels():
-    return {"cl": labels_of}
+    return {"cmp_label": labels_of}
 
 
 @bp.get("")
@@ -77,12 +77,11 @@ def index():
     category = request.args.get("category") or None
     overdue = request.args.get("overdue") == "1"
     page = paginate(list_query(g.user, scope=scope, stage=stage, category=category, overdue=overdue))
-    choices = intake_choices()
     return render_template("portal/complaints/index.html", page=page, clocks=next_clocks(page.items),
                            people=user_names([c.owner_id for c in page.items] + [c.handler_id for c in page.items]),
                            filters={"scope": scope, "stage": stage, "category": category or "",
                                     "overdue": "1" if overdue else ""},
-                           categories=choices["categories"], stages=STAGES, scopes=SCOPES,
+                           categories=categories(), stages=STAGES, scopes=SCOPES,
                            may_take_in=g.user.has_role(*TAKERS))
 
 
