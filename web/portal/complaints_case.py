@@ -168,7 +168,7 @@ def intake_options(locale: str) -> dict:
         "categories": [(code, pick(c.label_zh, c.label_en) + (" ◆" if c.source == "plugin" else ""))
                        for code, c in choices["categories"].items()],
         "severities": options("severity", SEVERITIES, locale), "demands": options("demand", choices["demands"], locale),
-        "causes": [(c, c) for c in choices["causes"]], "tags": [(t, t) for t in choices["tags"]],
+        "causes": [(c, c) for c in choices["causes"]], "tags": options("tag", choices["tags"], locale),
         "reported_to": [(c, pick(CRITERION_ZH.get(c, c), c.replace("_", " "))) for c in EXTERNAL_CHANNELS],
         "employees": [(str(uid), name) for uid, name in choices["employees"]],
         "extra_fields": [(f"extra.{name}", pick(record.label_zh, record.label_en), record.required)

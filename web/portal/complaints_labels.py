@@ -69,6 +69,12 @@ EVENT_LABELS = {
 }
 
 
+#: CMP-14 core complainant tags (a tenant's own tags stand for themselves)
+TAG_LABELS = {"professional": ("职业投诉人", "professional complainant"), "problem": ("问题客户", "problem customer"),
+              "potential": ("潜在客户", "potential customer"), "motive_respect": ("求尊重", "wants respect"),
+              "motive_vent": ("求发泄", "wants to vent"), "motive_compensation": ("求补偿", "wants compensation"),
+              "motive_solution": ("求解决", "wants a solution"), "malicious": ("恶意投诉", "malicious")}
+
 PAUSE_LABELS = {"waiting_customer": ("等待客户", "waiting for the customer"),
                 "waiting_parts": ("等待配件", "waiting for parts"), "third_party": ("等待第三方", "waiting for a third party")}
 
@@ -102,7 +108,7 @@ def milestone_label(code: str) -> tuple[str, str]:
 TABLES = {"type": TYPE_LABELS, "status": STATUS_LABELS, "severity": SEVERITY_LABELS, "channel": CHANNEL_LABELS,
           "demand": DEMAND_LABELS, "milestone_state": MILESTONE_STATES, "finding": FINDING_LABELS,
           "reply_method": REPLY_METHOD_LABELS, "resolution_method": RESOLUTION_METHOD_LABELS, "visit_mode": VISIT_MODE_LABELS, "level": LEVEL_LABELS,
-          "event": EVENT_LABELS, "pause": PAUSE_LABELS}
+          "event": EVENT_LABELS, "pause": PAUSE_LABELS, "tag": TAG_LABELS}
 
 
 def labels_of(kind: str, code: str | None) -> tuple[str, str]:
