@@ -29,7 +29,7 @@ from core.service.models import STATES, WorkOrder
 from core.service.policy import svc_policy
 from core.sla import engine as sla
 from core.sla.models import SlaMilestone
-from web.api.work_order_dispatch import SUBMITTERS, WoChecklistInSchema, WoDispatchInSchema
+from web.api.work_order_dispatch import SUBMITTERS, WoChecklistInSchema, WoDispatchInSchema, WoEtaInSchema
 from web.api.work_order_field import FIELD, CompleteInSchema, ReworkInSchema, ServiceRecordInSchema
 from web.api.work_orders import DESK, TAKERS, AtInSchema, CancelInSchema, HoldInSchema, WorkOrderInSchema
 from web.portal import select_locale
@@ -52,7 +52,7 @@ STEP_FIELDS = {
     "submit_approval": ("note",), "approve": ("note",), "reject_approval": ("reason",),
     "dispatch": ("assignee_id", "partner_name", "eta_at", "override_reason", "emergency"),
     "reassign": ("assignee_id", "partner_name", "eta_at", "reason", "override_reason", "emergency"),
-    "checklist": ("note",), "arrive": ("note",),
+    "checklist": ("note",), "eta": ("eta_at", "customer_told_at", "note"), "arrive": ("note",),
     "complete": ("feedback.result", "feedback.opinion", "feedback.signatory", "feedback.signed",
                  "feedback.photo_attachment_id", "data", "note", "force", "reason"),
     "record": ("summary",), "rework": ("reason",), "hold": ("reason", "note"), "resume": (), "cancel": ("reason",),
@@ -245,7 +245,7 @@ def _render_order(order: WorkOrder, forms: dict | None = None, status: int = 200
             for c in dispatch.candidates(order, include_all=True)]
         context["is_manager"] = dispatch.is_manager(g.user)
     if "checklist" in steps:
-        context["checklist_items"] = dispatch_field.checklist_setting(order)[1]
+        context["checklist_required"], context["checklist_items"] = dispatch_field.checklist_setting(order)
         context["checklist_latest"] = dispatch_field.latest_checklist(order)
         step_fields["checklist"] += [f"items.{i}" for i in context["checklist_items"]]
     if "complete" in steps:
@@ -256,6 +256,8 @@ def _render_order(order: WorkOrder, forms: dict | None = None, status: int = 200
                                     for c in checks}
         context["on_site"] = order_types.is_on_site(order.type, types)
         context["photo_options"] = [(a.id, a.filename) for a in _attachments(order)]
+        if "complete" not in forms and context["photo_options"]:  # the latest photo, chosen already
+            forms["complete"] = Form(values={"feedback.photo_attachment_id": context["photo_options"][-1][0]})
         context["may_force"] = g.user.has_role(*completion.FORCERS)
         step_fields["complete"] += [f"checks.{c.name}" for c in checks]
     if "record" in steps:
@@ -298,8 +300,18 @@ def _run_step(order_id: int, name: str, act):
     except (KehuError, ValidationError) as err:
         db.session.rollback()
         return _refused(order_id, name, form, err)
-    flash(_("Done."), "ok")
+    flash(_done(name), "ok")
     return redirect(url_for(".show", order_id=order_id))
+
+
+def _done(name: str) -> str:
+    """What the flash message says after a step."""
+    return {"submit_approval": _("Sent for approval."), "approve": _("Approved: the order may be dispatched."),
+            "reject_approval": _("Approval refused: the order is cancelled."), "dispatch": _("Dispatched."),
+            "reassign": _("Reassigned."), "checklist": _("Checklist saved."), "eta": _("Arrival time saved."), "arrive": _("On site."),
+            "complete": _("Completed."), "record": _("Service record saved."), "rework": _("Sent back for rework."),
+            "hold": _("On hold: its clocks stand still."), "resume": _("Resumed."), "cancel": _("Cancelled.")
+            }.get(name, _("Done."))
 
 
 def _refused(order_id: int, name: str, form: Form, err) -> tuple:
@@ -385,6 +397,16 @@ def _checklist(order, form):
     data = WoChecklistInSchema().load({"items": {n: items.get(n, False) for n in names},
                                        "note": blank_to_none(form.value("note", None))})
     dispatch_field.tick_checklist(order, data["items"], user=g.user, at=data["at"], note=data["note"])
+
+
+@_post("eta", "eta")
+def _eta(order, form):
+    tz = g.tenant.timezone
+    data = WoEtaInSchema().load({"eta_at": local_instant(form.value("eta_at", None), tz),
+                                 "customer_told_at": local_instant(form.value("customer_told_at", None), tz),
+                                 "note": blank_to_none(form.value("note", None))})
+    dispatch_field.change_eta(order, data["eta_at"], user=g.user, at=data["at"],
+                              customer_told_at=data["customer_told_at"], note=data["note"])
 
 
 @_post("arrive", "arrive")

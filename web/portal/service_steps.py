@@ -14,7 +14,7 @@ from web.api.work_order_field import FIELD
 from web.api.work_orders import DESK
 
 #: every step form of the order page, in the order shown
-STEPS = ("submit_approval", "approve", "reject_approval", "dispatch", "reassign", "checklist", "arrive",
+STEPS = ("submit_approval", "approve", "reject_approval", "dispatch", "reassign", "checklist", "eta", "arrive",
          "complete", "record", "rework", "hold", "resume", "cancel")
 
 PRIORITY_LABELS = {"urgent": ("紧急", "urgent"), "general": ("一般", "general"), "high": ("高", "high"),
@@ -66,8 +66,10 @@ def available(order, user, nexts: tuple[str, ...]) -> list[str]:
         out.append("dispatch")
     if status == "dispatched" and user.has_role(*DESK) and dispatch.is_manager(user):
         out.append("reassign")
-    if status == "dispatched" and dispatch_field.checklist_setting(order)[0] and _may_act_for_assignee(order, user):
-        out.append("checklist")
+    if status == "dispatched" and _may_act_for_assignee(order, user):
+        out.append("checklist")  # departure: required or not (svc.checklist.required), the assignee ticks it
+    if status == "dispatched" and _may_act_for_assignee(order, user, desk=True):
+        out.append("eta")
     if "on_site" in nexts and status != "on_hold" and _may_act_for_assignee(order, user):
         out.append("arrive")
     if "completed" in nexts and status != "on_hold" and user.has_role(*FIELD) \

@@ -276,3 +276,28 @@ def test_english_page(app, desk):
 
 def test_request_body_defaults():
     assert REPAIR["type"] == "repair"
+
+
+def test_checklist_time_agreed_and_reassignment(app, desk):
+    policy_since(desk.handle.id, "svc", {"checklist": {"required": True}}, "2026-01-01")
+    order = desk.order(area="朝阳区", skill="gps")
+    desk.post(order, "dispatch", assignee_id=desk.id("wu"))
+    page = url(desk, f"/{order['id']}")
+    wu, li = portal(app, desk, "wu"), portal(app, desk, "li")
+    early = post(wu, desk, f"/{order['id']}/arrive", {}, page=page)
+    assert early.status_code == 409 and "出发前检查未完成" in text(early)
+    r = post(wu, desk, f"/{order['id']}/checklist", {"items.job_details": "1", "items.tools": "1", "items.parts": "1",
+                                                    "items.documents": "1"}, page=page)
+    assert r.status_code == 302
+    r = post(wu, desk, f"/{order['id']}/eta", {"eta_at": "2030-01-02T09:30"}, page=page)
+    assert r.status_code == 302 and "2030-01-02 09:30" in text(wu.get(page))
+    changed = post(wu, desk, f"/{order['id']}/eta", {"eta_at": "2030-01-02T09:30"}, page=page)
+    assert changed.status_code == 422 and "与已约定的时间相同" in text(changed)
+    # a supervisor reassigns with a reason; the desk agent is not offered it
+    assert 'data-step="reassign"' not in text(portal(app, desk, "ma").get(page))
+    no_reason = post(li, desk, f"/{order['id']}/reassign", {"assignee_id": str(desk.id("zheng"))}, page=page)
+    assert no_reason.status_code == 422 and "请说明改派原因" in text(no_reason)
+    r = post(li, desk, f"/{order['id']}/reassign", {"assignee_id": str(desk.id("zheng")), "reason": "吴师傅病假",
+                                                   "override_reason": "海淀区同事顺路"}, page=page)
+    assert r.status_code == 302, text(r)
+    assert desk.get(order)["assignee_id"] == desk.id("zheng")
