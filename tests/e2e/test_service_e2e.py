@@ -13,10 +13,10 @@ def _png() -> bytes:
     return png()
 
 
-def _login(browser_page, live_server, slug, username):
+def _login(browser_page, live_server, slug, username, password=PASSWORD):
     browser_page.goto(f"{live_server}/t/{slug}/login")
     browser_page.fill("input[name=username]", username)
-    browser_page.fill("input[name=password]", PASSWORD)
+    browser_page.fill("input[name=password]", password)
     browser_page.click("button[type=submit]")
     browser_page.wait_for_url(f"{live_server}/t/{slug}/")
 
@@ -95,3 +95,20 @@ def test_dispatch_to_completion_in_chromium(live_server, browser, page, client, 
     tech.locator("[data-decision=SVC-03] a.why").click()
     assert "SVC-03" in tech.locator("h1").inner_text()
     context.close()
+
+
+def test_the_demo_desk_in_chromium(live_server, page, artifacts_dir):
+    """The demo tenant's work orders as its service desk sees them (screenshots for the guide)."""
+    from tenants.demo import provision_demo_tenants
+
+    provision_demo_tenants()
+    _login(page, live_server, "huaxin", "cs", "kehu-demo")
+    page.goto(f"{live_server}/t/huaxin/work-orders")
+    assert page.locator("table.orders tbody tr").count() >= 4
+    page.screenshot(path=str(artifacts_dir / "e2e-service-demo-list.png"), full_page=True)
+    page.locator("tr:has-text('河北安捷货运有限公司') a").first.click()
+    assert "已派工" in page.locator("h1").inner_text()
+    page.screenshot(path=str(artifacts_dir / "e2e-service-demo-order.png"), full_page=True)
+    page.goto(f"{live_server}/t/huaxin/work-orders?state=all")
+    page.locator("tr:has-text('天津宏远冷链运输有限公司') a").first.click()
+    page.screenshot(path=str(artifacts_dir / "e2e-service-demo-approval.png"), full_page=True)

@@ -41,7 +41,8 @@ from web.portal.service_forms import (
     INTAKE_FIELDS, blank_to_none, checked, field_kind, intake_payload, key_values, lines_of, local_instant, prefixed,
 )
 from web.portal.service_steps import (
-    CHECK_RESULTS, EVENT_LABELS, FIELD_LABELS, MILESTONE_LABELS, MILESTONE_STATES, PAUSE_LABELS, PRIORITY_LABELS, available,
+    CHECK_RESULTS, EVENT_LABELS, FIELD_LABELS, MILESTONE_LABELS, MILESTONE_STATES, PAUSE_LABELS, PRIORITY_LABELS,
+    available, duration_text,
 )
 from web.portal.tenant_pages import login_required, roles_required
 
@@ -264,11 +265,13 @@ def _render_order(order: WorkOrder, forms: dict | None = None, status: int = 200
         context["record_fields"] = records.required_fields(order)
         step_fields["record"] += [f"fields.{n}" for n in context["record_fields"]]
     if "approve" in steps or "submit_approval" in steps:
-        context["approvers"] = dispatch_approval.approvers(order)
+        approvers = dispatch_approval.approvers(order)
+        context["approvers"] = [_names(approvers).get(user_id, f"#{user_id}") for user_id in approvers]
     if "hold" in steps:
         context["pause_options"] = [(r, _pick(*PAUSE_LABELS.get(r, (r, r)))) for r in context["pause_reasons"]]
     context["step_fields"] = step_fields
     context["lines_of"] = lines_of
+    context["duration_text"] = lambda d: duration_text(d, select_locale() == "en")
     return render_template("portal/service/order.html", **context), status
 
 

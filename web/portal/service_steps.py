@@ -107,3 +107,18 @@ FIELD_LABELS = {
 
 def field_label(name: str) -> tuple[str, str]:
     return FIELD_LABELS.get(name, (name, name))
+
+
+#: the units of a deadline's duration (``svc.sla``: "4 hours", "2 working_days")
+DURATION_UNITS = {"minutes": ("分钟", "minutes"), "hours": ("小时", "hours"), "working_hours": ("个工作小时", "working hours"),
+                  "days": ("天", "days"), "working_days": ("个工作日", "working days"), "weeks": ("周", "weeks"),
+                  "months": ("个月", "months")}
+
+
+def duration_text(duration: str | None, english: bool) -> str:
+    """``"5 working_days"`` → ``5个工作日`` (or ``5 working days``); anything else as it is."""
+    parts = (duration or "").split()
+    if len(parts) != 2 or parts[1] not in DURATION_UNITS:
+        return duration or ""
+    zh, en = DURATION_UNITS[parts[1]]
+    return f"{parts[0]} {en}" if english else f"{parts[0]}{zh}"

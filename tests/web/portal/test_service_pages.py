@@ -301,3 +301,40 @@ def test_checklist_time_agreed_and_reassignment(app, desk):
                                                    "override_reason": "海淀区同事顺路"}, page=page)
     assert r.status_code == 302, text(r)
     assert desk.get(order)["assignee_id"] == desk.id("zheng")
+
+
+def test_the_demo_desk_shows_every_page(app, client):
+    """The demo tenant (``make run``): the list, the intake form and every order, for the desk, the
+    manager and the technician."""
+    from core.tenancy import tenant_scope
+    from tenants.demo import provision_demo_tenants
+    from tenants.registry import find_tenant_by_slug
+
+    provision_demo_tenants()
+    huaxin = find_tenant_by_slug("huaxin")
+    from core.service.models import WorkOrder
+    from core.db import db
+    from sqlalchemy import select
+
+    with tenant_scope(huaxin.id):
+        ids = list(db.session.scalars(select(WorkOrder.id)))
+    assert len(ids) >= 5
+    for who in ("cs", "manager", "tech"):
+        browser = app.test_client()
+        assert login(browser, "huaxin", who, "kehu-demo").status_code == 302
+        listing = browser.get("/t/huaxin/work-orders")
+        assert listing.status_code == 200 and "北京顺达物流有限公司" in text(listing)
+        assert browser.get("/t/huaxin/work-orders/new").status_code == 200
+        for order_id in ids:
+            page = browser.get(f"/t/huaxin/work-orders/{order_id}")
+            assert page.status_code == 200 and 'data-section="timeline"' in text(page)
+    tech_list = text(browser.get("/t/huaxin/work-orders?mine=1"))
+    assert "河北安捷货运有限公司" in tech_list and "天津宏远冷链运输有限公司" not in tech_list
+
+
+def test_durations_in_words():
+    from web.portal.service_steps import duration_text
+
+    assert duration_text("5 working_days", english=False) == "5个工作日"
+    assert duration_text("4 hours", english=True) == "4 hours"
+    assert duration_text("P1D", english=False) == "P1D"
