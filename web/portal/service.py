@@ -51,8 +51,10 @@ bp = Blueprint("service", __name__, url_prefix="/work-orders")
 #: the fields each step form shows (its errors sit next to them; any other error is listed on top)
 STEP_FIELDS = {
     "submit_approval": ("note",), "approve": ("note",), "reject_approval": ("reason",),
-    "dispatch": ("assignee_id", "partner_name", "eta_at", "override_reason", "emergency"),
-    "reassign": ("assignee_id", "partner_name", "eta_at", "reason", "override_reason", "emergency"),
+    "dispatch": ("assignee_id", "partner_name", "eta_at", "override_reason", "emergency", "approval.by",
+                 "approval.at", "approval.verbal"),
+    "reassign": ("assignee_id", "partner_name", "eta_at", "reason", "override_reason", "emergency", "approval.by",
+                 "approval.at", "approval.verbal"),
     "checklist": ("note",), "eta": ("eta_at", "customer_told_at", "note"), "arrive": ("note",),
     "complete": ("feedback.result", "feedback.opinion", "feedback.signatory", "feedback.signed",
                  "feedback.photo_attachment_id", "data", "note", "force", "reason"),
@@ -245,6 +247,11 @@ def _render_order(order: WorkOrder, forms: dict | None = None, status: int = 200
                                       + ([] if c["eligible"] else [_pick(c["reason_zh"] or "", c["reason_en"] or "")])))
             for c in dispatch.candidates(order, include_all=True)]
         context["is_manager"] = dispatch.is_manager(g.user)
+        role = policy["dispatch"]["partner_approval"]
+        context["approval_role"] = role
+        context["approver_options"] = [
+            (u.id, u.display_name) for u in db.session.scalars(
+                select(User).where(User.is_active.is_(True)).order_by(User.display_name)) if role and u.has_role(role)]
     if "checklist" in steps:
         context["checklist_required"], context["checklist_items"] = dispatch_field.checklist_setting(order)
         context["checklist_latest"] = dispatch_field.latest_checklist(order)
@@ -378,6 +385,10 @@ def _dispatch_body(form: Form) -> dict:
             "override_reason": blank_to_none(form.value("override_reason", None)),
             "emergency": checked(form.value("emergency", None)),
             "eta_at": local_instant(form.value("eta_at", None), g.tenant.timezone)}
+    approver = form.value("approval.by")
+    if str(approver).strip():  # SVC-05: a partner or staff of another department, approved beforehand
+        body["approval"] = {"by": approver, "verbal": checked(form.value("approval.verbal", None)),
+                            "at": local_instant(form.value("approval.at", None), g.tenant.timezone)}
     return WoDispatchInSchema().load(body)
 
 
@@ -510,6 +521,10 @@ _PATTERNS = (
     (re.compile(r"^one of (?P<choices>.*) \(svc\.priorities\)$"), "one of %(choices)s (svc.priorities)"),
     (re.compile(r"^one of (?P<choices>[\w, ]*)$"), "one of %(choices)s"),
     (re.compile(r"^cannot be before (?P<what>.*) \((?P<at>.*)\)$"), "cannot be before %(what)s (%(at)s)"),
+    (re.compile(r"^not eligible: .* \(a supervisor may dispatch anyway with override_reason\)$"),
+     "not eligible (a supervisor may dispatch anyway with an override reason)"),
+    (re.compile(r"^not a (?P<role>\w+) for this order's department \(svc\.dispatch\.partner_approval\)$"),
+     "not the approver for this order's department (svc.dispatch.partner_approval)"),
 )
 
 

@@ -127,6 +127,10 @@ def test_a_technician_sees_their_own_orders_first(app, desk):
     decision = re.search(r'href="(/t/svc-pages/decisions/\d+)"', other).group(1)
     assert wu.get(decision).status_code == 200
     assert 'data-step="arrive"' in text(wu.get(url(desk, f"/{mine['id']}")))
+    # posted anyway: the core refuses, the page says why
+    refused = post(wu, desk, f"/{first['id']}/arrive", {}, page=url(desk, f"/{first['id']}"))
+    assert refused.status_code == 403 and "只有被派工的技术员" in text(refused)
+    assert post(wu, desk, f"/{first['id']}/cancel", {"reason": "x"}, page=url(desk)).status_code == 403
 
 
 # ------------------------------------------------------------------------------------------ intake
@@ -338,3 +342,18 @@ def test_durations_in_words():
     assert duration_text("5 working_days", english=False) == "5个工作日"
     assert duration_text("4 hours", english=True) == "4 hours"
     assert duration_text("P1D", english=False) == "P1D"
+
+
+def test_dispatch_to_a_partner_needs_the_approval(app, desk):
+    order = desk.order()
+    page = url(desk, f"/{order['id']}")
+    ma = portal(app, desk, "ma")
+    refused = post(ma, desk, f"/{order['id']}/dispatch", {"partner_name": "顺风外协维修部"}, page=page)
+    assert refused.status_code == 409 and "须经" in text(refused) and 'value="顺风外协维修部"' in text(refused)
+    ineligible = post(ma, desk, f"/{order['id']}/dispatch", {"assignee_id": str(desk.id("ma"))}, page=page)
+    assert ineligible.status_code == 422 and "不是派工池中的技术员" in text(ineligible)
+    r = post(ma, desk, f"/{order['id']}/dispatch", {"partner_name": "顺风外协维修部", "approval.by": str(desk.id("zhao")),
+                                                   "approval.verbal": "1"}, page=page)
+    assert r.status_code == 302, text(r)
+    shown = text(ma.get(page))
+    assert "顺风外协维修部" in shown and "已派工" in shown
