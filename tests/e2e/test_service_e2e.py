@@ -77,6 +77,7 @@ def test_dispatch_to_completion_in_chromium(live_server, browser, page, client, 
     tech.click(f"{form} button[type=submit]")  # not signed yet: refused, what was typed stays
     assert "未经客户签字" in tech.locator("[data-refused]").inner_text()
     assert tech.input_value(f"{form} input[name='feedback.result']") == "更换GT-06N终端，定位恢复"
+    tech.screenshot(path=str(artifacts_dir / "e2e-service-complete-refused.png"), full_page=True)
     tech.check(f"{form} input[name='feedback.signed']")
     tech.set_input_files(f"{form} input[name=feedback_photo]",
                          files=[{"name": "反馈单.png", "mimeType": "image/png", "buffer": _png()}])

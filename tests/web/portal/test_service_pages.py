@@ -9,7 +9,7 @@ import re
 import pytest
 
 from tests.helpers import policy_since
-from tests.web.api.service_desk import REPAIR, ServiceDesk
+from tests.web.api.service_desk import ServiceDesk
 from tests.web.portal.test_login import _csrf, login
 from web.portal import service_forms
 
@@ -247,6 +247,9 @@ def test_a_plugin_veto_is_409_with_its_reason_and_kept(app, client, make_tenant)
         db.session.commit()
     page = url(utility, f"/{order['id']}")
     wu = portal(app, utility, "wu")
+    # the plugin's type is offered with its own field
+    intake = text(post(wu, utility, "/new", {"type": "meter_install", "_retype": "1"}, page=url(utility, "/new")))
+    assert '<option value="meter_install" selected>装表</option>' in intake and 'name="data.meter_no"' in intake
     form = text(wu.get(page))
     assert 'name="checks.safety_test"' in form
     r = post(wu, utility, f"/{order['id']}/complete", {
@@ -276,10 +279,8 @@ def test_english_page(app, desk):
     ma.get(f"/t/{desk.handle.slug}/lang/en")
     page = text(ma.get(url(desk, f"/{order['id']}")))
     assert "Work order" in page and "requested" in page and "Put on hold" in page
-
-
-def test_request_body_defaults():
-    assert REPAIR["type"] == "repair"
+    ma.get(f"/t/{desk.handle.slug}/lang/zh_Hant")
+    assert "暫停原因" in text(ma.get(url(desk, f"/{order['id']}")))
 
 
 def test_checklist_time_agreed_and_reassignment(app, desk):
