@@ -358,3 +358,17 @@ def test_dispatch_to_a_partner_needs_the_approval(app, desk):
     assert r.status_code == 302, text(r)
     shown = text(ma.get(page))
     assert "顺风外协维修部" in shown and "已派工" in shown
+
+
+def test_the_service_catalog_redefines_no_other_catalogs_text():
+    """The catalogs are merged: a text of another part translated again here would change that part."""
+    from pathlib import Path
+
+    folder = Path(__file__).resolve().parents[3] / "web" / "translations" / "zh_Hans"
+
+    def ids(path):
+        return set(re.findall(r'^msgid "(.+)"$', path.read_text(encoding="utf-8"), re.M))
+
+    mine = ids(folder / "service.po")
+    assert {p.name: sorted(mine & ids(p)) for p in folder.glob("*.po") if p.name != "service.po"} == {
+        p.name: [] for p in folder.glob("*.po") if p.name != "service.po"}
