@@ -23,25 +23,31 @@ from core.db import db, utcnow
 from core.decisions.models import Decision
 from core.errors import KehuError
 from core.service import (
-    completion, dispatch, dispatch_approval, dispatch_field, order_types, orders, records, states,
+    completion, dispatch, dispatch_approval, dispatch_delays, dispatch_field, order_types, orders, records, states,
 )
 from core.service.models import STATES, WorkOrder
 from core.service.policy import svc_policy
 from core.sla import engine as sla
 from core.sla.models import SlaMilestone
-from web.api.work_order_dispatch import SUBMITTERS, WoChecklistInSchema, WoDispatchInSchema, WoEtaInSchema
+from web.api.work_order_dispatch import (
+    SUBMITTERS, WoChecklistInSchema, WoDelayDecisionInSchema, WoDelayNoticeInSchema, WoDispatchInSchema,
+    WoEtaInSchema, WoWorkLogInSchema,
+)
 from web.api.work_order_field import FIELD, CompleteInSchema, ReworkInSchema, ServiceRecordInSchema
 from web.api.work_orders import DESK, TAKERS, AtInSchema, CancelInSchema, HoldInSchema, WorkOrderInSchema
 from web.portal import select_locale
 from web.portal.decision_access import visible_to
+from web.portal.filters import local_time
 from web.portal.forms import Form
 from web.portal.localise import localise
 from web.portal.paging import paginate
 from web.portal.service_forms import (
-    INTAKE_FIELDS, blank_to_none, checked, field_kind, intake_payload, key_values, lines_of, local_instant, prefixed,
+    INTAKE_FIELDS, blank_to_none, checked, field_kind, intake_payload, key_values, lines_of, local_instant,
+    parse_parts, prefixed,
 )
 from web.portal.service_steps import (
-    CHECK_RESULTS, EVENT_LABELS, FIELD_LABELS, MILESTONE_LABELS, MILESTONE_STATES, PAUSE_LABELS, PRIORITY_LABELS,
+    CHECK_RESULTS, EVENT_LABELS, FIELD_LABELS, MILESTONE_LABELS, MILESTONE_STATES, NOTICE_STATES, PAUSE_LABELS,
+    PRIORITY_LABELS,
     available, duration_text,
 )
 from web.portal.tenant_pages import login_required, roles_required
@@ -55,9 +61,11 @@ STEP_FIELDS = {
                  "approval.at", "approval.verbal"),
     "reassign": ("assignee_id", "partner_name", "eta_at", "reason", "override_reason", "emergency", "approval.by",
                  "approval.at", "approval.verbal"),
-    "checklist": ("note",), "eta": ("eta_at", "customer_told_at", "note"), "arrive": ("note",),
+    "checklist": ("note",), "eta": ("eta_at", "customer_told_at", "note"), "arrive": ("at", "note"),
     "complete": ("feedback.result", "feedback.opinion", "feedback.signatory", "feedback.signed",
-                 "feedback.photo_attachment_id", "data", "note", "force", "reason"),
+                 "feedback.photo_attachment_id", "data", "at", "note", "force", "reason"),
+    "work_log": ("started_at", "ended_at", "work_done", "parts_used"),
+    "delay_notice": ("reason", "proposed_due", "milestone"), "decide": ("new_due_at", "refuse", "note"),
     "record": ("summary",), "rework": ("reason",), "hold": ("reason", "note"), "resume": (), "cancel": ("reason",),
 }
 #: the milestones still running (not met, not cancelled)
@@ -76,7 +84,7 @@ def _order_visible(user, subject_id: int) -> bool:
 def _labels() -> dict:
     return {"states": states.STATE_LABELS, "priorities": PRIORITY_LABELS, "pauses": PAUSE_LABELS,
             "milestones": MILESTONE_LABELS, "milestone_states": MILESTONE_STATES, "events": EVENT_LABELS,
-            "checks": CHECK_RESULTS, "fields": FIELD_LABELS}
+            "checks": CHECK_RESULTS, "fields": FIELD_LABELS, "notices": NOTICE_STATES}
 
 
 def _names(ids) -> dict[int, str]:
@@ -224,10 +232,10 @@ def _render_order(order: WorkOrder, forms: dict | None = None, status: int = 200
     types = order_types.tenant_types()
     wo_type = types.get(order.type)
     nexts = orders.allowed_moves(order)
-    steps = available(order, g.user, nexts)
+    milestones = sla.milestones_of(orders.SUBJECT, order.id)
+    steps = available(order, g.user, nexts, milestones)
     forms = forms or {}
     events = orders.events_of(order)
-    milestones = sla.milestones_of(orders.SUBJECT, order.id)
     decisions = list(db.session.scalars(select(Decision).where(
         Decision.subject_type == orders.SUBJECT, Decision.subject_id == order.id).order_by(Decision.id)))
     by_id = {d.id: d for d in decisions}
@@ -239,7 +247,8 @@ def _render_order(order: WorkOrder, forms: dict | None = None, status: int = 200
                "milestones": milestones, "decisions": decisions, "decision_by_id": by_id, "dispatches": dispatches,
                "people": people, "labels": _labels(), "refused": refused, "forms": forms,
                "pause_reasons": policy["deadlines"]["pause_reasons"], "record_list": records.records_of(order),
-               "feedback": completion.feedback_of(order), "work_logs": dispatch_field.work_logs(order)}
+               "feedback": completion.feedback_of(order), "work_logs": dispatch_field.work_logs(order),
+               "notices": dispatch_delays.notices_of(order), "decides_notices": dispatch.is_manager(g.user)}
     step_fields = {name: list(STEP_FIELDS.get(name, ())) for name in steps}
     if "dispatch" in steps or "reassign" in steps:
         context["tech_options"] = [
@@ -274,6 +283,11 @@ def _render_order(order: WorkOrder, forms: dict | None = None, status: int = 200
     if "approve" in steps or "submit_approval" in steps:
         approvers = dispatch_approval.approvers(order)
         context["approvers"] = [_names(approvers).get(user_id, f"#{user_id}") for user_id in approvers]
+    if "delay_notice" in steps:
+        context["milestone_options"] = [(m.code, _pick(*MILESTONE_LABELS.get(m.code, (m.code, m.code))) + " "
+                                         + local_time(m.due_at)) for m in milestones
+                                        if m.code in ("arrive", "complete") and m.state == "open"]
+    step_fields["decide"] = list(STEP_FIELDS["decide"])
     if "hold" in steps:
         context["pause_options"] = [(r, _pick(*PAUSE_LABELS.get(r, (r, r)))) for r in context["pause_reasons"]]
     context["step_fields"] = step_fields
@@ -319,6 +333,8 @@ def _done(name: str) -> str:
     return {"submit_approval": _("Sent for approval."), "approve": _("Approved: the order may be dispatched."),
             "reject_approval": _("Approval refused: the order is cancelled."), "dispatch": _("Dispatched."),
             "reassign": _("Reassigned."), "checklist": _("Checklist saved."), "eta": _("Arrival time saved."), "arrive": _("On site."),
+            "work_log": _("Work logged."), "delay_notice": _("Delay notice filed: the supervisors are told."),
+            "decide": _("Delay notice decided."),
             "complete": _("Completed."), "record": _("Service record saved."), "rework": _("Sent back for rework."),
             "hold": _("On hold: its clocks stand still."), "resume": _("Resumed."), "cancel": _("Cancelled.")
             }.get(name, _("Done."))
@@ -336,7 +352,8 @@ def _refused(order_id: int, name: str, form: Form, err) -> tuple:
 
 
 def _at_note(form: Form) -> dict:
-    return AtInSchema().load({"note": blank_to_none(form.value("note", None))})
+    return AtInSchema().load({"at": local_instant(form.value("at", None), g.tenant.timezone),
+                              "note": blank_to_none(form.value("note", None))})
 
 
 def _post(rule: str, name: str):
@@ -429,6 +446,40 @@ def _arrive(order, form):
     dispatch_field.arrive(order, user=g.user, at=data["at"], note=data["note"])
 
 
+@_post("work-log", "work_log")
+def _work_log(order, form):
+    tz = g.tenant.timezone
+    data = WoWorkLogInSchema().load({"started_at": local_instant(form.value("started_at", None), tz),
+                                     "ended_at": local_instant(form.value("ended_at", None), tz),
+                                     "work_done": form.value("work_done"),
+                                     "parts_used": parse_parts(form.value("parts_used", None))})
+    dispatch_field.add_work_log(order, data, user=g.user)
+
+
+@_post("delay-notice", "delay_notice")
+def _delay_notice(order, form):
+    data = WoDelayNoticeInSchema().load({
+        "reason": form.value("reason"), "proposed_due": local_instant(form.value("proposed_due", None), g.tenant.timezone),
+        "milestone": blank_to_none(form.value("milestone", None))})
+    dispatch_delays.file_notice(order, data, user=g.user)
+
+
+@bp.post("/<int:order_id>/delay-notice/<int:notice_id>/decide")
+@login_required
+def decide(order_id: int, notice_id: int):
+    """SVC-08: a supervisor grants a new due time or refuses (``.../delay-notice/<notice_id>/decide``)."""
+
+    def act(order, form):
+        notice = dispatch_delays.get_notice(order, notice_id, for_update=True)
+        refuse = form.value("refuse") == "1"
+        data = WoDelayDecisionInSchema().load({
+            "new_due_at": None if refuse else local_instant(form.value("new_due_at", None), g.tenant.timezone),
+            "refuse": refuse, "note": blank_to_none(form.value("note", None))})
+        dispatch_delays.decide_notice(order, notice, data, user=g.user)
+
+    return _run_step(order_id, "decide", act)
+
+
 @_post("complete", "complete")
 def _complete(order, form):
     _need_role(*FIELD)
@@ -446,6 +497,7 @@ def _complete(order, form):
                     "photo_attachment_id": int(photo) if str(photo or "").isdigit() else photo}
     body = {"checks": {k: v for k, v in prefixed(form.values, "checks").items() if str(v).strip()},
             "feedback": feedback, "data": key_values(form.value("data", None)),
+            "at": local_instant(form.value("at", None), g.tenant.timezone),
             "note": blank_to_none(form.value("note", None)), "force": checked(form.value("force", None)),
             "reason": blank_to_none(form.value("reason", None))}
     data = CompleteInSchema().load(body)
@@ -521,6 +573,9 @@ _PATTERNS = (
     (re.compile(r"^one of (?P<choices>.*) \(svc\.priorities\)$"), "one of %(choices)s (svc.priorities)"),
     (re.compile(r"^one of (?P<choices>[\w, ]*)$"), "one of %(choices)s"),
     (re.compile(r"^cannot be before (?P<what>.*) \((?P<at>.*)\)$"), "cannot be before %(what)s (%(at)s)"),
+    (re.compile(r"^before the arrival on site \((?P<at>.*)\)$"), "before the arrival on site (%(at)s)"),
+    (re.compile(r"^must be later than the deadline in force \((?P<at>.*)\)$"),
+     "must be later than the deadline in force (%(at)s)"),
     (re.compile(r"^not eligible: .* \(a supervisor may dispatch anyway with override_reason\)$"),
      "not eligible (a supervisor may dispatch anyway with an override reason)"),
     (re.compile(r"^not a (?P<role>\w+) for this order's department \(svc\.dispatch\.partner_approval\)$"),
@@ -536,7 +591,13 @@ def _worded(form: Form) -> Form:
             for pattern, template in _PATTERNS:
                 found = pattern.match(message)
                 if found:
-                    message = _(template, **found.groupdict())
+                    values = found.groupdict()
+                    if "at" in values:  # an instant of the domain, in the company's time zone
+                        try:
+                            values["at"] = local_time(values["at"])
+                        except ValueError:
+                            pass
+                    message = _(template, **values)
                     break
             out.append(message)
         form.errors[name] = out

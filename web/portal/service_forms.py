@@ -136,3 +136,18 @@ def blank_to_none(value):
 
 def checked(value) -> bool:
     return value not in (None, "", "0", "false", False)
+
+
+def parse_parts(text: str | None) -> list[dict]:
+    """Parts used, one a line: ``天线, 1, 个`` → ``{"name": "天线", "qty": "1", "unit": "个"}`` (the
+    quantity is checked by the API's schema)."""
+    parts = []
+    for line in (text or "").splitlines():
+        cells = [c for c in _SPLIT.split(line.strip()) if c]
+        if not cells:
+            continue
+        part = {"name": cells[0], "qty": cells[1] if len(cells) > 1 else "1"}
+        if len(cells) > 2:
+            part["unit"] = cells[2]
+        parts.append(part)
+    return parts

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from core.errors import Forbidden
 from core.service import dispatch, dispatch_approval, dispatch_field
+from core.service.dispatch_rules import ASSIGNEE_MILESTONES
 from web.api.work_order_dispatch import SUBMITTERS
 from web.api.work_order_field import FIELD
 from web.api.work_orders import DESK
 
 #: every step form of the order page, in the order shown
 STEPS = ("submit_approval", "approve", "reject_approval", "dispatch", "reassign", "checklist", "eta", "arrive",
-         "complete", "record", "rework", "hold", "resume", "cancel")
+         "work_log", "complete", "record", "delay_notice", "rework", "hold", "resume", "cancel")
 
 PRIORITY_LABELS = {"urgent": ("紧急", "urgent"), "general": ("一般", "general"), "high": ("高", "high"),
                    "low": ("低", "low"), "normal": ("普通", "normal")}
@@ -44,6 +45,7 @@ EVENT_LABELS = {
     "return_visit_done": ("完成回访", "return visit done"), "closed": ("关闭", "closed"),
     "fee_collected": ("收费", "fee collected"),
 }
+NOTICE_STATES = {"pending": ("待审批", "pending"), "granted": ("已批准", "granted"), "refused": ("未批准", "refused")}
 
 
 def _may_act_for_assignee(order, user, *, desk: bool = False) -> bool:
@@ -54,8 +56,9 @@ def _may_act_for_assignee(order, user, *, desk: bool = False) -> bool:
     return True
 
 
-def available(order, user, nexts: tuple[str, ...]) -> list[str]:
-    """The steps ``user`` is offered on ``order`` whose next states are ``nexts``."""
+def available(order, user, nexts: tuple[str, ...], milestones=()) -> list[str]:
+    """The steps ``user`` is offered on ``order`` whose next states are ``nexts`` (``milestones``: its
+    deadlines, for the delay notice of SVC-08)."""
     status, out = order.status, []
     needs_approval = bool(order.approval_roles)
     if needs_approval and status == "requested" and user.has_role(*SUBMITTERS):
@@ -72,6 +75,11 @@ def available(order, user, nexts: tuple[str, ...]) -> list[str]:
         out.append("eta")
     if "on_site" in nexts and status != "on_hold" and _may_act_for_assignee(order, user):
         out.append("arrive")
+    if status in ("on_site", "completed") and _may_act_for_assignee(order, user):
+        out.append("work_log")
+    if status in ("dispatched", "on_site") and order.assignee_id and _may_act_for_assignee(order, user) \
+            and any(m.code in ASSIGNEE_MILESTONES and m.state == "open" for m in milestones):
+        out.append("delay_notice")
     if "completed" in nexts and status != "on_hold" and user.has_role(*FIELD) \
             and _may_act_for_assignee(order, user, desk=True):
         out.append("complete")

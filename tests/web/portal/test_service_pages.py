@@ -3,8 +3,10 @@ fields, nothing typed lost), an order taken through approve → dispatch → arr
 its forms, a refused step (409) with its message, and what a technician sees."""
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -372,3 +374,38 @@ def test_the_service_catalog_redefines_no_other_catalogs_text():
     mine = ids(folder / "service.po")
     assert {p.name: sorted(mine & ids(p)) for p in folder.glob("*.po") if p.name != "service.po"} == {
         p.name: [] for p in folder.glob("*.po") if p.name != "service.po"}
+
+
+def test_work_log_and_a_delay_notice_decided_by_the_supervisor(app, desk):
+    policy_since(desk.handle.id, "svc", {"sla": {"repair": {"*": {"complete": "30 days"}}}}, "2026-01-01")
+    now = dt.datetime.now(ZoneInfo("Asia/Shanghai"))
+    order = desk.order(area="朝阳区", skill="gps", requested_at=(now - dt.timedelta(hours=4)).isoformat())
+    desk.post(order, "dispatch", assignee_id=desk.id("wu"), at=(now - dt.timedelta(hours=3)).isoformat())
+    page = url(desk, f"/{order['id']}")
+    wu, li = portal(app, desk, "wu"), portal(app, desk, "li")
+    arrived = post(wu, desk, f"/{order['id']}/arrive", {"at": (now - dt.timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M")},
+                   page=page)  # reported afterwards, with its time
+    assert arrived.status_code == 302, text(arrived)
+    bad = post(wu, desk, f"/{order['id']}/work-log", {"work_done": "", "parts_used": "天线, 一个"}, page=page)
+    assert bad.status_code == 422 and 'value="' in text(bad) and "天线, 一个" in text(bad)
+    early = post(wu, desk, f"/{order['id']}/work-log", {
+        "started_at": (now - dt.timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M"),
+        "ended_at": (now + dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"), "work_done": "更换天线"}, page=page)
+    assert early.status_code == 422 and "早于到场时间" in text(early) and "不能晚于现在" in text(early)
+    r = post(wu, desk, f"/{order['id']}/work-log", {
+        "started_at": (now - dt.timedelta(minutes=110)).strftime("%Y-%m-%dT%H:%M"),
+        "ended_at": (now - dt.timedelta(minutes=30)).strftime("%Y-%m-%dT%H:%M"),
+        "work_done": "更换天线", "parts_used": "GPS天线, 1, 个"}, page=page)
+    assert r.status_code == 302, text(r)
+    assert "更换天线" in text(wu.get(page))
+    r = post(wu, desk, f"/{order['id']}/delay-notice", {"reason": "等待配件", "proposed_due": "2099-01-01T18:00"},
+             page=page)
+    assert r.status_code == 302, text(r)
+    assert 'data-step="decide"' not in text(wu.get(page))  # not the one who filed it
+    shown = text(li.get(page))
+    assert 'data-notice="pending"' in shown and 'data-step="decide"' in shown
+    notice = re.search(r'/delay-notice/(\d+)/decide', shown).group(1)
+    r = post(li, desk, f"/{order['id']}/delay-notice/{notice}/decide", {"notice_id": notice, "refuse": "1",
+                                                                       "note": "配件已到"}, page=page)
+    assert r.status_code == 302, text(r)
+    assert 'data-notice="refused"' in text(li.get(page))
