@@ -153,7 +153,8 @@ def index():
     stmt = orders.search(status=shown["state"] if shown["state"] in STATES else None, type=shown["type"] or None,
                          assignee_id=g.user.id if shown["mine"] else None, open_only=shown["state"] == "open")
     due = _next_due()
-    stmt = stmt.order_by(None).outerjoin(due, (due.c.order_id == WorkOrder.id) & (due.c.tenant_id == WorkOrder.tenant_id))
+    stmt = stmt.order_by(None).outerjoin(
+        due, (due.c.order_id == WorkOrder.id) & (due.c.tenant_id == WorkOrder.tenant_id))
     if shown["overdue"]:
         stmt = stmt.where(due.c.due_at < utcnow())
     ordering = []
@@ -188,8 +189,9 @@ def _render_new(form: Form, status: int = 200):
 
         customer = db.session.scalars(select(Customer).where(Customer.id == int(form.value("customer_id")))).first()
     shown_fields = ["type", *INTAKE_FIELDS, *(f"data.{f['name']}" for f in type_fields)]
-    return render_template("portal/service/new.html", form=form, shown_fields=shown_fields, types=types, type_options=_type_options(types),
-                           wo_type=wo_type, type_fields=type_fields, required=required, customer=customer,
+    return render_template("portal/service/new.html", form=form, shown_fields=shown_fields, types=types,
+                           type_options=_type_options(types), wo_type=wo_type, type_fields=type_fields,
+                           required=required, customer=customer,
                            priorities=values["priorities"], labels=_labels()), status
 
 
@@ -198,7 +200,8 @@ def _render_new(form: Form, status: int = 200):
 def new():
     """Take an order in (SVC-01..04, SVC-07): POST ``/work-orders`` of the API."""
     if request.method == "GET":
-        form = Form(values={"type": request.args.get("type") or "repair", "priority": svc_policy().values["default_priority"],
+        form = Form(values={"type": request.args.get("type") or "repair",
+                            "priority": svc_policy().values["default_priority"],
                             "customer_id": request.args.get("customer_id", "")})
         return _render_new(form)
     form = Form.posted()
@@ -207,7 +210,7 @@ def new():
         return _render_new(form)
     wo_type = order_types.tenant_types().get(form.value("type"))
     try:
-        body = intake_payload(form.values, wo_type.fields if wo_type else {}, g.tenant.timezone)
+        body = intake_payload(form.values, wo_type.fields if wo_type else {})
         data = WorkOrderInSchema().load(body)
         order = orders.create_order(data, by=g.user.id, region=g.tenant.region)
         db.session.commit()
@@ -332,7 +335,8 @@ def _done(name: str) -> str:
     """What the flash message says after a step."""
     return {"submit_approval": _("Sent for approval."), "approve": _("Approved: the order may be dispatched."),
             "reject_approval": _("Approval refused: the order is cancelled."), "dispatch": _("Dispatched."),
-            "reassign": _("Reassigned."), "checklist": _("Checklist saved."), "eta": _("Arrival time saved."), "arrive": _("On site."),
+            "reassign": _("Reassigned."), "checklist": _("Checklist saved."), "eta": _("Arrival time saved."),
+            "arrive": _("On site."),
             "work_log": _("Work logged."), "delay_notice": _("Delay notice filed: the supervisors are told."),
             "decide": _("Delay notice decided."),
             "complete": _("Completed."), "record": _("Service record saved."), "rework": _("Sent back for rework."),
@@ -459,7 +463,8 @@ def _work_log(order, form):
 @_post("delay-notice", "delay_notice")
 def _delay_notice(order, form):
     data = WoDelayNoticeInSchema().load({
-        "reason": form.value("reason"), "proposed_due": local_instant(form.value("proposed_due", None), g.tenant.timezone),
+        "reason": form.value("reason"),
+        "proposed_due": local_instant(form.value("proposed_due", None), g.tenant.timezone),
         "milestone": blank_to_none(form.value("milestone", None))})
     dispatch_delays.file_notice(order, data, user=g.user)
 

@@ -83,7 +83,7 @@ def type_data(type_fields: dict, values: dict) -> dict:
     return data
 
 
-def intake_payload(values: dict, type_fields: dict, tz: str) -> dict:
+def intake_payload(values: dict, type_fields: dict) -> dict:
     """The body of ``POST /work-orders`` from the new-order form (blank boxes left out)."""
     body = {"type": (values.get("type") or "").strip()}
     for name in INTAKE_FIELDS:

@@ -89,8 +89,8 @@ def test_local_times_and_key_values():
 
 
 def test_list_by_deadline_with_filters_and_pages(app, desk):
-    policy_since(desk.handle.id, "svc", {"sla": {"repair": {"urgent": {"arrive": "4 hours"}, "*": {"complete": "2 days"}}}},
-                 "2026-01-01")
+    sla = {"repair": {"urgent": {"arrive": "4 hours"}, "*": {"complete": "2 days"}}}
+    policy_since(desk.handle.id, "svc", {"sla": sla}, "2026-01-01")
     late = desk.order(customer_name="迟到客户", priority="urgent", requested_at="2026-01-05T09:00:00+08:00")
     soon = desk.order(customer_name="紧急客户", priority="urgent")
     later = desk.order(customer_name="普通客户")
@@ -228,7 +228,8 @@ def test_a_refused_step_shows_why(app, desk):
     unknown = post(ma, desk, f"/{order['id']}/resume", {}, page=page)
     assert unknown.status_code == 302
     no_reason = post(ma, desk, f"/{order['id']}/cancel", {"reason": ""}, page=page)
-    assert no_reason.status_code == 422 and re.search(r'data-field="reason">.*?class="field-error"', text(no_reason), re.S)
+    assert no_reason.status_code == 422
+    assert re.search(r'data-field="reason">.*?class="field-error"', text(no_reason), re.S)
 
 
 def test_a_plugin_veto_is_409_with_its_reason_and_kept(app, client, make_tenant):
