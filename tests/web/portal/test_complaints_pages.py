@@ -310,3 +310,26 @@ def test_approval_before_the_final_reply(client, desk):
     assert step(client, cid, "reply", text="已退还安装费", method="phone", final="1").status_code == 302
     _, html = page(client, f"{BASE}/{cid}")
     assert "已批准" in html and "已退还安装费" in html
+
+
+def test_the_customer_page_and_the_case_page_link_to_each_other(client, desk):
+    """From the customer: a new complaint for them, and each complaint in their timeline; from the case:
+    back to the customer."""
+    login(client, "tenant-a", "boss")
+    with tenant_scope(desk.a.id):
+        from core.customers.service import create_customer
+
+        customer, _ = create_customer({"name": "李华", "phones": [{"number": "13911113333"}]})
+        db.session.commit()
+        customer_id = customer.id
+    r, html = page(client, f"/t/tenant-a/customers/{customer_id}")
+    assert f'href="/t/tenant-a/complaints/new?customer_id={customer_id}"' in html
+    assert f'href="/t/tenant-a/work-orders/new?customer_id={customer_id}"' in html
+    r, html = page(client, f"{BASE}/new?customer_id={customer_id}")
+    assert "李华" in html
+    assert take_in(client, customer_id=str(customer_id)).status_code == 302
+    cid = case_id(desk)
+    r, html = page(client, f"/t/tenant-a/customers/{customer_id}")
+    assert f'href="/t/tenant-a/complaints/{cid}"' in html
+    r, html = page(client, f"{BASE}/{cid}")
+    assert f'href="/t/tenant-a/customers/{customer_id}"' in html
