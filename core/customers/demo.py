@@ -22,6 +22,7 @@ from core.customers.identity import resident_id_check_digit, uscc_check_char
 from core.customers.models import Customer
 from core.customers.ownership import service as ownership
 from core.customers.points import transactions
+from core.customers.visits import commitments
 from core.db import db, utcnow
 from core.policy.models import PolicyDocument
 
@@ -126,6 +127,37 @@ def _existing(name: str, fields: dict) -> Customer | None:
     return None
 
 
+# (customer, owner, made days ago, due in days (negative: past), due hour, kind, promise, kept days ago or None):
+# the salespeople's follow-ups (CUS-63) — due today, overdue, kept this month — for their home pages and
+# the managers' follow-up completion
+FOLLOW_UPS = [
+    ("王建华", "sales1", 2, 0, 17, "reply", "回复二期车辆加装报价", None),
+    ("周敏", "sales1", 3, 0, 16, "next_visit", "上门演示车队管理平台", None),
+    ("陈晓东", "sales1", 8, -2, 12, "delivery", "送达年检所需的定位证明", None),
+    ("成都锦程汽车租赁有限公司", "sales1", 10, -5, 18, "fix", "解决3台车离线问题", 4),
+    ("李秀英", "sales1", 6, -3, 10, "reply", "答复续费优惠", 3),
+    ("张丽", "sales2", 2, 0, 15, "reply", "回复发票抬头变更", None),
+    ("赵雪梅", "sales2", 9, -4, 11, "next_visit", "回访安装效果", 4),
+    ("四川蜀运物流有限公司", "sales2", 12, -6, 17, "delivery", "提供冷链温控方案", None),
+    ("何静", "sales2", 4, 2, 10, "next_visit", "陪同试用新款记录仪", None),
+]
+
+
+def _follow_ups(created: dict, users: dict, now: dt.datetime) -> None:
+    """The salespeople's promises to the customers created now, at their local hours (UTC+8)."""
+    local_midnight = (now + dt.timedelta(hours=8)).replace(hour=0, minute=0, second=0, microsecond=0)
+    for name, owner, made_days, due_days, hour, kind, text, kept_days in FOLLOW_UPS:
+        customer = created.get(name)
+        if customer is None:
+            continue
+        due_at = local_midnight + dt.timedelta(days=due_days, hours=hour - 8)
+        promise = commitments.create_commitment(customer.id, owner_id=users[owner].id, due_at=due_at, kind=kind,
+                                                text=text, made_at=now - dt.timedelta(days=made_days),
+                                                created_by=users[owner].id)
+        if kept_days is not None:
+            commitments.fulfil(promise, by=users[owner].id, note="已按约定完成", at=now - dt.timedelta(days=kept_days))
+
+
 def provision() -> None:
     """Add the demo tenant's customers (see the module docstring); running it again adds nothing."""
     users = {name: find_user(name) for name in ("sales1", "sales2", "manager")}
@@ -164,4 +196,5 @@ def provision() -> None:
         if customer is not None:
             ownership.record_deal(customer.id, at=now - dt.timedelta(days=days),
                                   performance_owner_id=users[owner].id, kind="deal", source="演示：签订安装合同")
+    _follow_ups(created, users, now)
     db.session.flush()

@@ -50,7 +50,7 @@ def provision(now: dt.datetime | None = None) -> None:
     from core.service import contracts
 
     now = now or utcnow()
-    users = {name: find_user(name) for name in ("admin", "manager", "cs", "tech")}
+    users = {name: find_user(name) for name in ("admin", "cs_lead", "cs", "tech")}
     if any(u is None for u in users.values()):
         return
     if not policy.history("svc"):
@@ -74,7 +74,7 @@ def provision(now: dt.datetime | None = None) -> None:
                                     "description": extra.pop("description", "终端不定位，车辆轨迹中断"),
                                     "data": data, **extra}, by=users["cs"].id)
 
-    tech, manager = users["tech"], users["manager"]
+    tech, manager = users["tech"], users["cs_lead"]  # the service department's head dispatches
     # 1. a repair done yesterday with the signed form: recorded, its return visit due
     done = intake("repair", 0, now - 2 * day, priority="urgent")
     dispatch.dispatch(done, {"assignee_id": tech.id, "at": now - 2 * day + dt.timedelta(minutes=20)}, user=manager)
