@@ -1,4 +1,4 @@
-"""``python -m bench [--quick] [--only api|relay|jobs|fanout|import|sla|orders] [--no-http] [-v]``: run the benchmarks on a scratch
+"""``python -m bench [--quick] [--only api|relay|jobs|fanout|import|sla|orders|portal] [--no-http] [-v]``: run the benchmarks on a scratch
 PostgreSQL database and print a summary of ratios against their targets. Always exits 0: benchmarks
 inform, they do not gate."""
 from __future__ import annotations
@@ -12,7 +12,7 @@ import traceback
 def _parse(argv):
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="fewer requests, calls, jobs and rounds")
-    parser.add_argument("--only", choices=("api", "relay", "jobs", "fanout", "import", "sla", "orders"), help="run one benchmark only")
+    parser.add_argument("--only", choices=("api", "relay", "jobs", "fanout", "import", "sla", "orders", "portal"), help="run one benchmark only")
     parser.add_argument("--no-http", action="store_true", help="skip the real-HTTP part of the API benchmark")
     parser.add_argument("-v", "--verbose", action="store_true",
                         help="also print the SQL of one full-stack request and of one job, and the spread of the rounds")
@@ -44,6 +44,8 @@ def main(argv=None) -> int:
                 results += _guarded("SLA sweep/bare", lambda: _sla(env, args))
             if args.only in (None, "orders"):
                 results += _guarded("work-order intake/bare", lambda: _orders(env, args))
+            if args.only in (None, "portal"):
+                results += _guarded("portal case list/bare", lambda: _portal(env, args))
     except Exception:  # noqa: BLE001  set-up failed (no PostgreSQL?): say so, but do not gate
         traceback.print_exc()
         results.append({"name": "set-up", "value": None, "target": "", "verdict": "ERROR", "detail": ""})
@@ -91,6 +93,12 @@ def _orders(env, args):
     from bench import work_orders
 
     return work_orders.run(env, quick=args.quick, verbose=args.verbose)
+
+
+def _portal(env, args):
+    from bench import portal_pages
+
+    return portal_pages.run(env, quick=args.quick, verbose=args.verbose)
 
 
 def _guarded(name, fn) -> list[dict]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from core.calendar.service import tenant_calendar
+from core.customers.confidentiality import access
 from core.customers.models import Customer, CustomerOwnership
 from core.customers.ownership import households
 from core.customers.ownership.service import load_facts
@@ -33,8 +34,9 @@ def protection_windows(current, draft: dict, now) -> list[Change]:
         .order_by(CustomerOwnership.customer_id)))
     if not rows:
         return []
-    names = dict(db.session.execute(select(Customer.id, Customer.name).where(
-        Customer.id.in_([row.customer_id for row in rows]))).all())
+    # named only where the reader may see the customer (CUS-70/71: a classified customer stays "#id")
+    names = dict(db.session.execute(access.restrict(select(Customer.id, Customer.name).where(
+        Customer.id.in_([row.customer_id for row in rows])))).all())
     calendar, _view = tenant_calendar(now)
     changes = []
     for row in rows:
@@ -46,7 +48,7 @@ def protection_windows(current, draft: dict, now) -> list[Change]:
             continue
         before, after = _text(row.until, calendar), _text(state.window_end, calendar)
         changes.append(Change(
-            "customer", row.customer_id, names.get(row.customer_id, str(row.customer_id)), state.rule_id,
+            "customer", row.customer_id, names.get(row.customer_id, f"#{row.customer_id}"), state.rule_id,
             row.until and calendar.local(row.until), state.window_end and calendar.local(state.window_end),
             f"保护期：至{before}（{_STATE_ZH.get(row.state, row.state)}）变为至{after}"
             f"（{_STATE_ZH.get(state.status, state.status)}）。{state.reason_zh}",

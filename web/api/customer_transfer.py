@@ -109,6 +109,12 @@ class Exports(MethodView):
         return shown(_job(job_id))
 
 
+def may_fetch_export(job, user) -> bool:
+    """An unmasked export's file (full mobiles and resident ids) is for the one who started it and the
+    roles that may unmask; a masked one for every exporter."""
+    return job.created_by == user.id or job.args.get("masked", True) or user.has_role(*UNMASKING)
+
+
 @blp.route("/exports/<int:job_id>/download")
 class ExportDownload(MethodView):
     @require_roles(*EXPORTERS, admin_scope=False)
@@ -116,6 +122,8 @@ class ExportDownload(MethodView):
     def get(self, job_id):
         """The file of a finished customer export."""
         job = _finished(job_id, "cus.export")
+        if not may_fetch_export(job, g.user):
+            raise NotFound("job not found")
         fmt = job.args.get("fmt", "csv")
         path = transfer_jobs.export_path(job.tenant_id, job.id, fmt)
         if not path.exists():

@@ -12,7 +12,16 @@ API's input schemas; a case another tenant owns, or one the user is excluded fro
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from marshmallow import ValidationError
 from sqlalchemy import select
@@ -24,17 +33,30 @@ from core.complaints.return_visit_models import ReturnVisit, VisitIssue
 from core.customers import service as customers
 from core.db import db
 from core.errors import KehuError
-from web.api.complaint_aftercare import ARRANGERS, VISIT_STAFF, CmpVisitorInSchema, CmpVisitRecordInSchema
+from web.api.complaint_aftercare import (
+    ARRANGERS,
+    VISIT_STAFF,
+    CmpVisitorInSchema,
+    CmpVisitRecordInSchema,
+)
 from web.api.complaints import TAKERS, ComplaintInSchema, case_for
 from web.portal import select_locale
 from web.portal.complaints_case import (
-    SCOPES, STAGES, case_page, categories, intake_options, list_query, next_clocks, user_names,
+    SCOPES,
+    STAGES,
+    case_page,
+    categories,
+    intake_options,
+    list_query,
+    next_clocks,
+    user_names,
 )
 from web.portal.complaints_labels import labels_of
 from web.portal.complaints_rules import as_input, refusal
 from web.portal.complaints_steps import FIELDS, STEPS
 from web.portal.decision_access import visible_to
 from web.portal.forms import Form
+from web.portal.lookups import visible_customer
 from web.portal.paging import paginate
 from web.portal.tenant_pages import login_required, roles_required
 
@@ -100,10 +122,7 @@ def _render_new(form: Form, status: int = 200, found=None):
 
 
 def _customer(customer_id):
-    try:
-        return customers.get_customer(int(customer_id)) if customer_id else None
-    except (ValueError, KehuError):
-        return None
+    return visible_customer(customer_id)
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -93,9 +93,11 @@ def parse_month(text: str | None, now: dt.datetime) -> tuple[Month, bool]:
     if text:
         try:
             first = dt.datetime.strptime(text.strip(), "%Y-%m").date()
-            return month_of(first), True
         except ValueError:
-            return month_of(local_today(now)), False
+            first = None
+        if first is not None and 1900 <= first.year <= 2999:  # months the page can step back and forward from
+            return month_of(first), True
+        return month_of(local_today(now)), False
     return month_of(local_today(now)), True
 
 
@@ -287,19 +289,27 @@ def overdue_follow_ups(now: dt.datetime) -> dict:
                              "due_at": c.due_at, "text": c.text, "person": people.get(c.owner_id)} for c in commitments]}
 
 
-def escalations(user_id: int) -> list[dict]:
+def escalations(user_id: int, team: frozenset[int] | None = None) -> list[dict]:
     """Open complaints escalated at least one step (CMP-40/41; not those ``user_id`` is excluded from,
-    CMP-21) and open work orders whose deadlines were escalated (SVC-07), the highest level first."""
+    CMP-21) and open work orders whose deadlines were escalated (SVC-07), the highest level first; of the
+    ``team``'s departments (a complaint handled or owned there, an order of it or of its technicians;
+    None: all)."""
     out = []
-    for c in db.session.scalars(select(Complaint).where(Complaint.status.in_(OPEN_STATUSES),
-                                                        Complaint.escalation_level > 0,
-                                                        not_excluded_condition(user_id))):
+    cases = select(Complaint).where(Complaint.status.in_(OPEN_STATUSES), Complaint.escalation_level > 0,
+                                    not_excluded_condition(user_id))
+    if team is not None:
+        cases = cases.where(or_(Complaint.handler_department_id.in_(sorted(team)),
+                                Complaint.owner_department_id.in_(sorted(team))))
+    for c in db.session.scalars(cases):
         out.append({"kind": "complaint", "id": c.id, "number": c.number, "level": c.escalation_level})
     stmt = (select(WorkOrder.id, WorkOrder.number, func.max(SlaMilestone.escalation_level).label("level"))
             .join(SlaMilestone, and_(SlaMilestone.subject_type == svc_queries.SUBJECT,
                                      SlaMilestone.subject_id == WorkOrder.id))
             .where(WorkOrder.status.in_(OPEN_STATES), SlaMilestone.escalation_level > 0, SlaMilestone.met_at.is_(None))
             .group_by(WorkOrder.id, WorkOrder.number))
+    if team is not None:
+        members = select(User.id).where(User.department_id.in_(sorted(team)))
+        stmt = stmt.where(or_(WorkOrder.department_id.in_(sorted(team)), WorkOrder.assignee_id.in_(members)))
     for row in db.session.execute(stmt).mappings():
         out.append({"kind": "work_order", "id": row["id"], "number": row["number"], "level": int(row["level"])})
     return sorted(out, key=lambda r: (-r["level"], r["kind"], r["number"]))

@@ -1,9 +1,9 @@
 """Who may open a decision in the portal (the "why?" of an outcome).
 
-Managers see every decision of their tenant. Anyone else sees a decision when they may open its
-subject: each part of the portal registers, for the subject types it shows, a test
-``(user, subject_id) -> bool`` (a salesperson sees the decisions about the customers they may see, an
-agent those about the cases they handle). A subject type nobody registered is for managers only.
+A decision is seen by whoever may open its subject: each part of the portal registers, for the subject
+types it shows, a test ``(user, subject_id) -> bool`` with the API's own visibility (a salesperson sees
+the decisions about the customers they may see, CUS-70; nobody sees those about a case they are excluded
+from, CMP-21 — managers included). A subject type nobody registered is for managers only.
 """
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ def visible_to(subject_type: str):
 
 
 def may_see(user, subject_type: str, subject_id: int) -> bool:
-    if user.has_role(*MANAGERS):
-        return True
     test = _tests.get(subject_type)
-    return bool(test and test(user, subject_id))
+    if test is not None:
+        return bool(test(user, subject_id))
+    return user.has_role(*MANAGERS)

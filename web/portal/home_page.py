@@ -75,7 +75,7 @@ def render():
         team = q.team_of(user)
         data["manager"] = {"complaints": q.overdue_complaints(now, user.id, team), "orders": q.overdue_orders(now, team),
                            "company_wide": team is None,
-                           "follow_ups": q.overdue_follow_ups(now), "escalations": q.escalations(user.id),
+                           "follow_ups": q.overdue_follow_ups(now), "escalations": q.escalations(user.id, team),
                            "figures": q.month_figures(month, now)}
     return render_template("portal/home.html", sections=sections, month=month, object_url=object_url,
                            labels=labels(), **data)

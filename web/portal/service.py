@@ -13,7 +13,16 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from marshmallow import ValidationError
 from sqlalchemy import case, func, select
@@ -23,32 +32,73 @@ from core.db import db, utcnow
 from core.decisions.models import Decision
 from core.errors import KehuError
 from core.service import (
-    completion, dispatch, dispatch_approval, dispatch_delays, dispatch_field, order_types, orders, records, states,
+    completion,
+    dispatch,
+    dispatch_approval,
+    dispatch_delays,
+    dispatch_field,
+    order_types,
+    orders,
+    records,
+    states,
 )
 from core.service.models import STATES, WorkOrder
 from core.service.policy import svc_policy
 from core.sla import engine as sla
 from core.sla.models import SlaMilestone
 from web.api.work_order_dispatch import (
-    SUBMITTERS, WoChecklistInSchema, WoDelayDecisionInSchema, WoDelayNoticeInSchema, WoDispatchInSchema,
-    WoEtaInSchema, WoWorkLogInSchema,
+    SUBMITTERS,
+    WoChecklistInSchema,
+    WoDelayDecisionInSchema,
+    WoDelayNoticeInSchema,
+    WoDispatchInSchema,
+    WoEtaInSchema,
+    WoWorkLogInSchema,
 )
-from web.api.work_order_field import FIELD, CompleteInSchema, ReworkInSchema, ServiceRecordInSchema
-from web.api.work_orders import DESK, TAKERS, AtInSchema, CancelInSchema, HoldInSchema, WorkOrderInSchema
+from web.api.work_order_field import (
+    FIELD,
+    CompleteInSchema,
+    ReworkInSchema,
+    ServiceRecordInSchema,
+)
+from web.api.work_orders import (
+    DESK,
+    TAKERS,
+    AtInSchema,
+    CancelInSchema,
+    HoldInSchema,
+    WorkOrderInSchema,
+)
 from web.portal import select_locale
 from web.portal.decision_access import visible_to
 from web.portal.filters import local_time
 from web.portal.forms import Form
 from web.portal.localise import localise
+from web.portal.lookups import visible_customer
 from web.portal.paging import paginate
 from web.portal.service_forms import (
-    INTAKE_FIELDS, blank_to_none, checked, field_kind, intake_payload, key_values, lines_of, local_instant,
-    parse_parts, prefixed,
+    INTAKE_FIELDS,
+    blank_to_none,
+    checked,
+    field_kind,
+    intake_payload,
+    key_values,
+    lines_of,
+    local_instant,
+    parse_parts,
+    prefixed,
 )
 from web.portal.service_steps import (
-    CHECK_RESULTS, EVENT_LABELS, FIELD_LABELS, MILESTONE_LABELS, MILESTONE_STATES, NOTICE_STATES, PAUSE_LABELS,
+    CHECK_RESULTS,
+    EVENT_LABELS,
+    FIELD_LABELS,
+    MILESTONE_LABELS,
+    MILESTONE_STATES,
+    NOTICE_STATES,
+    PAUSE_LABELS,
     PRIORITY_LABELS,
-    available, duration_text,
+    available,
+    duration_text,
 )
 from web.portal.tenant_pages import login_required, roles_required
 
@@ -183,11 +233,7 @@ def _render_new(form: Form, status: int = 200):
     required = required_for(code, wo_type.required, values["required_fields"]) if wo_type else []
     type_fields = [{"name": name, "kind": field_kind(spec), "required": name in required}
                    for name, spec in (wo_type.fields.items() if wo_type else [])]
-    customer = None
-    if str(form.value("customer_id")).isdigit():
-        from core.customers.models import Customer
-
-        customer = db.session.scalars(select(Customer).where(Customer.id == int(form.value("customer_id")))).first()
+    customer = visible_customer(form.value("customer_id"))
     shown_fields = ["type", *INTAKE_FIELDS, *(f"data.{f['name']}" for f in type_fields)]
     return render_template("portal/service/new.html", form=form, shown_fields=shown_fields, types=types,
                            type_options=_type_options(types), wo_type=wo_type, type_fields=type_fields,

@@ -34,11 +34,13 @@ def may_see_user(user_id: int | None) -> None:
 # ------------------------------------------------------------------------------------ pure helpers
 
 def month_of(text: str | None) -> dt.date | None:
-    """``YYYY-MM`` → the month's first day; None for an empty or malformed text."""
+    """``YYYY-MM`` → the month's first day; None for an empty or malformed text, or a year the pages could
+    not step back or forward from (before 1900, after 2999)."""
     try:
-        return dt.date.fromisoformat(f"{(text or '').strip()}-01")
+        month = dt.date.fromisoformat(f"{(text or '').strip()}-01")
     except ValueError:
         return None
+    return month if 1900 <= month.year <= 2999 else None
 
 
 def month_text(month: dt.date) -> str:

@@ -68,6 +68,8 @@ def _finished(job: JobRecord, *names: str) -> JobRecord:
     """The job, when it is one of ``names``, the user may have its files, and it has finished."""
     if job.name not in names or not may_run(g.user, job.name):
         abort(404)
+    if job.name == CUSTOMER_EXPORT and not customer_api.may_fetch_export(job, g.user):
+        abort(404)
     if job.status != "finished":
         raise Conflict(_("The job has not finished yet."))
     return job

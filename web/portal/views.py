@@ -33,6 +33,17 @@ def mount_parts(parts) -> None:
             _mounted.add(part.name)
 
 
+def local_target(target: str | None) -> str:
+    """Where to go after logging in or switching the language: a page of this tenant's portal, never
+    another site: anything else, and any backslash or control character (browsers drop tabs and read a
+    backslash as a slash), goes to the home page."""
+    prefix = f"/t/{g.tenant.slug}/"
+    target = target or ""
+    if not target.startswith(prefix) or any(c == "\\" or ord(c) < 32 for c in target):
+        return url_for("portal.home")
+    return target
+
+
 def landing():
     return render_template("portal/landing.html")
 
@@ -45,8 +56,7 @@ def switch_language(code):
     if g.get("user") is not None:
         g.user.locale = code
         db.session.commit()
-    target = request.args.get("next") or url_for("portal.home")
-    return redirect(target if target.startswith("/") and not target.startswith("//") else url_for("portal.home"))
+    return redirect(local_target(request.args.get("next")))
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -68,10 +78,7 @@ def login():
             db.session.commit()
             session.clear()
             login_user(PortalUser(user))
-            target = request.args.get("next") or ""
-            if not target.startswith(f"/t/{g.tenant.slug}/"):
-                target = url_for("portal.home")
-            return redirect(target)
+            return redirect(local_target(request.args.get("next")))
         limiter.failed(g.tenant.id, username, address)
         error = _("Wrong username or password.")
         return render_template("portal/login.html", error=error, username=username), 401
@@ -96,15 +103,25 @@ def home():
 @bp.get("/decisions", endpoint="decisions")
 @login_required
 def decisions_page():
-    """The decision log, filtered by subject and rule. Managers see every decision; other users the
-    decisions about the things they can open (the "why?" links of their pages)."""
+    """The decision log, filtered by subject and rule: the decisions about one subject for whoever may
+    open it; the whole log for managers, less the decisions about subjects they may not open (a case they
+    are excluded from, a customer they may not see), which are left out of the page and counted."""
     subject_type = request.args.get("subject_type") or None
     subject_id = request.args.get("subject_id", type=int)
-    if not g.user.has_role(*MANAGERS) and (subject_id is None or not may_see(g.user, subject_type, subject_id)):
+    if subject_id is not None and subject_type is not None:
+        if not may_see(g.user, subject_type, subject_id):
+            abort(403)
+    elif not g.user.has_role(*MANAGERS):
         abort(403)
     query = decisions.query(subject_type, subject_id, request.args.get("rule_id") or None)
     page = paginate(query)
-    return render_template("portal/decisions.html", page=page, decisions=page.items,
+    seen: dict[tuple, bool] = {}
+    for d in page.items:
+        key = (d.subject_type, d.subject_id)
+        if key not in seen:
+            seen[key] = may_see(g.user, *key)
+    shown = [d for d in page.items if seen[(d.subject_type, d.subject_id)]]
+    return render_template("portal/decisions.html", page=page, decisions=shown, hidden=len(page.items) - len(shown),
                            subject_type=subject_type, subject_id=subject_id)
 
 
