@@ -36,8 +36,13 @@ def _part_blueprints() -> list:
     """The portal's parts, one blueprint per module, mounted under ``/t/<slug>``."""
     from web.portal import complaints, customers, dashboards, jobs, policies, service, staff, transfers, users
 
+    from web.portal import service_aftercare  # SVC-14/16/23
+    from web.portal import service_fees  # SVC-15
+
     return [customers.bp, complaints.bp, service.bp, staff.bp, dashboards.bp, transfers.bp, jobs.bp, policies.bp,
-            users.bp]
+            users.bp,
+            service_aftercare.bp,
+            service_fees.bp]
 
 
 def register_portal(app: Flask) -> None:
