@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from decimal import Decimal
 
 from sqlalchemy import select
 
 from core.accounts.service import find_user
 from core.db import db, utcnow
-from core.service import completion, dispatch, dispatch_field, orders, records
+from core.service import completion, dispatch, dispatch_field, fees, orders, records
 from core.service.models import WorkOrder
 
 DEMO_SVC = {"approval": {"installation": "dept_manager"},
@@ -84,6 +85,10 @@ def provision(now: dt.datetime | None = None) -> None:
         "result": "更换终端，定位恢复", "opinion": "满意", "signatory": "周师傅", "signed": True,
         "photo_attachment_id": form.id})
     records.record(done, summary="更换GT-06N终端一台，调试正常", fields={}, by=tech.id, at=now - day + dt.timedelta(hours=1))
+    # the labour collected on site (SVC-15), waiting for finance to receive the money
+    fees.collect(done, {"amount_parts": Decimal("0"), "amount_labour": Decimal("80"), "receipt_no": f"SJ{now:%y%m%d}01",
+                        "collected_at": now - day + dt.timedelta(minutes=30), "collector_id": tech.id,
+                        "note": "上门检测及更换工时费"}, by=tech.id)
     # 2. an installation waiting for the department manager, with the contract it will start
     install = intake("installation", 1, now - 3 * dt.timedelta(hours=1))
     contracts.create_contract({"customer_id": customers[1][0].id, "subject": "GPS定位服务（冷链车队）",
