@@ -96,7 +96,8 @@ def figures(report: dict, pick) -> dict:
             [(_("Overdue"), [r["overdue"] for r in overdue_rows]),
              (_("Open, on time"), [r["open"] - r["overdue"] for r in overdue_rows])],
             title=_("Open complaints by department"), empty_text=no_data),
-        "satisfaction": charts.bar_chart([(f"{score}★", n) for score, n in sorted(distribution.items(), reverse=True)],
+        "satisfaction": charts.bar_chart([(f"{score}★", n) for score, n in sorted(distribution.items(), reverse=True)]
+                                         if report["satisfaction"]["responses"] else [],
                                          title=_("Satisfaction scores"), empty_text=no_data, horizontal=False),
     }
     return {"r": report, "categories": categories, "severities": severities, "case_types": case_types,
