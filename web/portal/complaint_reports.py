@@ -8,6 +8,8 @@ server-side SVG charts (:mod:`web.portal.charts`) over tables of the exact numbe
   half-year, digests) and the latest daily digest.
 - ``portal.complaint_reports.export`` ``POST /complaints/reports/export`` — the export job of the
   period (as ``POST /complaint-reports/exports``) → its job page (progress, then CSV / JSON).
+- ``portal.complaint_reports.run_pack`` ``POST /complaints/reports/packs`` — a missed pack built for a
+  moment (as ``POST /complaint-reports/packs``) → its job page.
 - ``portal.complaint_reports.pack`` ``GET /complaints/reports/packs/<pack_id>`` — one stored pack;
   ``pack_download`` its file (``?format=csv|json``, as ``GET /complaint-reports/packs/<id>/download``).
 """
@@ -24,11 +26,13 @@ from core.complaints import reports_packs as packs
 from core.complaints import reports_rules as rules
 from core.complaints.reports import statistics
 from core.complaints.reports_export import csv_bytes, json_bytes, sections_of
+from core.customers.fact_time import fact_time
 from core.db import db, utcnow
 from core.errors import KehuError
 from web.api import complaint_reports as api
 from web.portal import charts, select_locale
 from web.portal.complaints_labels import labels_of
+from web.portal.complaints_rules import as_input
 from web.portal.decision_access import visible_to
 from web.portal.forms import Form
 from web.portal.paging import paginate
@@ -116,13 +120,14 @@ def _period_args(values: dict) -> dict:
     return api.ComplaintReportPeriodSchema(unknown=EXCLUDE).load(body)
 
 
-def _page(form: Form, report: dict | None, status: int = 200):
+def _page(form: Form, report: dict | None, status: int = 200, pack_form: Form | None = None):
     kind = request.args.get("kind") if request.args.get("kind") in rules.PACK_KINDS else None
     page = paginate(packs.packs(kind))
     digest = db.session.scalars(packs.packs(rules.DIGEST).limit(1)).first()
     shown = figures(report, _picker()) if report else None
     return render_template("portal/complaint_reports/index.html", form=form, fig=shown, page=page, kind=kind or "",
-                           kinds=kind_names(), digest=digest, bases=rules.BASES), status
+                           kinds=kind_names(), digest=digest, bases=rules.BASES,
+                           pack_form=pack_form or Form(values={"kind": rules.MONTHLY})), status
 
 
 @bp.get("")
@@ -155,6 +160,26 @@ def export():
         db.session.rollback()
         form.fail(err, select_locale())
         return _page(form, None, 422)
+    return redirect(url_for("portal.jobs.show", job_id=job_id))
+
+
+@bp.post("/packs")
+@roles_required(*api.READERS)
+def run_pack():
+    """As ``POST /complaint-reports/packs``: a missed run made up (a pack that exists is not built again)."""
+    form = Form.posted()
+    try:
+        data = api.ComplaintReportPackInSchema(unknown=EXCLUDE).load(
+            as_input({k: form.values.get(k) for k in ("kind", "as_of")}, times=("as_of",), timezone=g.tenant.timezone))
+        as_of = fact_time(data["as_of"], "as_of")
+        job = dispatch.enqueue(api.PACK_JOBS[data["kind"]], {"as_of": as_of.isoformat()}, created_by=g.user.id)
+        job_id = job.id
+        db.session.commit()
+    except (KehuError, ValidationError) as err:
+        db.session.rollback()
+        period = Form(values={k: request.args.get(k, "") for k in PERIOD_FIELDS})
+        form.fail(err, select_locale())
+        return _page(period, None, 422, pack_form=form)
     return redirect(url_for("portal.jobs.show", job_id=job_id))
 
 

@@ -142,3 +142,17 @@ def test_packs_listed_opened_downloaded_and_other_tenants_404(client, office):
     assert client.get(f"{REPORTS}/packs/{digest_id}/download?format=json").get_json()["summary"]["unresolved"] >= 1
     for url in (f"{REPORTS}/packs/{foreign}", f"{REPORTS}/packs/{foreign}/download"):
         assert client.get(url).status_code == 404
+
+
+def test_a_missed_pack_is_built_from_the_page(client, office):
+    login(client, "tenant-a", "lead")
+    html = client.get(REPORTS).get_data(as_text=True)
+    r = client.post(f"{REPORTS}/packs", data={"csrf_token": _csrf(html), "kind": "weekly_report",
+                                              "as_of": "2099-01-01T09:30"})
+    html = r.get_data(as_text=True)
+    assert r.status_code == 422 and 'value="2099-01-01T09:30"' in html and "run-pack" in html
+    yesterday = (dt.datetime.now(SHANGHAI) - dt.timedelta(days=1)).strftime("%Y-%m-%dT10:00")
+    r = client.post(f"{REPORTS}/packs", data={"csrf_token": _csrf(html), "kind": "weekly_report", "as_of": yesterday})
+    assert r.status_code == 302 and "/t/tenant-a/jobs/" in r.headers["Location"]
+    html = client.get(f"{REPORTS}?kind=weekly_report").get_data(as_text=True)
+    assert re.search(r'data-pack="\d+"', html) and "周报" in html
