@@ -34,15 +34,37 @@ def select_locale() -> str:
 
 def _part_blueprints() -> list:
     """The portal's parts, one blueprint per module, mounted under ``/t/<slug>``."""
-    from web.portal import complaints, customers, dashboards, jobs, policies, service, staff, transfers, users
+    from web.portal import (
+        complaint_reports,  # CMP-80/81
+        complaint_tools,  # CMP-13, CMP-42, CMP-52..54: the case's further steps
+        complaints,
+        customers,
+        dashboards,
+        jobs,
+        policies,
+        service,
+        service_aftercare,  # SVC-14/16/23
+        service_fees,  # SVC-15
+        staff,
+        transfers,
+        users,
+    )
 
-    from web.portal import service_aftercare  # SVC-14/16/23
-    from web.portal import service_fees  # SVC-15
-
-    return [customers.bp, complaints.bp, service.bp, staff.bp, dashboards.bp, transfers.bp, jobs.bp, policies.bp,
-            users.bp,
-            service_aftercare.bp,
-            service_fees.bp]
+    return [
+        customers.bp,
+        complaints.bp,
+        complaint_reports.bp,
+        complaint_tools.bp,
+        service.bp,
+        service_aftercare.bp,
+        service_fees.bp,
+        staff.bp,
+        dashboards.bp,
+        transfers.bp,
+        jobs.bp,
+        policies.bp,
+        users.bp,
+    ]
 
 
 def register_portal(app: Flask) -> None:
