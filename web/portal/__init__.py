@@ -35,9 +35,12 @@ def select_locale() -> str:
 def _part_blueprints() -> list:
     """The portal's parts, one blueprint per module, mounted under ``/t/<slug>``."""
     from web.portal import complaints, customers, dashboards, jobs, policies, service, staff, transfers, users
+    from web.portal import customer_manage, customer_reassign
 
     return [customers.bp, complaints.bp, service.bp, staff.bp, dashboards.bp, transfers.bp, jobs.bp, policies.bp,
-            users.bp]
+            users.bp,
+            customer_manage.bp,
+            customer_reassign.bp]
 
 
 def register_portal(app: Flask) -> None:
