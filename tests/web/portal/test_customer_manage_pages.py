@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from tests.web.api.test_customer_ownership_api import HEALTH, World, run_sweep, t
+from tests.web.api.test_customer_ownership_api import HEALTH, World, run_sweep
 from tests.web.portal.test_login import _csrf, login
 from web.portal.customer_manage import id_list
 from web.portal.customer_reassign import reassign_body, result_counts
