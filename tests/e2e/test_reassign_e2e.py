@@ -1,13 +1,13 @@
 """Customer management in a real browser: a manager reassigns a departing salesperson's customers (the
-job page with its progress bar, then who received how many with the "why?"), and merges two duplicates
-after comparing them side by side. Screenshots in test-artifacts/."""
+job page with its progress bar, then who received how many with the "why?"), merges two duplicates
+after comparing them side by side, and opens an arbitration case on colliding claims. Screenshots in test-artifacts/."""
 from tests.helpers import PASSWORD
 
 
 def test_reassign_then_merge(live_server, page, make_tenant, artifacts_dir, client):
     tenant = make_tenant("tenant-a", "甲公司")
     leaver, _t1 = make_tenant.user(tenant, "sales1", roles=["salesperson"])
-    make_tenant.user(tenant, "sales2", roles=["salesperson"])
+    rival, _t2 = make_tenant.user(tenant, "sales2", roles=["salesperson"])
     make_tenant.user(tenant, "sales3", roles=["salesperson"])
     h = tenant.headers()
     names = ["王小明", "李秀英", "赵雪梅", "成都蜀运物流有限公司"]
@@ -21,6 +21,11 @@ def test_reassign_then_merge(live_server, page, make_tenant, artifacts_dir, clie
         ids.append(r.get_json()["id"])
         assert client.post(f"/api/v1/customers/{ids[-1]}/claims", headers=h,
                            json={"kind": "register", "claimant_id": leaver}).status_code == 201
+    disputed = client.post(f"/api/v1/customers/{ids[1]}/claims", headers=h, json={
+        "kind": "register", "claimant_id": rival, "note": "客户说先找的我"})
+    assert disputed.status_code == 201, disputed.get_json()
+    # written before the browser starts (SQLite: one writer at a time)
+    twin = client.post("/api/v1/customers", headers=h, json={"name": "王晓明", "phones": [{"number": "13700001111"}]})
     base = f"{live_server}/t/tenant-a"
     page.goto(f"{base}/customers/reassign")
     page.fill("input[name=username]", "admin")
@@ -46,7 +51,6 @@ def test_reassign_then_merge(live_server, page, make_tenant, artifacts_dir, clie
     assert page.locator("#run-items a.why").count() == 4
     page.screenshot(path=str(artifacts_dir / "e2e-cus-manage-reassign-result.png"), full_page=True)
     # merge two records of 王小明 after comparing them
-    twin = client.post("/api/v1/customers", headers=h, json={"name": "王晓明", "phones": [{"number": "13700001111"}]})
     page.goto(f"{base}/customers/manage/merges")
     page.fill("input[name=a_id]", str(ids[0]))
     page.fill("input[name=b_id]", str(twin.get_json()["id"]))
@@ -59,3 +63,15 @@ def test_reassign_then_merge(live_server, page, make_tenant, artifacts_dir, clie
     page.wait_for_url(f"{base}/customers/manage/*/merges/*")
     assert "已合并" in page.locator(".flash").inner_text()
     page.screenshot(path=str(artifacts_dir / "e2e-cus-manage-merge-done.png"), full_page=True)
+    # a collision of claims: the manager opens a case from the customer's ownership page
+    page.goto(f"{base}/customers/manage/{ids[1]}")
+    assert page.locator("#claims tr[data-claim]").count() == 2
+    page.fill("#open-case textarea[name=note]", "两人都登记了该客户")
+    page.click("#open-case button[type=submit]")
+    page.wait_for_url(f"{base}/customers/manage/{ids[1]}/cases/*")
+    assert page.locator("#standing [data-status]").get_attribute("data-status") == "objection_window"
+    assert page.locator("#standing a.why").count() == 1
+    page.screenshot(path=str(artifacts_dir / "e2e-cus-manage-case.png"), full_page=True)
+    page.goto(f"{base}/customers/manage")
+    assert page.locator("#open-cases tr[data-case]").count() == 1
+    page.screenshot(path=str(artifacts_dir / "e2e-cus-manage-queues.png"), full_page=True)
