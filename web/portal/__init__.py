@@ -38,6 +38,8 @@ def _part_blueprints() -> list:
         complaint_reports,  # CMP-80/81
         complaint_tools,  # CMP-13, CMP-42, CMP-52..54: the case's further steps
         complaints,
+        customer_manage,  # CUS-15, CUS-20..27, grades: the sales managers' pages
+        customer_reassign,  # CUS-33/35: reassignment as a job
         customers,
         dashboards,
         jobs,
@@ -52,6 +54,8 @@ def _part_blueprints() -> list:
 
     return [
         customers.bp,
+        customer_manage.bp,
+        customer_reassign.bp,
         complaints.bp,
         complaint_reports.bp,
         complaint_tools.bp,

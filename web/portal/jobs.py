@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, abort, g, jsonify, render_template
+from flask import Blueprint, abort, g, jsonify, render_template, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -31,7 +31,15 @@ def status_labels() -> dict[str, str]:
 def job_title(name: str) -> str:
     from web.portal.transfers import kind_titles
 
-    return kind_titles().get(name, name)
+    titles = {**kind_titles(), "cus.redistribute": _("Customer reassignment")}
+    return titles.get(name, name)
+
+
+def result_page(job: JobRecord) -> str | None:
+    """The page that shows what a job did, where it has one beyond the job page."""
+    if job.name == "cus.redistribute" and (job.args or {}).get("run_id"):
+        return url_for("portal.customer_reassign.show", redistribution_id=int(job.args["run_id"]))
+    return None
 
 
 def job_view(job: JobRecord) -> dict:
@@ -43,6 +51,7 @@ def job_view(job: JobRecord) -> dict:
     view["status_label"] = status_labels().get(view["status"], view["status"])
     view["step"] = translated(view["step"]) if view.get("step") else view.get("step")
     view["title"] = job_title(view["name"])
+    view["result_page"] = result_page(job)
     return view
 
 
