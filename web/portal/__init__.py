@@ -35,9 +35,16 @@ def select_locale() -> str:
 def _part_blueprints() -> list:
     """The portal's parts, one blueprint per module, mounted under ``/t/<slug>``."""
     from web.portal import complaints, customers, dashboards, jobs, policies, service, staff, transfers, users
+    from web.portal import service_contracts
+    from web.portal import service_duties
+    from web.portal import service_reports
 
     return [customers.bp, complaints.bp, service.bp, staff.bp, dashboards.bp, transfers.bp, jobs.bp, policies.bp,
-            users.bp]
+            users.bp,
+            service_contracts.bp,
+            service_duties.bp,
+            service_reports.bp,
+            ]
 
 
 def register_portal(app: Flask) -> None:
