@@ -60,12 +60,12 @@ FORM_FIELDS = {
 def labels() -> dict:
     """Codes of the contracts' domain in the reader's language."""
     return {
-        "kinds": {"service": _("Service contract"), "warranty": _("Warranty")},
-        "states": {"active": _("Active"), "expired": _("Expired"), "renewal_pending": _("Renewal awaiting payment"),
+        "kinds": {"service": _("Service contract"), "warranty": _("Warranty (kind of contract)")},
+        "states": {"active": _("Active"), "expired": _("Contract expired"), "renewal_pending": _("Renewal awaiting payment"),
                    "ended": _("Ended (not renewed)")},
-        "methods": {"fax": _("Fax"), "e_sign": _("Electronic signature"), "paper": _("Paper original")},
-        "renewal_states": {"awaiting_payment": _("Awaiting payment"), "paid": _("Paid"), "cancelled": _("Cancelled")},
-        "outcomes": {"renew": _("Will renew"), "decline": _("Declines renewal"), "undecided": _("Undecided")},
+        "methods": {"fax": _("By fax"), "e_sign": _("Electronic signature"), "paper": _("Paper original")},
+        "renewal_states": {"awaiting_payment": _("Renewal awaiting its payment"), "paid": _("Renewal paid"), "cancelled": _("Cancelled")},
+        "outcomes": {"renew": _("Will renew"), "decline": _("Declines renewal"), "undecided": _("Customer undecided")},
         "period_kinds": {"initial": _("Initial period"), "renewal": _("Renewal period")},
     }
 

@@ -23,6 +23,7 @@ from core.accounts.models import Department, User
 from core.db import db
 from core.decisions.models import Decision
 from core.errors import KehuError
+from core.plugins import get_plugins
 from core.service import checklists, duties, order_types
 from core.service.duties_models import ServiceDuty, ServiceDutyRun
 from core.service.duties_settings import KINDS, PERIODS
@@ -51,9 +52,7 @@ def labels() -> dict:
                     "half_year": _("per half year"), "year": _("per year")},
         "kinds": {"work_order": _("Work orders generated"), "survey": _("Customer surveys counted")},
         "runs": {"generated": _("Orders generated"), "failed": _("Generation failed"), "met": _("Done"),
-                 "missed": _("Missed"), "skipped": _("Skipped (switched off)")},
-        "roles": {"dept_manager": _("Department manager"), "supervisor": _("Supervisor"),
-                  "cs_manager": _("Customer service manager"), "gm": _("General manager")},
+                 "missed": _("Missed (short of the number)"), "skipped": _("Skipped (switched off)")},
         "sources": {"manual": _("Set up here"), "policy": _("From the policy preset")},
     }
 
@@ -97,6 +96,14 @@ def _names(ids) -> dict[int, str]:
     if not ids:
         return {}
     return {u.id: u.display_name for u in db.session.scalars(select(User).where(User.id.in_(ids)))}
+
+
+def _role_options() -> list[tuple[str, str]]:
+    """The roles offered as the responsible manager, with their titles (``kehu_roles``)."""
+    locale = select_locale()
+    roles = get_plugins().for_tenant(g.tenant).records("kehu_roles")
+    return [(code, roles[code].title_en if locale == "en" else localise(roles[code].title_zh, locale))
+            for code in RESPONSIBLE_ROLES if code in roles]
 
 
 def _type_options() -> list[tuple[str, str]]:
@@ -150,7 +157,7 @@ def _render_new(form: Form, status: int = 200):
     customer = visible_customer(form.value("customer_id"))
     return render_template("portal/service_duties/new.html", form=form, shown_fields=NEW_FIELDS, labels=labels(),
                            type_options=_type_options(), users=users, departments=departments, customer=customer,
-                           periods=PERIODS, kinds=KINDS, roles=RESPONSIBLE_ROLES), status
+                           periods=PERIODS, kinds=KINDS, role_options=_role_options()), status
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -59,14 +59,14 @@ def chart_set(report: dict, type_name, milestone_name) -> dict:
         "by_type": charts.bar_chart([(type_name(r["type"]), r["open"]) for r in opened["by_type"]],
                                     title=_("Open orders by type"), empty_text=none_text),
         "by_technician": charts.bar_chart(
-            [(r["technician"] or _("Unassigned"), r["open"]) for r in opened["by_technician"]],
+            [(r["technician"] or _("Not assigned to a technician"), r["open"]) for r in opened["by_technician"]],
             title=_("Open orders by technician"), empty_text=none_text),
         "on_time": charts.bar_chart([(milestone_name(r["milestone"]), r["rate"] or 0) for r in report["on_time"]],
                                     title=_("On-time rate per deadline"), percent=True, top=100,
                                     empty_text=none_text),
-        "fees": charts.bar_chart([(_("Collected"), float(fees["collected"]["amount"])),
-                                  (_("Remitted"), float(fees["remitted"]["amount"])),
-                                  (_("Outstanding"), float(fees["outstanding"]["amount"]))],
+        "fees": charts.bar_chart([(_("Fees collected"), float(fees["collected"]["amount"])),
+                                  (_("Fees remitted"), float(fees["remitted"]["amount"])),
+                                  (_("Fees outstanding"), float(fees["outstanding"]["amount"]))],
                                  title=_("Fees collected vs remitted (yuan)"), empty_text=none_text)
         if fees["collected"]["count"] or fees["remitted_in_period"]["count"] else
         charts.bar_chart([], title=_("Fees collected vs remitted (yuan)"), empty_text=none_text),
