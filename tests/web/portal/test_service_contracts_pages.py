@@ -174,3 +174,21 @@ def test_another_tenants_contract_is_404(app, client, office, make_tenant):
     assert post(browser, office, f"/{theirs['id']}/renewals", {"signed_on": "2026-10-20", "method": "fax",
                                                                "amount": "1"}).status_code == 404
     assert "别家的软件" not in text(browser.get(url(office)))
+
+
+def test_the_demo_tenant_shows_contracts_duties_and_the_report(client, ctx):
+    """The demo company's contract waiting for its installation, its duties page and the report."""
+    import re
+
+    from tenants.demo import provision_demo_tenants
+
+    provision_demo_tenants()
+    assert login(client, "huaxin", "manager", password="kehu-demo").status_code == 302
+    for path, link in (("service/contracts", r"/t/huaxin/service/contracts/\d+"),
+                       ("service/duties", None), ("service/reports", None)):
+        page = client.get(f"/t/huaxin/{path}")
+        assert page.status_code == 200, path
+        if link:
+            found = re.findall(link, text(page))
+            assert found, path
+            assert client.get(found[0]).status_code == 200, found[0]
