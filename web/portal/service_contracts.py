@@ -163,9 +163,10 @@ def index():
     on = today()
     waiting = list(db.session.scalars(contracts.search(state="active").where(
         contracts.ServiceContract.installed_on.is_(None)).limit(50)))
+    mine = list(db.session.scalars(contracts.search_reminders(state="open", assignee_id=g.user.id).limit(50)))
     items = list(page.items) + waiting
     return render_template(
-        "portal/service_contracts/index.html", page=page, shown=shown, waiting=waiting,
+        "portal/service_contracts/index.html", page=page, shown=shown, waiting=waiting, mine=mine,
         filter_args={k: v for k, v in shown.items() if v}, today=on, remind_before=_remind_before(),
         periods=_current_periods([c.id for c in items], on), customers=_customer_names(c.customer_id for c in items),
         days_left=days_left, end_badge=end_badge, labels=labels(), states=rules.STATES, kinds=rules.KINDS,

@@ -151,6 +151,8 @@ def test_reminder_answer_and_refusal(app, office):
     browser = portal(app, office, "ma")
     page = url(office, f"/{contract['id']}")
     assert "2026-10-14" in text(browser.get(page))
+    owner = text(portal(app, office, "song").get(url(office)))  # the customer's owner calls (SVC-21)
+    assert 'data-list="my-reminders"' in owner and "2026-11-14" in owner
     r = post(browser, office, f"/{contract['id']}/reminders/{reminder_id}/response", {"outcome": "decline"}, page=page)
     assert r.status_code == 302
     again = post(browser, office, f"/{contract['id']}/reminders/{reminder_id}/response", {"outcome": "renew"}, page=page)
