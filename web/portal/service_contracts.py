@@ -61,7 +61,7 @@ def labels() -> dict:
     """Codes of the contracts' domain in the reader's language."""
     return {
         "kinds": {"service": _("Service contract"), "warranty": _("Warranty (kind of contract)")},
-        "states": {"active": _("Active"), "expired": _("Contract expired"), "renewal_pending": _("Renewal awaiting payment"),
+        "states": {"active": _("Contract in force"), "expired": _("Contract expired"), "renewal_pending": _("Renewal awaiting payment"),
                    "ended": _("Ended (not renewed)")},
         "methods": {"fax": _("By fax"), "e_sign": _("Electronic signature"), "paper": _("Paper original")},
         "renewal_states": {"awaiting_payment": _("Renewal awaiting its payment"), "paid": _("Renewal paid"), "cancelled": _("Cancelled")},
@@ -110,6 +110,24 @@ def end_badge(ends_on: dt.date, on: dt.date, remind_before) -> str:
     if rules.reminder_on(ends_on, remind_before) <= on:
         return "warn"
     return "ok"
+
+
+#: the units of a term or a reminder lead: (Chinese, English)
+TERM_UNITS = {"days": ("天", "days"), "weeks": ("周", "weeks"), "months": ("个月", "months"), "years": ("年", "years"),
+              "working_days": ("个工作日", "working days")}
+
+
+def term_text(term, english: bool = False) -> str:
+    """``"1 years"`` (or a Duration) → ``1年`` / ``1 years``; anything else as it is."""
+    parts = str(term or "").split()
+    if len(parts) != 2 or parts[1] not in TERM_UNITS:
+        return str(term or "")
+    zh, en = TERM_UNITS[parts[1]]
+    return f"{parts[0]} {en}" if english else f"{parts[0]}{zh}"
+
+
+def _term(term) -> str:
+    return term_text(term, select_locale() == "en")
 
 
 def _customer_names(ids) -> dict[int, object]:
@@ -167,7 +185,7 @@ def index():
     items = list(page.items) + waiting
     return render_template(
         "portal/service_contracts/index.html", page=page, shown=shown, waiting=waiting, mine=mine,
-        filter_args={k: v for k, v in shown.items() if v}, today=on, remind_before=_remind_before(),
+        filter_args={k: v for k, v in shown.items() if v}, today=on, remind_before=_remind_before(), term=_term,
         periods=_current_periods([c.id for c in items], on), customers=_customer_names(c.customer_id for c in items),
         days_left=days_left, end_badge=end_badge, labels=labels(), states=rules.STATES, kinds=rules.KINDS,
         may_write=_writer())
@@ -255,7 +273,7 @@ def _render_contract(contract, forms: dict | None = None, status: int = 200):
     return render_template(
         "portal/service_contracts/show.html", contract=contract, periods=periods, renewals=renewals,
         reminders=reminders, customer=customer, warranties=warranties, decisions=decisions, pending=pending,
-        new_periods=new_periods, forms=forms, fields=FORM_FIELDS, today=on, remind_before=_remind_before(),
+        new_periods=new_periods, forms=forms, fields=FORM_FIELDS, today=on, remind_before=_remind_before(), term=_term,
         days_left=days_left, end_badge=end_badge, labels=labels(), now=utcnow(),
         methods=rules.RENEWAL_METHODS, outcomes=rules.OUTCOMES,
         may_write=_writer(), may_install=g.user.has_role(*WRITERS, "technician"),

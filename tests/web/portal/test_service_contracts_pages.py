@@ -52,6 +52,11 @@ def test_days_left_and_the_badge_from_the_reminder_day():
     assert pages.end_badge(end, dt.date(2026, 11, 15), "1 months") == "late"
 
 
+def test_term_text():
+    assert pages.term_text("1 years") == "1年" and pages.term_text("1 months", english=True) == "1 months"
+    assert pages.term_text("3 working_days") == "3个工作日" and pages.term_text("odd") == "odd"
+
+
 def test_contract_body_leaves_blank_boxes_out():
     body = pages.contract_body({"customer_id": "12", "subject": " GT ", "serial": "", "installation_order_id": "x"})
     assert body == {"customer_id": 12, "subject": "GT", "installation_order_id": "x"}
