@@ -46,7 +46,10 @@ def _part_blueprints() -> list:
         policies,
         service,
         service_aftercare,  # SVC-14/16/23
+        service_contracts,  # SVC-20..22
+        service_duties,  # SVC-30..32
         service_fees,  # SVC-15
+        service_reports,  # SVC-40
         staff,
         transfers,
         users,
@@ -62,6 +65,9 @@ def _part_blueprints() -> list:
         service.bp,
         service_aftercare.bp,
         service_fees.bp,
+        service_contracts.bp,
+        service_duties.bp,
+        service_reports.bp,
         staff.bp,
         dashboards.bp,
         transfers.bp,
