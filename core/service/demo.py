@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from core.accounts.service import find_user
 from core.db import db, utcnow
-from core.service import completion, dispatch, dispatch_field, fees, orders, records
+from core.service import completion, dispatch, dispatch_field, duties, fees, orders, records
 from core.service.models import WorkOrder
 
 DEMO_SVC = {"approval": {"installation": "dept_manager"},
@@ -102,3 +102,10 @@ def provision(now: dt.datetime | None = None) -> None:
     held = intake("maintenance", 0, now - 4 * day)
     orders.hold(held, "awaiting_parts", by=users["cs"].id, at=now - 3 * day, note="等待新款天线到货")
     intake("remote_service", 1, now - dt.timedelta(hours=6), description="月度里程报表与实际不符")
+    # 6. a monthly inspection of the customer's fleet terminals (SVC-30): this month's orders generated,
+    # spread over the month with real deadlines
+    duties.create_duty({"code": "fleet_check", "title": "车队终端月度巡检", "work_order_type": "inspection",
+                        "at_least": 2, "period": "month", "site": "北京顺达物流园", "customer_id": customers[0][0].id,
+                        "responsible_role": "dept_manager",
+                        "starts_on": (now + dt.timedelta(hours=8)).date().replace(day=1)}, by=users["cs"].id)
+    duties.generate(now)

@@ -89,7 +89,10 @@ def test_one_command_start_on_a_fresh_sqlite_instance(tmp_path):
         assert conn.execute(text("select count(*) from users")).scalar_one() == 8
         # the GPS installer's service desk (SVC): orders in every stage, each with its history
         states = dict(conn.execute(text("select status, count(*) from work_orders group by status")).all())
-        assert states == {"return_visit_due": 1, "requested": 2, "dispatched": 1, "on_hold": 1}, states
+        # requested: an installation and a remote question, and this month's two inspections of the duty
+        assert states == {"return_visit_due": 1, "requested": 4, "dispatched": 1, "on_hold": 1}, states
+        assert conn.execute(text("select count(*) from service_duties where code = 'fleet_check'")).scalar_one() == 1
+        assert conn.execute(text("select count(*) from service_fees where remitted_at is null")).scalar_one() == 1
         assert conn.execute(text("select count(*) from service_return_visits")).scalar_one() == 1
         assert conn.execute(text("select count(*) from attachments")).scalar_one() == 1
         orders_before = conn.execute(text("select count(*) from work_order_events")).scalar_one()
