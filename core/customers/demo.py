@@ -158,6 +158,27 @@ def _follow_ups(created: dict, users: dict, now: dt.datetime) -> None:
             commitments.fulfil(promise, by=users[owner].id, note="已按约定完成", at=now - dt.timedelta(days=kept_days))
 
 
+def _disputed(users: dict, now: dt.datetime) -> None:
+    """A customer both salespeople registered on the same day (CUS-27): the case the department manager
+    opened, in its objection window, for the managers' ownership pages."""
+    from core.customers.ownership import cases
+
+    fields = {"phones": [{"number": "028-85990011"}], "uscc": _uscc("91510116734298615"),
+              "address": "双流区航空港物流园12号", "district": "双流区", "source": "展会",
+              "contacts": [{"name": "罗经理", "mobile": "13880990011"}]}
+    if _existing("成都远航物流有限公司", fields) is not None:
+        return
+    customer, _verdict = service.create_customer({"kind": "organisation", "name": "成都远航物流有限公司", **fields},
+                                                 region="CN", created_by=users["sales1"].id)
+    day = now - dt.timedelta(days=1)
+    ownership.record_claim(customer.id, kind="register", at=day - dt.timedelta(hours=6),
+                           claimant_id=users["sales1"].id, source_type="demo", note="展会上留下名片")
+    ownership.record_claim(customer.id, kind="register", at=day - dt.timedelta(hours=2),
+                           claimant_id=users["sales2"].id, source_type="demo", note="客户来电咨询")
+    cases.open_case(customer.id, reason="collision", opened_by=users["manager"].id, at=day,
+                    note="两位销售同日登记同一客户")
+
+
 def provision() -> None:
     """Add the demo tenant's customers (see the module docstring); running it again adds nothing."""
     users = {name: find_user(name) for name in ("sales1", "sales2", "manager")}
@@ -197,4 +218,5 @@ def provision() -> None:
             ownership.record_deal(customer.id, at=now - dt.timedelta(days=days),
                                   performance_owner_id=users[owner].id, kind="deal", source="演示：签订安装合同")
     _follow_ups(created, users, now)
+    _disputed(users, now)
     db.session.flush()

@@ -56,3 +56,9 @@ def test_the_managers_home_and_dashboards_show_the_demo_figures(client, demo):
     login(client, "huaxin", "cs", password="kehu-demo")
     home = client.get("/t/huaxin/").get_data(as_text=True)
     assert 'class="clock' in home  # the agent's own open cases, with their time left
+
+
+def test_the_demo_manager_has_a_disputed_customer_to_rule_on(client, demo):
+    login(client, "huaxin", "manager", password="kehu-demo")
+    page = client.get("/t/huaxin/customers/manage").get_data(as_text=True)
+    assert "成都远航物流有限公司" in page
