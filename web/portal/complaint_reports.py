@@ -21,14 +21,17 @@ import io
 from flask import Blueprint, g, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from marshmallow import EXCLUDE, ValidationError
+from sqlalchemy import select
 
 from core.complaints import reports_packs as packs
 from core.complaints import reports_rules as rules
 from core.complaints.reports import statistics
+from core.complaints.exclusion import not_excluded_condition
+from core.complaints.models import Complaint
 from core.complaints.reports_export import csv_bytes, json_bytes, sections_of
 from core.customers.fact_time import fact_time
 from core.db import db, utcnow
-from core.errors import KehuError
+from core.errors import InvalidInput, KehuError
 from web.api import complaint_reports as api
 from web.portal import charts, select_locale
 from web.portal.complaints_labels import labels_of
@@ -189,22 +192,42 @@ def pack(pack_id):
     row = packs.get_pack(pack_id)
     shown = None if row.kind == rules.DIGEST else figures(row.data, _picker())
     return render_template("portal/complaint_reports/pack.html", pack=row, fig=shown, kinds=kind_names(),
-                           teams=digest_teams(row.data))
+                           teams=digest_teams(row.data, readable_cases(row.data)))
 
 
-def digest_teams(data: dict) -> list[dict]:
-    """The teams of a digest pack, each case's received time as an instant (for ``|local``)."""
-    def timed(cases):
-        return [{**c, "received": dt.datetime.fromisoformat(c["received_at"])} for c in cases]
+def readable_cases(data: dict) -> set[int]:
+    """The cases of a digest pack the reader may open (not those they are excluded from, CMP-21)."""
+    ids = {c.get("complaint_id") for t in data.get("teams", []) for c in (*t["unresolved"], *t["new"])}
+    ids.discard(None)
+    if not ids:
+        return set()
+    return set(db.session.scalars(select(Complaint.id).where(Complaint.id.in_(ids),
+                                                             not_excluded_condition(g.user.id))))
 
-    return [{**t, "unresolved": timed(t["unresolved"]), "new": timed(t["new"])} for t in data.get("teams", [])]
+
+def digest_teams(data: dict, readable: set[int]) -> list[dict]:
+    """The teams of a digest pack, each case's received time as an instant (for ``|local``), listing only
+    the ``readable`` cases; the others are counted as ``hidden``, never listed."""
+    def shown(cases):
+        return [{**c, "received": dt.datetime.fromisoformat(c["received_at"])} for c in cases
+                if c.get("complaint_id") in readable]
+
+    teams = []
+    for t in data.get("teams", []):
+        unresolved, new = shown(t["unresolved"]), shown(t["new"])
+        hidden = len(t["unresolved"]) + len(t["new"]) - len(unresolved) - len(new)
+        teams.append({**t, "unresolved": unresolved, "new": new, "hidden": hidden})
+    return teams
 
 
 @bp.get("/packs/<int:pack_id>/download")
 @roles_required(*api.READERS)
 def pack_download(pack_id):
     row = packs.get_pack(pack_id)
-    fmt = request.args.get("format", "csv")
+    try:
+        fmt = api.ComplaintReportDownloadSchema().load({"format": request.args.get("format", "csv")})["format"]
+    except ValidationError as err:
+        raise InvalidInput("invalid format", fields=err.messages) from err
     name = f"{row.kind}-{row.period_key.replace('..', '_')}"
     if fmt == "json":
         return send_file(io.BytesIO(json_bytes(row.data)), mimetype="application/json", as_attachment=True,

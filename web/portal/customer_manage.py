@@ -57,6 +57,15 @@ QUARREL_ROLES = MANAGERS + ("assistant",)
 QUEUE_LIMIT = 100
 
 
+def _customer_for(customer_id: int, *roles: str):
+    """The customer (404 when it is another tenant's or hidden from the reader), then the role (403): the
+    object first, so that a foreign id never answers anything but 404."""
+    customer = customers.get_customer(customer_id)
+    if not g.user.has_role(*roles):
+        abort(403)
+    return customer
+
+
 # --------------------------------------------------------------------------- pure helpers
 
 
@@ -275,10 +284,10 @@ def claim_approve(customer_id: int, claim_id: int):
 
 
 @bp.post("/<int:customer_id>/claims/<int:claim_id>/void")
-@roles_required(*MANAGERS)
+@login_required
 def claim_void(customer_id: int, claim_id: int):
     """Refuse a claim recorded in error: it stops counting (void), ownership is re-judged."""
-    customer = customers.get_customer(customer_id)
+    customer = _customer_for(customer_id, *MANAGERS)
     ownership.get_claim(customer_id, claim_id)
     try:
         _writable(customer)
@@ -299,10 +308,10 @@ def _refused(customer: Customer, err: KehuError):
 
 
 @bp.post("/<int:customer_id>/cases")
-@roles_required(*WRITERS)
+@login_required
 def case_open(customer_id: int):
     """Open an arbitration case (CUS-27), as ``POST .../ownership-cases``; the rules propose."""
-    customer = customers.get_customer(customer_id)
+    customer = _customer_for(customer_id, *WRITERS)
     form = Form.posted()
     body = {"reason": form.values.get("reason") or "", "note": form.values.get("note") or None,
             "claim_ids": id_list(form.values.get("claim_ids")) or None}
@@ -389,9 +398,10 @@ def quarrel_body(values: dict) -> dict:
 
 
 @bp.post("/<int:customer_id>/cases/<int:case_id>/objections")
-@roles_required(*WRITERS)
+@login_required
 def case_object(customer_id: int, case_id: int):
     """The caller objects to the proposal within ``cus.arbitration.objection_window`` (409 after)."""
+    _customer_for(customer_id, *WRITERS)
     return _case_step(customer_id, case_id, "objection", ObjectionInSchema, objection_body,
                       lambda case, data: cases.object_to(case, party_id=g.user.id, **data))
 
@@ -405,9 +415,10 @@ def case_rule(customer_id: int, case_id: int):
 
 
 @bp.post("/<int:customer_id>/cases/<int:case_id>/quarrels")
-@roles_required(*QUARREL_ROLES)
+@login_required
 def case_quarrel(customer_id: int, case_id: int):
     """Parties quarrelled in front of customers: ``cus.arbitration.quarrel_consequence`` applies."""
+    _customer_for(customer_id, *QUARREL_ROLES)
     return _case_step(customer_id, case_id, "quarrel", QuarrelInSchema, quarrel_body,
                       lambda case, data: cases.record_quarrel(case, recorded_by=g.user.id, **data))
 
@@ -451,10 +462,10 @@ def grade(customer_id: int, scheme: str):
 
 
 @bp.post("/<int:customer_id>/grades/<scheme>")
-@roles_required(*WRITERS)
+@login_required
 def grade_change(customer_id: int, scheme: str):
     """A manual tier change with reason and approver (CUS-50), as ``PUT .../grades/<scheme>``."""
-    customer = customers.get_customer(customer_id)
+    customer = _customer_for(customer_id, *WRITERS)
     grade_tiers.scheme_tiers(cus_policy().values["tiers"], scheme)
     form = Form.posted()
     body = {"tier": form.values.get("tier") or "", "reason": form.values.get("reason") or "",
@@ -485,17 +496,24 @@ def _merges_page(form: Form | None = None, status: int = 200, pair: list | None 
         CustomerMerge.survivor_id.in_(_visible_ids())).order_by(CustomerMerge.merged_at.desc(),
                                                                 CustomerMerge.id.desc()).limit(30)))
     names = _names([r.survivor_id for r in records])
-    names.update(_merged_names(records))
+    names.update(_merge_names(records))
     return render_template("portal/customer_manage/merges.html", form=form or Form(values={"survivor": "a"}),
                            records=records, names=names, pair=pair, now=utcnow(), may_merge=may_merge(g.user),
                            owners=_owner_names(pair or [])), status
 
 
-def _merged_names(records) -> dict[int, str]:
-    """A tombstone is no longer found by search: its name, when its survivor is visible."""
-    ids = [r.merged_id for r in records]
-    return dict(db.session.execute(select(Customer.id, Customer.name).where(Customer.id.in_(ids))).all()) \
-        if ids else {}
+def _merge_names(records) -> dict[int, str]:
+    """The names of both sides of merges, as the reader may see them (CUS-70): a customer the reader may
+    see, and a tombstone (no longer found by search) while its merge stands and its survivor is visible;
+    any other side stays "#id"."""
+    ids = {i for r in records for i in (r.survivor_id, r.merged_id)}
+    if not ids:
+        return {}
+    visible = set(db.session.scalars(access.restrict(select(Customer.id).where(Customer.id.in_(ids)))))
+    named = set(visible)
+    named.update(r.merged_id for r in records if r.undone_at is None and r.survivor_id in visible)
+    return dict(db.session.execute(select(Customer.id, Customer.name).where(Customer.id.in_(named))).all()) \
+        if named else {}
 
 
 def _owner_names(pair) -> dict[int, str]:
@@ -550,8 +568,7 @@ def merge_start():
 
 
 def _merge_page(customer: Customer, record: CustomerMerge, form: Form | None = None, status: int = 200):
-    names = dict(db.session.execute(select(Customer.id, Customer.name).where(
-        Customer.id.in_([record.survivor_id, record.merged_id]))).all())
+    names = _merge_names([record])
     people = users_by_id([record.merged_by, record.undone_by] + [
         (o or {}).get("owner_id") for o in (record.survivor_owner_before, record.merged_owner_before,
                                             record.survivor_owner_after)])

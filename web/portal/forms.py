@@ -79,6 +79,18 @@ def form_message(err: KehuError, locale: str) -> str:
     return translated(reason_en or getattr(err, "message", str(err)))
 
 
+def refusal_status(err: Exception) -> int:
+    """The answer to a refused form: 422 for bad input, the domain's 403/409/422 as it is, 409 for any other
+    refusal. A 404 (the record named in the form is another tenant's or unknown) is raised again: the
+    page answers 404, never a form error."""
+    if isinstance(err, ValidationError):
+        return 422
+    if isinstance(err, KehuError) and err.status == 404:
+        raise err
+    status = getattr(err, "status", 409)
+    return status if status in (403, 409, 422) else 409
+
+
 @dataclass
 class Form:
     values: dict = field(default_factory=dict)

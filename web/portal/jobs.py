@@ -37,7 +37,9 @@ def job_title(name: str) -> str:
 
 def result_page(job: JobRecord) -> str | None:
     """The page that shows what a job did, where it has one beyond the job page."""
-    if job.name == "cus.redistribute" and (job.args or {}).get("run_id"):
+    from web.api.customer_assignment import MANAGERS as ASSIGNMENT_MANAGERS
+
+    if job.name == "cus.redistribute" and (job.args or {}).get("run_id") and g.user.has_role(*ASSIGNMENT_MANAGERS):
         return url_for("portal.customer_reassign.show", redistribution_id=int(job.args["run_id"]))
     return None
 

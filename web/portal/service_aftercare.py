@@ -147,11 +147,17 @@ def _decisions(ids) -> dict[int, Decision]:
 
 
 def _entries(ids) -> dict[int, StaffEntry]:
-    """The staff-ledger entries (fines) the checks and lost documents proposed."""
+    """The staff-ledger entries (fines) the checks and lost documents proposed, as the ledger shows them:
+    a fine is seen by the employee it is about and the ledger's managers (STF), nobody else."""
+    from web.api.staff_ledger import LEDGER_MANAGERS
+
     ids = {int(i) for i in ids if i}
     if not ids:
         return {}
-    return {e.id: e for e in db.session.scalars(select(StaffEntry).where(StaffEntry.id.in_(ids)))}
+    stmt = select(StaffEntry).where(StaffEntry.id.in_(ids))
+    if not g.user.has_role(*LEDGER_MANAGERS):
+        stmt = stmt.where(StaffEntry.user_id == g.user.id)
+    return {e.id: e for e in db.session.scalars(stmt)}
 
 
 def _active_users(*roles) -> list[tuple[int, str]]:

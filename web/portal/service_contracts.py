@@ -37,7 +37,7 @@ from web.api.service_contracts import (
 )
 from web.portal import select_locale
 from web.portal.decision_access import visible_to
-from web.portal.forms import Form
+from web.portal.forms import Form, refusal_status
 from web.portal.lookups import visible_customer
 from web.portal.paging import paginate
 from web.portal.service_forms import blank_to_none, local_instant
@@ -298,8 +298,8 @@ def _step(service_contract_id: int, name: str, roles: tuple, act, done: str):
         db.session.commit()
     except (KehuError, ValidationError) as err:
         db.session.rollback()
+        status = refusal_status(err)
         form.fail(err, select_locale())
-        status = 422 if isinstance(err, ValidationError) else (err.status if err.status in (403, 409, 422) else 409)
         return _render_contract(contracts.get_contract(service_contract_id), {name: form}, status)
     flash(done, "ok")
     return redirect(url_for(".show", service_contract_id=service_contract_id))

@@ -31,7 +31,7 @@ from core.service.models import WorkOrder
 from web.api.service_duties import DUTY_MANAGERS, SvcDutyInSchema, SvcDutyPatchSchema
 from web.portal import select_locale
 from web.portal.decision_access import visible_to
-from web.portal.forms import Form
+from web.portal.forms import Form, refusal_status
 from web.portal.localise import localise
 from web.portal.lookups import visible_customer
 from web.portal.paging import paginate
@@ -222,8 +222,9 @@ def switch(duty_id: int):
         db.session.commit()
     except (KehuError, ValidationError) as err:
         db.session.rollback()
+        status = refusal_status(err)
         form.fail(err, select_locale())
-        return _render_duty(duties.get_duty(duty_id), 409, form.message)
+        return _render_duty(duties.get_duty(duty_id), status, form.message)
     flash(_("Duty switched on.") if duty.active else _("Duty switched off."), "ok")
     return redirect(url_for(".show", duty_id=duty_id))
 

@@ -49,9 +49,12 @@ def figure(html, name):
 
 def test_pure_helpers():
     assert percent(0.875) == 87.5 and percent(None) is None
-    teams = digest_teams({"teams": [{"department": "客服部", "unresolved": [{"received_at": "2026-12-06T02:00:00+00:00"}],
-                                     "new": []}]})
+    data = {"teams": [{"department": "客服部", "new": [],
+                       "unresolved": [{"complaint_id": 7, "received_at": "2026-12-06T02:00:00+00:00"},
+                                      {"complaint_id": 8, "received_at": "2026-12-06T03:00:00+00:00"}]}]}
+    teams = digest_teams(data, {7})  # case 8 is one the reader is excluded from (CMP-21)
     assert teams[0]["unresolved"][0]["received"] == dt.datetime(2026, 12, 6, 2, tzinfo=dt.timezone.utc)
+    assert [c["complaint_id"] for c in teams[0]["unresolved"]] == [7] and teams[0]["hidden"] == 1
 
 
 def test_the_figures_are_the_apis_for_the_same_period(client, office):

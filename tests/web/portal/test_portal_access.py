@@ -9,6 +9,7 @@ import re
 from core.customers.ownership import service as ownership
 from core.customers.service import create_customer
 from core.db import db, utcnow
+from core.errors import Conflict
 from core.tenancy import tenant_scope
 from tests.web.portal.test_login import _csrf, login
 
@@ -95,3 +96,63 @@ def test_months_out_of_range_are_bad_input_not_errors(client, two_tenants):
             assert r.status_code in (200, 422), (url, month, r.status_code)
         page = client.get("/t/tenant-a/dashboards", query_string={"month": month}).get_data(as_text=True)
         assert "YYYY-MM" in page, month  # the dashboard's own message, not a generic error page
+
+
+def test_a_merge_never_names_a_customer_the_reader_may_not_see(client, two_tenants, make_tenant):
+    """CUS-70 on the merge pages: after an undone merge the other customer is hidden again from a
+    salesperson who may see only their own customers: "#id", never its name."""
+    from core.customers.merging import service as merging
+    from tests.helpers import policy_since
+
+    a, _b = two_tenants
+    policy_since(a.id, "cus", {"visibility": "own", "pool_visible": False}, "2026-01-01")
+    mine_id, _ = make_tenant.user(a, "sales-a", roles=["salesperson"])
+    other_id, _ = make_tenant.user(a, "sales-c", roles=["salesperson"])
+    with tenant_scope(a.id):
+        mine, _ = create_customer({"name": "张三", "phones": [{"number": "13911115555"}]}, created_by=mine_id)
+        theirs, _ = create_customer({"name": "张三丰", "phones": [{"number": "13911116666"}]}, created_by=other_id)
+        ownership.record_claim(mine.id, kind="register", at=utcnow(), claimant_id=mine_id, source_type="test")
+        ownership.record_claim(theirs.id, kind="register", at=utcnow(), claimant_id=other_id, source_type="test")
+        record = merging.merge(mine.id, theirs.id, reason="同一客户重复登记", by=None)
+        merging.undo(mine.id, record.id, by=None, reason="并非同一客户")
+        db.session.commit()
+        mine_id_, theirs_id, merge_id = mine.id, theirs.id, record.id
+    login(client, "tenant-a", "sales-a")
+    assert client.get(f"/t/tenant-a/customers/{theirs_id}").status_code == 404
+    for url in ("/t/tenant-a/customers/manage/merges", f"/t/tenant-a/customers/manage/{mine_id_}/merges/{merge_id}"):
+        response = client.get(url)
+        page = response.get_data(as_text=True)
+        assert response.status_code == 200, url
+        assert "张三丰" not in page, url
+
+
+def test_a_foreign_customer_is_404_before_any_role_is_checked(client, two_tenants, make_tenant):
+    """The object first: a salesperson posting a manager's step on another tenant's customer learns
+    nothing (404), not that the step needs another role (403)."""
+    a, b = two_tenants
+    make_tenant.user(a, "plain-sales", roles=["salesperson"])
+    with tenant_scope(b.id):
+        foreign, _ = create_customer({"name": "乙方客户", "phones": [{"number": "13911117777"}]})
+        db.session.commit()
+        foreign_id = foreign.id
+    login(client, "tenant-a", "plain-sales")
+    token = _csrf(client.get("/t/tenant-a/").get_data(as_text=True))
+    for step in ("claims/1/void", "cases", "cases/1/objections", "cases/1/quarrels", "grades/grade"):
+        r = client.post(f"/t/tenant-a/customers/manage/{foreign_id}/{step}", data={"csrf_token": token})
+        assert r.status_code == 404, (step, r.status_code)
+
+
+def test_refusal_status():
+    from marshmallow import ValidationError
+
+    from core.errors import Forbidden, NotFound
+    from web.portal.forms import refusal_status
+
+    assert refusal_status(ValidationError({"x": ["bad"]})) == 422
+    assert refusal_status(Conflict("no")) == 409 and refusal_status(Forbidden("no")) == 403
+    try:
+        refusal_status(NotFound("renewal not found"))
+    except NotFound:
+        pass
+    else:
+        raise AssertionError("a record of another tenant named in a form is a 404, not a form error")

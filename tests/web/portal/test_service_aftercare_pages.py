@@ -173,6 +173,10 @@ def test_missing_records_and_lost_documents_with_their_fines(app, desk):
     assert 'data-kind="missing_record"' in page and "¥30.00" in page and "2026-11-03" in page
     assert 'data-state="lost"' in page and "¥100.00" in page and "归档时遗失" in page
     assert page.count("/decisions/") >= 2
+    # a fine is the ledger's: the technician fined sees his own, another technician sees none (STF)
+    assert "¥30.00" in text(portal(app, desk, "wu").get(url(desk)))
+    other = text(portal(app, desk, "zheng").get(url(desk)))
+    assert 'data-kind="missing_record"' in other and "¥30.00" not in other and "¥100.00" not in other
 
 
 def test_foreign_ids_are_404(app, desk, make_tenant):
