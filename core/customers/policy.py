@@ -26,13 +26,12 @@ from core.customers.ownership.settings import OwnershipPolicySchema
 from core.customers.points.rules import PointsPolicySchema
 from core.customers.visits.settings import VisitsPolicySchema
 from core.policy import service as policy_service
+from core.policy.sections import section as _section
 
 MODULE = "cus"
 RELATIONS = ("spouse", "parent", "child", "sibling", "friend", "other")
 
 
-def _section(schema: type[Schema]) -> fields.Nested:
-    return fields.Nested(schema, load_default=lambda: schema().load({}))
 
 
 class PhoneSettingsSchema(Schema):

@@ -1,16 +1,30 @@
 """A plugin used by the tests: optional (enabled per tenant), implements every hook."""
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
-
 from pathlib import Path
 
 from flask import Blueprint, render_template
+from marshmallow import Schema, fields, validate
 
 from core.plugins import hookimpl
 from core.plugins.records import (
-    ChecklistTemplate, CommissionSplit, ComplaintCategory, ComplaintField, CustomerField, IndustryPreset, NavItem,
-    PeriodicJob, PluginInfo, PortalPages, PolicySchema, Recognition, Role, ShareLine, CompletionCheck, TransitionVeto, WorkOrderType,
+    ChecklistTemplate,
+    CommissionSplit,
+    ComplaintCategory,
+    ComplaintField,
+    CompletionCheck,
+    CustomerField,
+    IndustryPreset,
+    NavItem,
+    PeriodicJob,
+    PluginInfo,
+    PolicySchema,
+    PortalPages,
+    Recognition,
+    Role,
+    ShareLine,
+    TransitionVeto,
+    WorkOrderType,
 )
 from tests.plugins import sample_models  # noqa: F401  (the plugin's table)
 from web.portal.tenant_pages import login_required

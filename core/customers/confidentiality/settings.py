@@ -15,6 +15,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 from core.calendar import Duration
 from core.calendar.policy import DurationField, unique_values
+from core.policy.sections import section as _section
 
 VISIBILITY = ("own", "own_and_department", "all")
 LEVELS = ("normal", "confidential", "secret", "top_secret")  # CUS-71: 普通, 秘密, 机密, 绝密
@@ -27,8 +28,6 @@ _ROLE = fields.String(validate=validate.Regexp(r"^[a-z][a-z0-9_]{0,49}$"))
 _STEP = r"^[a-z][a-z0-9_]{0,49}(\|[a-z][a-z0-9_]{0,49})*$"
 
 
-def _section(schema: type[Schema]) -> fields.Nested:
-    return fields.Nested(schema, load_default=lambda: schema().load({}))
 
 
 def _roles(default: list[str]) -> fields.List:

@@ -20,9 +20,17 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
+from marshmallow import (
+    Schema,
+    ValidationError,
+    fields,
+    validate,
+    validates,
+    validates_schema,
+)
 
 from core.calendar.policy import DurationField, unique_values
+from core.policy.sections import section as _section
 
 #: numeric tier metrics, computed from the customer's transactions over ``cus.tiers.period``
 METRICS = ("net_purchases", "gross_profit", "shipments", "collections")
@@ -31,8 +39,6 @@ WINDOW = re.compile(r"^(\d{2})-(\d{2})\.\.(\d{2})-(\d{2})$")
 APPROVER_ROLES = ["gm", "vp", "dept_manager", "sales_manager"]
 
 
-def _section(schema: type[Schema]) -> fields.Nested:
-    return fields.Nested(schema, load_default=lambda: schema().load({}))
 
 
 class TierCriterionSchema(Schema):

@@ -1,0 +1,33 @@
+"""The real-estate plugin's hook implementations: thin, delegating to the plugin's modules."""
+from __future__ import annotations
+
+from core.plugins import hookimpl
+from core.plugins.records import IndustryPreset, PluginInfo, PolicySchema, Role
+
+NAME = "real_estate"
+
+
+@hookimpl
+def kehu_plugin_info():
+    return PluginInfo(name=NAME, title_zh="房地产销售", title_en="Real estate sales", industry="real_estate",
+                      description="售楼部：轮流接待、判客与业绩分成、销控、换房换名、售楼报表 (spec RE)")
+
+
+@hookimpl
+def kehu_industry_presets():
+    return [IndustryPreset(name="real_estate", title_zh="房地产", title_en="Real estate", plugins=(NAME,),
+                           policies={"cus": {"ownership": {"claim": {"evidence": ["register", "meeting_record"]}}}})]
+
+
+@hookimpl
+def kehu_roles():
+    return [Role("sales_supervisor", "销售主管", "Sales supervisor"),
+            Role("front_desk", "前台接待", "Front desk"),
+            Role("master_sales_control", "总销控", "Master sales control")]
+
+
+@hookimpl
+def kehu_policy_schemas():
+    from plugins.real_estate.policy import MODULE, RePolicySchema
+
+    return [PolicySchema(MODULE, RePolicySchema, "房地产销售制度", "Real-estate sales rules")]
