@@ -9,7 +9,9 @@ deposit may be taken straight on a held unit (no small deposit first).
 Who moves what (:data:`MOVERS`): salespeople and master sales control hold and release; only finance
 moves the money states (small deposit, big deposit, paid off); the salesperson, the assistant or the
 manager records the subscription and the contract; only the manager cancels. ``system`` is the
-service acting on its own (a lapsed hold, a cancelled unit back on sale).
+service acting on its own (a lapsed hold, a cancelled unit back on sale). Roles only: that the
+salesperson releasing a hold is its holder, and that one unit has one holder (atomic, checked in the
+database, RE-31), are the service's checks.
 
 :func:`move_check` says whether a move is allowed for a set of roles and, when not, why (rule id, reason
 in Chinese and English) and how the service answers: ``conflict`` (409, the move does not exist from
