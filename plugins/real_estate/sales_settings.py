@@ -10,6 +10,15 @@ from core.calendar.policy import DurationField
 from core.policy.sections import section
 
 
+class UnitsSchema(Schema):
+    """RE-30/RE-40: the popularity classes of units, the most popular first (the source names none: hot
+    畅销, regular 平销, slow 滞销)."""
+
+    popularity_classes = fields.List(fields.String(validate=validate.Length(min=1, max=20)),
+                                     load_default=lambda: ["hot", "regular", "slow"],
+                                     validate=validate.Length(min=1))
+
+
 class HoldSchema(Schema):
     """RE-31: a unit is held atomically before a deposit; the hold lapses after ``ttl`` (the source gives
     no length: 30 minutes)."""
@@ -56,6 +65,12 @@ class DefaultSchema(Schema):
     breach_after = DurationField(load_default=Duration(2, "months"))
 
 
+class FollowUpSheetSchema(Schema):
+    """RE-51: the supervisor is reminded when a tracked customer has had no follow-up entry for this long."""
+
+    remind_after = DurationField(load_default=Duration(7, "days"))
+
+
 class PlansSchema(Schema):
     """RE-52: daily plans each morning, the weekly plan on this day."""
 
@@ -64,12 +79,14 @@ class PlansSchema(Schema):
 
 
 class SalesSettingsSchema(Schema):
+    units = section(UnitsSchema)
     hold = section(HoldSchema)
     deposit = section(DepositSchema)
     subscription = section(SubscriptionSchema)
     rename = section(RenameSchema)
     default = section(DefaultSchema)
     plans = section(PlansSchema)
+    follow_up_sheet = section(FollowUpSheetSchema)
     #: RE-51: the intent classes, and those whose customers have a follow-up sheet
     intent_classes = fields.List(fields.String(validate=validate.Length(min=1, max=10)),
                                  load_default=lambda: ["A", "B", "C"])
