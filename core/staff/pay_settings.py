@@ -51,6 +51,10 @@ class PayPolicySchema(Schema):
 
     pay_bands = fields.List(PayBandField(), load_default=lambda: [band(*b) for b in DEFAULT_BANDS])
     dept_modifier = fields.Nested(ModifierSchema, load_default=lambda: ModifierSchema().load({}))
+    #: a day's base salary = the month's base ÷ this (the legal average of paid days, used by day-base
+    #: penalties such as RE-04)
+    days_per_month = fields.Decimal(load_default=Decimal("21.75"), as_string=True, places=2,
+                                    validate=validate.Range(min=1, max=31))
 
     @validates("pay_bands")
     def _cover(self, value, **kwargs) -> None:

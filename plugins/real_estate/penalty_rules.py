@@ -8,8 +8,8 @@ as pure rules: the staff-ledger lines (STF-01) they propose, with reasons. No da
 - :func:`provoking_penalty` (RE-28): ``re.penalty.provoking_share`` (50%) of the month's deal bonus and
   an HR dismissal-review flag (never an automatic dismissal, section 1).
 
-Money is ``Decimal``, half-up to the fen. The core's ``stf`` document has no ``days_per_month`` yet: it is
-read from the ``stf`` settings when given, else the spec default 21.75 (:func:`days_per_month`).
+Money is ``Decimal``, half-up to the fen. ``stf.days_per_month`` (21.75) is read from the ``stf`` settings
+when given, else the spec default (:func:`days_per_month`).
 """
 from __future__ import annotations
 

@@ -77,3 +77,13 @@ def test_re28_provoking_disputes_costs_half_the_deal_bonus_and_raises_a_flag():
     assert "50% of the month's deal bonus ¥8000.00 = ¥4000.00" in p.reason_en
     assert "不自动辞退" in p.reason_zh
     assert provoking_penalty(RE, ProvokingFacts(WANG, WHEN, Decimal(8000), verified=False)).lines == ()
+
+
+def test_the_day_base_divisor_is_the_core_stf_setting():
+    """``stf.days_per_month`` lives in the core's ``stf`` document (21.75 by default, tenant setting)."""
+    from core.staff.policy import StfPolicySchema
+    from plugins.real_estate.penalty_rules import days_per_month
+
+    values = StfPolicySchema().load({})
+    assert values["days_per_month"] == Decimal("21.75") and days_per_month(values) == Decimal("21.75")
+    assert days_per_month(StfPolicySchema().load({"days_per_month": "22"})) == Decimal("22")
