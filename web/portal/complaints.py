@@ -25,6 +25,7 @@ from flask import (
 from flask_babel import gettext as _
 from marshmallow import ValidationError
 from sqlalchemy import select
+from sqlalchemy.orm import load_only
 from werkzeug.routing import BuildError
 
 from core.complaints import exclusion, return_visits, service
@@ -61,6 +62,10 @@ from web.portal.paging import paginate
 from web.portal.tenant_pages import login_required, roles_required
 
 bp = Blueprint("complaints", __name__, url_prefix="/complaints")
+# the columns the list shows: a page of 25 cases reads these, not every JSON column of the case
+LIST_COLUMNS = (Complaint.id, Complaint.number, Complaint.case_type, Complaint.status, Complaint.category,
+                Complaint.severity, Complaint.complainant_name, Complaint.anonymous, Complaint.owner_id,
+                Complaint.handler_id, Complaint.received_at)
 
 INTAKE_TIMES = ("received_at",)
 INTAKE_LISTS = ("demands", "tags", "reported_to")
@@ -98,7 +103,8 @@ def index():
     stage = request.args.get("stage") if request.args.get("stage") in STAGES else "open"
     category = request.args.get("category") or None
     overdue = request.args.get("overdue") == "1"
-    page = paginate(list_query(g.user, scope=scope, stage=stage, category=category, overdue=overdue))
+    query = list_query(g.user, scope=scope, stage=stage, category=category, overdue=overdue)
+    page = paginate(query.options(load_only(*LIST_COLUMNS)))
     return render_template("portal/complaints/index.html", page=page, clocks=next_clocks(page.items),
                            people=user_names([c.owner_id for c in page.items] + [c.handler_id for c in page.items]),
                            filters={"scope": scope, "stage": stage, "category": category or "",
