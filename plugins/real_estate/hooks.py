@@ -16,7 +16,10 @@ def kehu_plugin_info():
 @hookimpl
 def kehu_industry_presets():
     return [IndustryPreset(name="real_estate", title_zh="房地产", title_en="Real estate", plugins=(NAME,),
-                           policies={"cus": {"ownership": {"claim": {"evidence": ["register", "meeting_record"]}}}})]
+                           # RE-10: the register and the evening-meeting minutes are the evidence (CUS-21);
+                           # RE-21: a referred customer belongs to the referrer's original receiver
+                           policies={"cus": {"claim": {"evidence": ["register", "meeting_record"]},
+                                             "referral": {"owner_rule": "referrer_owner"}}})]
 
 
 @hookimpl

@@ -46,3 +46,17 @@ def test_nothing_of_the_plugin_for_a_tenant_without_it(plugins):
     assert "sales_supervisor" in plugins.relay(["real_estate"]).records("kehu_roles")
     presets = {p.name: p for batch in plugins.hook.kehu_industry_presets() for p in batch or ()}
     assert presets["real_estate"].plugins == ("real_estate",)
+
+
+def test_the_preset_policies_are_valid_documents(plugins):
+    """A tenant created from the real-estate preset gets version 1 of each policy it names: every body
+    must pass its module's schema (RE-10 evidence, RE-21 referrals)."""
+    presets = {p.name: p for batch in plugins.hook.kehu_industry_presets() for p in batch or ()}
+    schemas = plugins.relay(["real_estate"]).records("kehu_policy_schemas")
+    preset = presets["real_estate"]
+    for module, body in preset.policies.items():
+        values = schemas[module].schema().load(body)
+        assert values, module
+    cus = schemas["cus"].schema().load(preset.policies["cus"])
+    assert cus["claim"]["evidence"][:2] == ["register", "meeting_record"]
+    assert cus["referral"]["owner_rule"] == "referrer_owner"
