@@ -71,6 +71,18 @@ def kehu_portal_pages():
     """
 
 
+@_global
+@hookspec
+def kehu_api_endpoints():
+    """Return a list of :class:`~core.plugins.records.ApiEndpoints`: the plugin's own REST endpoints.
+
+    Called once when the application starts, for every installed plugin: each flask-smorest blueprint is
+    registered under ``/api/v1`` + ``url_prefix`` like the core's (token authentication, the token's tenant
+    entered, row-level security, the one error shape, the OpenAPI document and the API reference). For a
+    tenant that has not enabled the plugin every one of those endpoints answers 404.
+    """
+
+
 # --- tenant: rules, data and pages of one tenant -------------------------------------------------
 
 

@@ -132,6 +132,11 @@ class KehuPlugins:
         answers 404 for tenants without its plugin."""
         return [page for batch in self._pm.hook.kehu_portal_pages() for page in batch or ()]
 
+    def api_endpoints(self) -> list:
+        """Every installed plugin's REST endpoints (``kehu_api_endpoints``), registered once at start-up;
+        each answers 404 for tenants without its plugin."""
+        return [found for batch in self._pm.hook.kehu_api_endpoints() for found in batch or ()]
+
     def optional_plugins(self) -> dict[str, PluginInfo]:
         return {name: info for name, info in self.infos().items() if not info.core}
 

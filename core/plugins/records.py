@@ -77,6 +77,20 @@ class PortalPages:
 
 
 @dataclass(frozen=True)
+class ApiEndpoints:
+    """A plugin's own REST endpoints: a flask-smorest ``Blueprint`` mounted under ``/api/v1`` + ``url_prefix``,
+    in the OpenAPI document, answering 404 for every tenant that has not enabled ``plugin``."""
+
+    plugin: str
+    blueprint: Any
+    url_prefix: str
+
+    @property
+    def key(self) -> str:
+        return self.blueprint.name
+
+
+@dataclass(frozen=True)
 class PeriodicJob:
     """A job to run for every tenant that has the plugin, on a cadence in the tenant's time zone.
 

@@ -121,7 +121,10 @@ def seed(client, handle) -> dict:
         "merged_id": duplicate.get_json()["id"], "reason": mark})
     assert merge.status_code == 201, merge.get_json()
     with tenant_scope(handle.id):
-        db.session.add(SampleReading(meter=mark, value=7))  # a plugin's table is covered too
+        reading = SampleReading(meter=mark, value=7)  # a plugin's table is covered too
+        db.session.add(reading)
+        db.session.flush()
+        reading_id = reading.id
         decision = decisions.record("CAL-09", "user", user["id"], outcome={"note": mark},
                                     reason_zh=f"测试 {mark}", reason_en=f"test {mark}")
         decision_id = decision.id
@@ -138,6 +141,7 @@ def seed(client, handle) -> dict:
         inspection_id, queue_entry_id = inspection.id, queued.id
         db.session.commit()
     return {
+        "reading_id": reading_id,
         "user_id": user["id"],
         "token_id": token["id"],
         "decision_id": decision_id,

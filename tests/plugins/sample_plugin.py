@@ -4,11 +4,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Blueprint, render_template
+from flask.views import MethodView
+from flask_smorest import Blueprint as SmorestBlueprint
+from sqlalchemy import select
 from marshmallow import Schema, fields, validate
 
+from core.db import db, get_one
 from core.plugins import hookimpl
 from core.plugins.records import (
-    ChecklistTemplate,
+    ApiEndpoints, ChecklistTemplate,
     CommissionSplit,
     ComplaintCategory,
     ComplaintField,
@@ -26,7 +30,7 @@ from core.plugins.records import (
     TransitionVeto,
     WorkOrderType,
 )
-from tests.plugins import sample_models  # noqa: F401  (the plugin's table)
+from tests.plugins.sample_models import SampleReading  # the plugin's table
 from web.portal.tenant_pages import login_required
 from workers.registry import tenant_job
 from workers.runtime import TransientJobError
@@ -80,6 +84,45 @@ sample_pages = Blueprint("sample_pages", __name__, url_prefix="/sample", templat
 def sample_index():
     return render_template("sample/index.html")
 
+
+
+readings_api = SmorestBlueprint("sample_readings", __name__, description="Sample plugin: meter readings")
+
+
+class ReadingSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    meter = fields.String(required=True, validate=validate.Length(min=1, max=50))
+    value = fields.Integer(required=True)
+
+
+@readings_api.route("")
+class Readings(MethodView):
+    @readings_api.response(200, ReadingSchema(many=True))
+    def get(self):
+        """The tenant's readings."""
+        return list(db.session.scalars(select(SampleReading).order_by(SampleReading.id)))
+
+    @readings_api.arguments(ReadingSchema)
+    @readings_api.response(201, ReadingSchema)
+    def post(self, data):
+        """Record a reading."""
+        reading = SampleReading(**data)
+        db.session.add(reading)
+        db.session.commit()
+        return reading
+
+
+@readings_api.route("/<int:reading_id>")
+class Reading(MethodView):
+    @readings_api.response(200, ReadingSchema)
+    def get(self, reading_id):
+        """One reading."""
+        return get_one(SampleReading, reading_id, "reading")
+
+
+@hookimpl
+def kehu_api_endpoints():
+    return [ApiEndpoints("sample", readings_api, "/sample/readings")]
 
 
 @hookimpl

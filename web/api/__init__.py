@@ -107,6 +107,28 @@ def _modules() -> tuple:
     )
 
 
+def _register_plugin_endpoints(app: Flask, api: Api) -> None:
+    """The plugins' own endpoints (``kehu_api_endpoints``), each answering 404 for a tenant that has not
+    enabled its plugin — checked after the token has named the tenant, before the endpoint runs."""
+    from flask import abort, g, request
+
+    from core.plugins import get_plugins
+
+    owners = {}
+    for found in app.extensions["kehu_plugins"].api_endpoints():
+        api.register_blueprint(found.blueprint, url_prefix=f"{API_PREFIX}{found.url_prefix}")
+        owners[found.blueprint.name] = found.plugin
+    if not owners:
+        return
+
+    @app.before_request
+    def _only_enabled_plugins():
+        plugin = owners.get((request.blueprint or "").split(".", 1)[0])
+        if plugin is not None and (g.get("tenant") is None
+                                   or plugin not in get_plugins().for_tenant(g.tenant).enabled):
+            abort(404)
+
+
 def register_api(app: Flask) -> Api:
     from web.api import auth, docs
 
@@ -117,6 +139,7 @@ def register_api(app: Flask) -> Api:
     auth.init_app(app)
     for module in _modules():
         api.register_blueprint(module.blp, url_prefix=f"{API_PREFIX}{module.PREFIX}")
+    _register_plugin_endpoints(app, api)
     docs.init_app(app, api)
     app.extensions["kehu_api"] = api
     return api
