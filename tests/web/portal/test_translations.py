@@ -71,3 +71,18 @@ def test_no_text_is_translated_twice_in_different_words():
                 if first[1] != message.string:
                     clashes.append(f"{message.id!r}: {first[0]} {first[1]!r} vs {po.name} {message.string!r}")
     assert clashes == []
+
+
+def test_every_literal_field_message_of_the_domain_has_a_chinese_translation():
+    """A refusal's field message (``InvalidInput(..., fields={"x": ["..."]})`` in core/) is shown next to
+    its field in the portal: each literal one has its Chinese in a catalog (domain.po or a part's)."""
+    import re
+
+    texts = read_catalogs([CORE_FOLDER], "zh_Hans")
+    pattern = re.compile(r'fields=\{"[a-z_.]+": \["([^"{}]+)"\]')
+    missing = {}
+    for path in (ROOT / "core").rglob("*.py"):
+        for message in pattern.findall(path.read_text(encoding="utf-8")):
+            if message not in texts:
+                missing.setdefault(message, str(path.relative_to(ROOT)))
+    assert missing == {}, "add these to web/translations/zh_Hans/domain.po"
