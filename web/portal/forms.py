@@ -131,6 +131,8 @@ class Form:
         elif isinstance(err, KehuError):
             fields = err.fields
             self.message = form_message(err, locale)
+            if fields and not err.extra.get("reason_zh") and self.message == err.message and locale != "en":
+                self.message = None  # a summary in English ("invalid customer"): the fields say it in Chinese
         else:
             raise TypeError(f"not a refusal: {err!r}")
         for name, messages in flatten(fields).items():

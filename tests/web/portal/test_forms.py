@@ -85,3 +85,12 @@ def test_time_left_to_a_deadline(app):
 def test_money():
     assert money("380") == "¥380.00" and money(1234567.5) == "¥1,234,567.50" and money(None) == ""
     assert money("-100") == "-¥100.00"
+
+
+def test_an_english_summary_gives_way_to_the_fields_in_chinese(app):
+    with _request(app, "zh_Hans"):
+        form = Form.posted().fail(InvalidInput("invalid customer", fields={"name": ["required"]}), "zh_Hans")
+        assert form.message == "请修改下面标出的字段。" and form.error("name") == "必填"
+    with _request(app, "en"):
+        form = Form.posted().fail(InvalidInput("invalid customer", fields={"name": ["required"]}), "en")
+        assert form.message == "invalid customer"
