@@ -32,6 +32,19 @@ def local_time(value, fmt: str = "%Y-%m-%d %H:%M") -> str:
     return str(value)
 
 
+def due_time(value, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A deadline as Chinese regulations write it: midnight in the tenant's time zone is the end of the day
+    before (``2026-12-03 24:00``, CAL ``working_day_deadline_time``), any other instant as ``|local``."""
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=dt.timezone.utc)
+        tenant = g.get("tenant")
+        local = value.astimezone(ZoneInfo(tenant.timezone)) if tenant is not None else value
+        if (local.hour, local.minute, local.second) == (0, 0, 0) and fmt == "%Y-%m-%d %H:%M":
+            return f"{(local - dt.timedelta(days=1)):%Y-%m-%d} 24:00"
+    return local_time(value, fmt)
+
+
 def _span(seconds: float) -> str:
     minutes = int(abs(seconds) // 60)
     days, rest = divmod(minutes, 24 * 60)
@@ -73,5 +86,6 @@ def pretty_json(value) -> str:
 def register(app: Flask) -> None:
     app.add_template_filter(pretty_json, "pretty_json")
     app.add_template_filter(local_time, "local")
+    app.add_template_filter(due_time, "due")
     app.add_template_filter(money, "money")
     app.add_template_global(time_left, "time_left")

@@ -94,3 +94,14 @@ def test_an_english_summary_gives_way_to_the_fields_in_chinese(app):
     with _request(app, "en"):
         form = Form.posted().fail(InvalidInput("invalid customer", fields={"name": ["required"]}), "en")
         assert form.message == "invalid customer"
+
+
+def test_a_deadline_at_midnight_reads_as_the_day_before_at_24_00(app):
+    """CAL: a working-day deadline ends at 24:00 — shown as regulations write it, not as the next day's 00:00."""
+    from web.portal.filters import due_time
+
+    with app.test_request_context("/"):
+        g.tenant = SimpleNamespace(timezone="Asia/Shanghai")
+        assert due_time(dt.datetime(2026, 12, 3, 16, 0, tzinfo=dt.timezone.utc)) == "2026-12-03 24:00"
+        assert due_time(dt.datetime(2026, 12, 3, 8, 26, tzinfo=dt.timezone.utc)) == "2026-12-03 16:26"
+        assert due_time(None) == ""
