@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from marshmallow import ValidationError
 
 from core.errors import KehuError
+from web.portal.filters import local_time
 
 # marshmallow's messages with values in them: pattern → translatable message with named values
 _PATTERNS = (
@@ -31,6 +32,29 @@ _PATTERNS = (
     (re.compile(r"^not a valid phone number: (?P<value>.*)$"), "Not a valid phone number: %(value)s"),
     (re.compile(r"^at least (?P<min>\d+) characters$"), "At least %(min)s characters."),
     (re.compile(r"^unknown role: (?P<value>.*)$"), "Unknown role: %(value)s"),
+    # work orders (SVC)
+    (re.compile(r"^'(?P<value>.*)' is not a valid phone number$"), "'%(value)s' is not a valid phone number"),
+    (re.compile(r"^unknown work-order type '(?P<value>.*)'$"), "unknown work-order type '%(value)s'"),
+    (re.compile(r"^unknown field for type '(?P<value>.*)'$"), "unknown field for type '%(value)s'"),
+    (re.compile(r"^one of (?P<choices>.*) \(svc\.priorities\)$"), "one of %(choices)s (svc.priorities)"),
+    (re.compile(r"^one of (?P<choices>[\w, ]*)$"), "one of %(choices)s"),
+    (re.compile(r"^cannot be before (?P<what>.*) \((?P<at>.*)\)$"), "cannot be before %(what)s (%(at)s)"),
+    (re.compile(r"^before the arrival on site \((?P<at>.*)\)$"), "before the arrival on site (%(at)s)"),
+    (re.compile(r"^must be later than the deadline in force \((?P<at>.*)\)$"),
+     "must be later than the deadline in force (%(at)s)"),
+    (re.compile(r"^not eligible: .* \(a supervisor may dispatch anyway with override_reason\)$"),
+     "not eligible (a supervisor may dispatch anyway with an override reason)"),
+    (re.compile(r"^not a (?P<role>\w+) for this order's department \(svc\.dispatch\.partner_approval\)$"),
+     "not the approver for this order's department (svc.dispatch.partner_approval)"),
+    # field fees (SVC-15)
+    (re.compile(r"^must be 0: out of warranty \(the warranty ended (?P<day>[\d-]+)\) only parts may be charged.*$"),
+     "must be 0: out of warranty (the warranty ended %(day)s), only parts may be charged (SVC-15)"),
+    (re.compile(r"^must be 0: out of warranty \(the order is marked out of warranty\).*$"),
+     "must be 0: the order is marked out of warranty, only parts may be charged (SVC-15)"),
+    (re.compile(r"^already recorded on fee (?P<fee>\d+) of order (?P<order>.+)$"),
+     "already recorded on fee %(fee)s of order %(order)s"),
+    (re.compile(r"^no fee before the technician is on site \(the order is (?P<state>\w+)\)$"),
+     "No fee before the technician is on site."),
 )
 
 
@@ -42,7 +66,13 @@ def translated(message: str) -> str:
     for pattern, template in _PATTERNS:
         found = pattern.match(message)
         if found:
-            return _(template, **found.groupdict())
+            values = found.groupdict()
+            if values.get("at"):  # an instant of the domain, shown in the company's time zone
+                try:
+                    values["at"] = local_time(values["at"])
+                except ValueError:
+                    pass
+            return _(template, **values)
     return message
 
 

@@ -11,7 +11,6 @@ Every view calls the core services the REST API calls (``web/api/work_orders.py`
 """
 from __future__ import annotations
 
-import re
 
 from flask import (
     Blueprint,
@@ -262,7 +261,7 @@ def new():
         db.session.commit()
     except (KehuError, ValidationError) as err:
         db.session.rollback()
-        _worded(form.fail(err, select_locale()))
+        form.fail(err, select_locale())
         return _render_new(form, 422)
     flash(_("Work order %(number)s taken in.", number=order.number), "ok")
     return redirect(url_for(".show", order_id=order.id))
@@ -393,10 +392,10 @@ def _done(name: str) -> str:
 def _refused(order_id: int, name: str, form: Form, err) -> tuple:
     order = orders.get_order(order_id)
     if isinstance(err, ValidationError) or err.status == 422:
-        _worded(form.fail(err, select_locale()))
+        form.fail(err, select_locale())
         return _render_order(order, {name: form}, 422)
     if err.fields:
-        _worded(form.fail(err, select_locale()))
+        form.fail(err, select_locale())
     form.message = _refusal(err)
     return _render_order(order, {name: form}, err.status if err.status in (403, 409) else 409, refused=form.message)
 
@@ -616,40 +615,3 @@ def _cancel(order, form):
     orders.cancel(order, data["reason"], by=g.user.id, at=data["at"])
 
 
-# the domain's messages with values in them (a field's error as the core words it) → translatable
-_PATTERNS = (
-    (re.compile(r"^'(?P<value>.*)' is not a valid phone number$"), "'%(value)s' is not a valid phone number"),
-    (re.compile(r"^unknown work-order type '(?P<value>.*)'$"), "unknown work-order type '%(value)s'"),
-    (re.compile(r"^unknown field for type '(?P<value>.*)'$"), "unknown field for type '%(value)s'"),
-    (re.compile(r"^one of (?P<choices>.*) \(svc\.priorities\)$"), "one of %(choices)s (svc.priorities)"),
-    (re.compile(r"^one of (?P<choices>[\w, ]*)$"), "one of %(choices)s"),
-    (re.compile(r"^cannot be before (?P<what>.*) \((?P<at>.*)\)$"), "cannot be before %(what)s (%(at)s)"),
-    (re.compile(r"^before the arrival on site \((?P<at>.*)\)$"), "before the arrival on site (%(at)s)"),
-    (re.compile(r"^must be later than the deadline in force \((?P<at>.*)\)$"),
-     "must be later than the deadline in force (%(at)s)"),
-    (re.compile(r"^not eligible: .* \(a supervisor may dispatch anyway with override_reason\)$"),
-     "not eligible (a supervisor may dispatch anyway with an override reason)"),
-    (re.compile(r"^not a (?P<role>\w+) for this order's department \(svc\.dispatch\.partner_approval\)$"),
-     "not the approver for this order's department (svc.dispatch.partner_approval)"),
-)
-
-
-def _worded(form: Form) -> Form:
-    """The field messages with values in them, in the reader's language."""
-    for name, messages in form.errors.items():
-        out = []
-        for message in messages:
-            for pattern, template in _PATTERNS:
-                found = pattern.match(message)
-                if found:
-                    values = found.groupdict()
-                    if "at" in values:  # an instant of the domain, in the company's time zone
-                        try:
-                            values["at"] = local_time(values["at"])
-                        except ValueError:
-                            pass
-                    message = _(template, **values)
-                    break
-            out.append(message)
-        form.errors[name] = out
-    return form

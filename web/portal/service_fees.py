@@ -12,7 +12,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from decimal import Decimal
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
@@ -83,35 +82,6 @@ def fee_body(values: dict, tz: str, *, desk: bool) -> dict:
             "receipt_no": blank_to_none(values.get("receipt_no")),
             "collected_at": local_instant(values.get("collected_at"), tz), "collector_id": collector,
             "note": blank_to_none(values.get("note"))}
-
-
-# the domain's fee messages with values in them → translatable (the value kept)
-_PATTERNS = (
-    (re.compile(r"^must be 0: out of warranty \(the warranty ended (?P<day>[\d-]+)\) only parts may be charged.*$"),
-     "must be 0: out of warranty (the warranty ended %(day)s), only parts may be charged (SVC-15)"),
-    (re.compile(r"^must be 0: out of warranty \(the order is marked out of warranty\).*$"),
-     "must be 0: the order is marked out of warranty, only parts may be charged (SVC-15)"),
-    (re.compile(r"^already recorded on fee (?P<fee>\d+) of order (?P<order>.+)$"),
-     "already recorded on fee %(fee)s of order %(order)s"),
-    (re.compile(r"^no fee before the technician is on site \(the order is (?P<state>\w+)\)$"),
-     "No fee before the technician is on site."),
-)
-
-
-def worded(message: str) -> str:
-    """A fee message of the domain with a value in it, in the reader's language (others as they are)."""
-    for pattern, template in _PATTERNS:
-        found = pattern.match(message or "")
-        if found:
-            return _(template, **found.groupdict())
-    return message
-
-
-def _worded_form(form: Form) -> Form:
-    form.errors = {name: [worded(m) for m in messages] for name, messages in form.errors.items()}
-    if form.message:
-        form.message = worded(form.message)
-    return form
 
 
 # ------------------------------------------------------------------------------------------ helpers
@@ -243,9 +213,9 @@ def new(order_id: int):
         db.session.rollback()
         order = orders.get_order(order_id)
         if isinstance(err, ValidationError) or err.status == 422:
-            _worded_form(form.fail(err, select_locale()))
+            form.fail(err, select_locale())
             return _render_new(order, form, 422)
-        form.message = worded(form_message(err, select_locale()))
+        form.message = form_message(err, select_locale())
         return _render_new(order, form, err.status if err.status in (403, 409) else 409, refused=form.message)
     flash(_("Fee recorded: to be remitted to finance through %(day)s.", day=fee.remit_due_on.isoformat()), "ok")
     return redirect(url_for(".index", order=order.number))
