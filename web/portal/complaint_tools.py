@@ -287,32 +287,41 @@ def _refused(form: Form, err: KehuError, complaint, key: str):
                               refused=form.message)
 
 
-def _take(name: str, complaint_id: int):
-    tool = TOOLS[name]
-    complaint = case_for(complaint_id)  # first: another tenant's case is 404 whatever the form holds
-    form = Form.posted()
-    key = f"tool-{name}"
-    if not g.user.has_role(*tool.roles):
+def _step(complaint, form: Form, key: str, roles, act, anchor: str):
+    """Run one step of the case: the role as the API's (403), ``act()`` and commit; bad input 422 with the
+    field errors, a refusal 409 with its reason, another case's record 404; then back to the case page."""
+    if not g.user.has_role(*roles):
         db.session.rollback()
         form.message = _("Your role may not take this step.")
-        return pages._render_case(service.get_complaint(complaint_id), {key: form}, 403, refused=form.message)
+        return pages._render_case(service.get_complaint(complaint.id), {key: form}, 403, refused=form.message)
     try:
-        body = _input(tool, form)
-        if name == "link":
-            _link_ids(form, body)
-        data = tool.schema().load(body)
-        tool.run(complaint, data)
+        act()
         db.session.commit()
     except ValidationError as err:
         db.session.rollback()
         form.fail(err, select_locale())
-        return pages._render_case(service.get_complaint(complaint_id), {key: form}, 422)
+        return pages._render_case(service.get_complaint(complaint.id), {key: form}, 422)
     except KehuError as err:
         if err.status == 404:
             raise
         return _refused(form, err, complaint, key)
     flash(_("Saved."), "ok")
-    return redirect(url_for("portal.complaints.show", complaint_id=complaint_id) + f"#{key}")
+    return redirect(url_for("portal.complaints.show", complaint_id=complaint.id) + f"#{anchor}")
+
+
+def _take(name: str, complaint_id: int):
+    tool = TOOLS[name]
+    complaint = case_for(complaint_id)  # first: another tenant's case is 404 whatever the form holds
+    form = Form.posted()
+    key = f"tool-{name}"
+
+    def act():
+        body = _input(tool, form)
+        if name == "link":
+            _link_ids(form, body)
+        tool.run(complaint, tool.schema().load(body))
+
+    return _step(complaint, form, key, tool.roles, act, key)
 
 
 def _tool_view(name: str):
@@ -333,27 +342,14 @@ def _improvement_step(action: str, complaint_id: int, improvement_id: int):
     complaint = case_for(complaint_id)
     row = improvement.get_improvement(complaint, improvement_id)  # another case's proposal: 404
     form = Form.posted()
-    key = f"improvement-{row.id}"
-    if not g.user.has_role(*resolution_api.SIGNERS):
-        db.session.rollback()
-        form.message = _("Your role may not take this step.")
-        return pages._render_case(service.get_complaint(complaint_id), {key: form}, 403, refused=form.message)
-    try:
+
+    def act():
         data = resolution_api.ComplaintImprovementStepSchema().load(
             as_input(form.values, times=("at",), timezone=g.tenant.timezone))
         at = resolution.fact_at(complaint, data["at"])
         improvement.act(complaint, row, action, user_id=g.user.id, note=data["note"], at=at)
-        db.session.commit()
-    except ValidationError as err:
-        db.session.rollback()
-        form.fail(err, select_locale())
-        return pages._render_case(service.get_complaint(complaint_id), {key: form}, 422)
-    except KehuError as err:
-        if err.status == 404:
-            raise
-        return _refused(form, err, complaint, key)
-    flash(_("Saved."), "ok")
-    return redirect(url_for("portal.complaints.show", complaint_id=complaint_id) + "#improvements")
+
+    return _step(complaint, form, f"improvement-{row.id}", resolution_api.SIGNERS, act, "improvements")
 
 
 def _improvement_view(action: str):
