@@ -14,6 +14,7 @@ from sqlalchemy import create_engine, inspect, text
 from core.db import ID_COUNTER_TABLE
 from core.plugins import KehuPlugins
 from tests import helpers
+from plugins.real_estate import hooks as real_estate_hooks
 from tests.plugins import sample_plugin
 
 PG_ADMIN_URL = os.environ.get("KEHU_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -58,7 +59,7 @@ def database_url(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def plugins():
-    return KehuPlugins(load_entry_points=False, extra=[sample_plugin])
+    return KehuPlugins(load_entry_points=False, extra=[sample_plugin, real_estate_hooks])
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,7 @@ from core.calendar import WorkCalendar
 from plugins.real_estate.unit_rules import CONFLICT, FORBIDDEN, MANAGER_ROLES, STATUS
 
 FEN = Decimal("0.01")
-HUNDRED = Decimal("100")
+HUNDRED = Decimal(100)
 
 
 def money(value) -> Decimal:

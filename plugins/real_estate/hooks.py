@@ -1,8 +1,11 @@
 """The real-estate plugin's hook implementations: thin, delegating to the plugin's modules."""
 from __future__ import annotations
 
+from pathlib import Path
+
 from core.plugins import hookimpl
 from core.plugins.records import IndustryPreset, PluginInfo, PolicySchema, Role
+from plugins.real_estate import models  # noqa: F401  (the plugin's tables join the metadata)
 
 NAME = "real_estate"
 
@@ -10,7 +13,8 @@ NAME = "real_estate"
 @hookimpl
 def kehu_plugin_info():
     return PluginInfo(name=NAME, title_zh="房地产销售", title_en="Real estate sales", industry="real_estate",
-                      description="售楼部：轮流接待、判客与业绩分成、销控、换房换名、售楼报表 (spec RE)")
+                      description="售楼部：轮流接待、判客与业绩分成、销控、换房换名、售楼报表 (spec RE)",
+                      migrations_dir=str(Path(__file__).parent / "migrations"))
 
 
 @hookimpl
@@ -34,3 +38,26 @@ def kehu_policy_schemas():
     from plugins.real_estate.policy import MODULE, RePolicySchema
 
     return [PolicySchema(MODULE, RePolicySchema, "房地产销售制度", "Real-estate sales rules")]
+
+
+# --- the parts' pages, endpoints, menu and jobs: one line per part ------------------------------------
+
+
+@hookimpl
+def kehu_api_endpoints():
+    return []
+
+
+@hookimpl
+def kehu_portal_pages():
+    return []
+
+
+@hookimpl
+def kehu_nav_items():
+    return []
+
+
+@hookimpl
+def kehu_periodic_jobs():
+    return []

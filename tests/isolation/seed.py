@@ -16,6 +16,7 @@ from core.decisions import service as decisions
 from core.notifications import service as notifications
 from core.tenancy import tenant_scope
 from tests.helpers import PASSWORD
+from tests.isolation.seed_real_estate import seed_real_estate
 from tests.plugins.sample_models import SampleReading
 
 
@@ -181,6 +182,7 @@ def seed(client, handle) -> dict:
         **_seed_service_aftercare(client, handle, h, customer_id, mark),
         **_seed_field(client, handle, h, customer_id, mark),
         **_seed_attachments(client, h, customer_id, mark),
+        **seed_real_estate(handle, mark, customer_id, user["id"]),
     }
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from core.plugins import get_plugins
+from tests.isolation.conftest import OPTIONAL_PLUGINS
 from tests.isolation.seed import marker, seed
 from tests.isolation.test_cross_tenant_api import SHARED_NAMES, _snapshot
 from tests.web.portal.test_login import _csrf, login
@@ -31,7 +32,7 @@ def test_every_portal_page_is_isolated(app, client, two_tenants, make_tenant, ow
     b_ids = seed(client, b)
     b_mark = marker(b)
     before = _snapshot(owner_engine, b.id)
-    every_role = sorted(get_plugins().relay([]).records("kehu_roles"))  # tenant A has no optional plugin
+    every_role = sorted(get_plugins().relay(OPTIONAL_PLUGINS).records("kehu_roles"))
     make_tenant.user(a, "every-role", roles=every_role)
     assert login(client, "tenant-a", "every-role").status_code == 302
     token = _csrf(client.get("/t/tenant-a/").get_data(as_text=True))

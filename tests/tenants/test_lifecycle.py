@@ -59,7 +59,7 @@ def test_enable_disable_plugin_changes_what_the_tenant_runs(client, platform, tw
     assert r.status_code == 200 and r.get_json()["config"] == {"greeting": "早上好"}
     assert client.get("/api/v1/policies/sample", headers=a.headers()).status_code == 200
     plugins = {p["name"]: p["enabled"] for p in client.get("/api/v1/plugins", headers=a.headers()).get_json()}
-    assert plugins == {"core": True, "sample": True}
+    assert plugins == {"core": True, "sample": True, "real_estate": False}
     r = client.put(f"/api/v1/platform/tenants/{a.id}/plugins/sample", headers=platform,
                    json={"config": {"greeting": "x" * 50}})
     assert r.status_code == 422 and "config" in r.get_json()["errors"]["json"]

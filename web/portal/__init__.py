@@ -89,7 +89,8 @@ def register_portal(app: Flask) -> None:
     plugins = app.extensions["kehu_plugins"]
     pages = plugins.portal_pages()
     babel = Babel(app, locale_selector=select_locale)
-    babel.domain_instance = CatalogDomain([CORE_FOLDER, *(p.translations for p in pages if p.translations)])
+    folders = dict.fromkeys(p.translations for p in pages if p.translations)  # a plugin's parts share one folder
+    babel.domain_instance = CatalogDomain([CORE_FOLDER, *folders])
     app.extensions["kehu_login_limiter"] = limiter_for(app)
     filters.register(app)
     context.register(app)

@@ -20,7 +20,7 @@ def test_kehu_plugin_info_names_every_plugin(plugins):
     infos = plugins.infos()
     assert infos["core"].core is True
     assert infos["sample"].core is False
-    assert set(plugins.optional_plugins()) == {"sample"}
+    assert set(plugins.optional_plugins()) == {"sample", "real_estate"}
 
 
 def test_kehu_industry_presets_collects_every_plugins_presets(plugins):
