@@ -25,6 +25,7 @@ class JobSpec:
     queue: str = "default"
     timeout: int = 600
     retry_intervals: tuple[int, ...] = field(default=DEFAULT_RETRY_INTERVALS)
+    plugin: str | None = None  # an optional plugin's job: refused for tenants that have not enabled it
 
     @property
     def max_retries(self) -> int:
@@ -35,14 +36,15 @@ JOBS: dict[str, JobSpec] = {}
 
 
 def tenant_job(name: str, *, queue: str = "default", timeout: int = 600,
-               retry_intervals: tuple[int, ...] = DEFAULT_RETRY_INTERVALS):
-    """Register a job function under ``name`` (unique)."""
+               retry_intervals: tuple[int, ...] = DEFAULT_RETRY_INTERVALS, plugin: str | None = None):
+    """Register a job function under ``name`` (unique). ``plugin``: the optional plugin the job belongs
+    to; for a tenant without it the job does not exist (refused, nothing runs)."""
 
     def register(func):
         existing = JOBS.get(name)
         if existing is not None and existing.func is not func and existing.func.__qualname__ != func.__qualname__:
             raise ValueError(f"two job functions are named {name!r}")
-        JOBS[name] = JobSpec(name, func, queue, timeout, tuple(retry_intervals))
+        JOBS[name] = JobSpec(name, func, queue, timeout, tuple(retry_intervals), plugin)
         return func
 
     return register

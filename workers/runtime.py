@@ -128,6 +128,12 @@ def _tenant_status(tenant_id: int) -> str:
     return status
 
 
+def _enabled_plugins(tenant_id: int) -> frozenset[str]:
+    from tenants.registry import enabled_plugin_names
+
+    return frozenset(enabled_plugin_names(tenant_id))
+
+
 def _run(tenant_id, name, args, record_id, dedupe_key):
     spec = get_job(name)
     with tenant_scope(tenant_id), acting_as(f"job:{name}"):
@@ -136,6 +142,8 @@ def _run(tenant_id, name, args, record_id, dedupe_key):
             log.info("job %s skipped: tenant %s is %s", name, tenant_id, status)
             db.session.rollback()
             return None
+        if spec.plugin and spec.plugin not in _enabled_plugins(tenant_id):
+            raise JobRefused(f"job {name} belongs to the {spec.plugin} plugin, which tenant {tenant_id} has not enabled")
         claim = _claim(tenant_id, name, args, record_id, dedupe_key)
         if claim is None:
             return None

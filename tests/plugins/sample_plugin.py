@@ -268,18 +268,18 @@ def record_reading(meter: str, value: int = 1) -> bool:
     return True
 
 
-@tenant_job("sample.tick")
+@tenant_job("sample.tick", plugin="sample")
 def tick(job):
     """Periodic: one reading per slot (its dedupe key is the natural key)."""
     return {"new": record_reading(job.dedupe_key)}
 
 
-@tenant_job("sample.nightly")
+@tenant_job("sample.nightly", plugin="sample")
 def nightly(job):
     return {"new": record_reading(job.dedupe_key)}
 
 
-@tenant_job("sample.flaky", retry_intervals=(1, 1, 1))
+@tenant_job("sample.flaky", retry_intervals=(1, 1, 1), plugin="sample")
 def flaky(job, *, fail_times: int, kind: str = "transient", meter: str = "flaky"):
     """Fails its first ``fail_times`` attempts, transiently or with bad data."""
     if job.attempt <= fail_times:
@@ -289,7 +289,7 @@ def flaky(job, *, fail_times: int, kind: str = "transient", meter: str = "flaky"
     return {"new": record_reading(meter)}
 
 
-@tenant_job("sample.slow", timeout=120, retry_intervals=(1, 1, 1))
+@tenant_job("sample.slow", timeout=120, retry_intervals=(1, 1, 1), plugin="sample")
 def slow(job, *, seconds: float, meter: str):
     """Sleeps (reporting progress), then records its reading once."""
     import time

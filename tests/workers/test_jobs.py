@@ -286,3 +286,15 @@ def test_jobs_are_submitted_when_the_transaction_commits_not_when_a_savepoint_en
     assert submitted == []
     db.session.commit()
     assert submitted == ["job"]
+
+
+def test_a_plugins_job_does_not_exist_for_a_tenant_without_the_plugin(ctx, make_tenant):
+    """``tenant_job(plugin=...)``: enqueued for a tenant without the plugin, the job is refused and
+    nothing runs (its effect, a reading, is not written); with the plugin it runs."""
+    plain = make_tenant("no-sample", "无插件公司")
+    with pytest.raises(JobRefused, match="has not enabled"):
+        execute(plain.id, "sample.tick", {}, dedupe_key="sample.tick@plain")
+    assert readings(plain.id) == []
+    with_plugin = make_tenant("with-sample", "有插件公司", plugins=["sample"])
+    assert execute(with_plugin.id, "sample.tick", {}, dedupe_key="sample.tick@with") == {"new": True}
+    assert readings(with_plugin.id) == ["sample.tick@with"]
