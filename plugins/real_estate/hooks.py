@@ -4,7 +4,17 @@ from __future__ import annotations
 from pathlib import Path
 
 from core.plugins import hookimpl
-from core.plugins.records import IndustryPreset, PluginInfo, PolicySchema, Role
+from core.plugins.records import (
+    ApiEndpoints,
+    IndustryPreset,
+    NavItem,
+    PeriodicJob,
+    PluginInfo,
+    PolicySchema,
+    PortalPages,
+    Role,
+)
+from plugins.real_estate import changes_jobs  # noqa: F401  (registers the part's jobs)
 from plugins.real_estate import models  # noqa: F401  (the plugin's tables join the metadata)
 
 NAME = "real_estate"
@@ -45,7 +55,11 @@ def kehu_policy_schemas():
 
 @hookimpl
 def kehu_api_endpoints():
-    return []
+    from plugins.real_estate.api import changes as changes_api
+
+    return [
+        *(ApiEndpoints(NAME, bp, prefix) for prefix, bp in changes_api.ENDPOINTS),  # RE-40..43
+    ]
 
 
 @hookimpl
@@ -60,4 +74,6 @@ def kehu_nav_items():
 
 @hookimpl
 def kehu_periodic_jobs():
-    return []
+    return [
+        PeriodicJob(changes_jobs.DEFAULTS, changes_jobs.CADENCE),  # RE-42 notices and breach handling
+    ]
