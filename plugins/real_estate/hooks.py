@@ -64,12 +64,22 @@ def kehu_api_endpoints():
 
 @hookimpl
 def kehu_portal_pages():
-    return []
+    from plugins.real_estate.portal import TRANSLATIONS
+    from plugins.real_estate.portal import changes as changes_pages
+
+    return [
+        PortalPages(NAME, changes_pages.bp, translations=TRANSLATIONS),  # RE-40..43
+    ]
 
 
 @hookimpl
 def kehu_nav_items():
-    return []
+    from plugins.real_estate.api.changes import VIEWERS as CHANGES_VIEWERS
+
+    return [
+        NavItem("re_changes", "换房退房", "Swaps & refunds", "plugin_pages.re_changes.index", order=16,
+                roles=CHANGES_VIEWERS),
+    ]
 
 
 @hookimpl
