@@ -6,6 +6,8 @@ import datetime as dt
 
 import pytest
 
+from core.db import db
+
 from core.decisions.models import Decision
 from core.notifications.models import Notification
 from plugins.real_estate.office_models import Instalment
@@ -22,8 +24,12 @@ def office(make_tenant):
 
 def run(office, day: dt.date, hour=9):
     moment = dt.datetime.combine(day, dt.time(hour, 5), SH)
-    return execute(office.handle.id, "re.defaults", {"as_of": moment.isoformat()},
-                   dedupe_key=f"re.defaults@{moment.isoformat()}")
+    db.session.rollback()  # the job runs in a session of its own
+    try:
+        return execute(office.handle.id, "re.defaults", {"as_of": moment.isoformat()},
+                       dedupe_key=f"re.defaults@{moment.isoformat()}")
+    finally:
+        db.session.rollback()
 
 
 def _state(office):

@@ -6,6 +6,8 @@ import datetime as dt
 
 import pytest
 
+from core.db import db
+
 from plugins.real_estate.office_models import Change, Instalment
 from plugins.real_estate.sales_models import Unit
 from tests.plugins.real_estate.changes_world import add_contract, add_instalment, build_office, rows
@@ -88,7 +90,9 @@ def test_a_refund_after_the_contract_is_refused_on_the_form(client, office):
 
 def test_instalments_show_the_stage_the_printable_notice_and_finances_payment(client, office):
     instalment_id = add_instalment(office, due_on=dt.date(2026, 3, 10))
+    db.session.rollback()
     execute(office.handle.id, "re.defaults", {"as_of": "2026-03-11T09:05:00+08:00"}, dedupe_key="re.defaults@0311")
+    db.session.rollback()
     _as(client, "wang")
     page = client.get(f"{BASE}/instalments").get_data(as_text=True)
     assert "分期付款与违约" in page and "违约处理" in page  # more than 2 months ago by now
