@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from sqlalchemy import select, update
 
+from core.calendar.service import tenant_calendar
 from core.customers.confidentiality.people import holders
 from core.db import db, get_one, utcnow
 from core.decisions import service as decisions
@@ -27,7 +28,7 @@ from plugins.real_estate import deal_versions
 from plugins.real_estate.change_rules import RefundFacts, UnitFacts, refund_check, rename_fee, swap_check
 from plugins.real_estate.office_models import Change, Instalment
 from plugins.real_estate.policy import re_policy
-from plugins.real_estate.sales_models import Subscription, Unit
+from plugins.real_estate.sales_models import Deposit, Subscription, Unit
 from plugins.real_estate.unit_rules import MANAGER_ROLES, SALES_ROLES, SYSTEM
 
 SUBJECT = "re_change"
@@ -64,7 +65,7 @@ def _text(value, field: str, *, required: bool = True, limit: int = 2000) -> str
     if required and not text:
         raise InvalidInput(f"invalid {field}", fields={field: ["required"]})
     if len(text) > limit:
-        raise InvalidInput(f"invalid {field}", fields={field: [f"at most {limit} characters"]})
+        raise InvalidInput(f"invalid {field}", fields={field: [f"Longer than maximum length {limit}."]})
     return text or None
 
 
@@ -235,8 +236,6 @@ def _complete_rename(change: Change, by) -> Subscription:
 def _refund_facts(change: Change | None, subscription: Subscription, *, roles=()) -> RefundFacts:
     contract = deal_versions.contract_of(subscription)
     requested = change.requested_at if change else utcnow()
-    from core.calendar.service import tenant_calendar
-
     cal, _view = tenant_calendar(requested)
     unpaid = [d.amount for d in deal_versions.deposits_of(subscription) if d.refunded_at is None]
     return RefundFacts(unit_id=subscription.unit_id, requested_on=cal.local(requested).date(),
@@ -333,8 +332,6 @@ def refund_deposit(change_id: int, deposit_id: int, refund_receipt_no: str, *, b
     """RE-43 / RE-32: finance pays one deposit back with its refund receipt number; the last one closes
     the change."""
     change = get_change(change_id, for_update=True)
-    from plugins.real_estate.sales_models import Deposit
-
     deposit = get_one(Deposit, deposit_id, "deposit", for_update=True)
     _require(by, FINANCE, "登记退款（仅限财务）", "record a refund (finance only)")
     _open(change, "approved")

@@ -74,11 +74,11 @@ def pay(instalment_id: int, receipt_no: str, *, by, paid_at: dt.datetime | None 
                        reason_en=f"the instalment is already paid (receipt {instalment.receipt_no})")
     receipt = (receipt_no or "").strip()
     if not receipt or len(receipt) > 50:
-        raise InvalidInput("invalid payment", fields={"receipt_no": ["finance's receipt number (RE-32), at most 50 "
-                                                                     "characters"]})
+        raise InvalidInput("invalid payment", fields={"receipt_no": ["Longer than maximum length 50." if receipt
+                                                                     else "required"]})
     at = paid_at or utcnow()
     if at > utcnow():
-        raise InvalidInput("invalid payment", fields={"paid_at": ["not in the future"]})
+        raise InvalidInput("invalid payment", fields={"paid_at": ["a payment cannot be recorded in the future"]})
     instalment.receipt_no, instalment.paid_at = receipt, at
     status = status_of(instalment, local_today(at))
     decisions.record("RE-42", SUBJECT, instalment.id, outcome={"paid": True, "receipt_no": receipt, **status.outcome()},

@@ -75,12 +75,13 @@ def _posted_id(form: Form, name: str):
     return int(value)
 
 
-def _request(which: str, make):
+def _request(which: str, make, id_fields=("subscription_id",)):
+    """A request form: its ids present (422 next to the field otherwise), then the service."""
     form = Form.posted()
+    ids = [_posted_id(form, name) for name in id_fields]
     try:
-        subscription_id = _posted_id(form, "subscription_id")
         if not form.errors:
-            change = make(form, subscription_id)
+            change = make(form, *ids)
             db.session.commit()
             flash(_("The change is recorded."), "ok")
             return redirect(url_for(".show", change_id=change.id))
@@ -96,15 +97,9 @@ def _request(which: str, make):
 @bp.post("/swaps")
 @roles_required(*VIEWERS)
 def swap():
-    def make(form, subscription_id):
-        to_unit = _posted_id(form, "to_unit_id")
-        if to_unit is None:
-            from core.errors import InvalidInput
-
-            raise InvalidInput("invalid unit", fields={"to_unit_id": ["required"]})
-        return changes.request_swap(subscription_id, to_unit, by=g.user, reason=form.value("reason"))
-
-    return _request("swap", make)
+    return _request("swap", lambda form, sid, unit_id: changes.request_swap(sid, unit_id, by=g.user,
+                                                                            reason=form.value("reason")),
+                    id_fields=("subscription_id", "to_unit_id"))
 
 
 @bp.post("/renames")
