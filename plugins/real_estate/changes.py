@@ -86,6 +86,16 @@ def _decide(change: Change, check, *, outcome: dict, facts: dict, by: int | None
     return decision
 
 
+def _no_open_change(subscription: Subscription) -> None:
+    """One change at a time on a deal: each one ends in a version of its own (RE-33)."""
+    open_id = db.session.scalar(select(Change.id).where(Change.subscription_id == subscription.id,
+                                                        Change.status.in_(("requested", "approved"))))
+    if open_id is not None:
+        raise Conflict(f"change {open_id} of this subscription is still open", rule_id="RE-33",
+                       reason_zh=f"该认购书另有变更#{open_id}正在办理，请先办结或驳回",
+                       reason_en=f"change #{open_id} of this subscription is still open: complete or refuse it first")
+
+
 def _next_version(change: Change, old: Subscription, *, by: int, reason: str, **changes) -> Subscription:
     """The deal's next version; its instalments follow it (RE-42 reads the current version)."""
     version = deal_versions.new_version(old, by=by, reason=reason, approved_by=change.approved_by, **changes)
@@ -116,6 +126,7 @@ def request_swap(subscription_id: int, to_unit_id: int, *, by, reason: str | Non
     new_unit = get_one(Unit, to_unit_id, "unit")
     _require(by, REQUESTERS, "申请换房", "request a swap")
     deal_versions.ensure_current(subscription)
+    _no_open_change(subscription)
     old_unit = get_one(Unit, subscription.unit_id, "unit")
     if new_unit.id == old_unit.id:
         raise InvalidInput("invalid unit", fields={"to_unit_id": ["the deal is already on this unit"]})
@@ -175,6 +186,7 @@ def request_rename(subscription_id: int, new_name: str, *, by, reason: str | Non
     subscription = deal_versions.lock_subscription(subscription_id)
     _require(by, REQUESTERS, "申请换名", "request a rename")
     deal_versions.ensure_current(subscription)
+    _no_open_change(subscription)
     name = _text(new_name, "new_name", limit=100)
     if name == subscription.buyer_name:
         raise InvalidInput("invalid name", fields={"new_name": ["the buyer already has this name"]})
@@ -250,6 +262,7 @@ def request_refund(subscription_id: int, *, by, reason: str | None = None, reten
     subscription = deal_versions.lock_subscription(subscription_id)
     _require(by, REQUESTERS, "申请退房", "request a refund")
     deal_versions.ensure_current(subscription)
+    _no_open_change(subscription)
     check = refund_check(_refund_facts(None, subscription))
     if check.refusal and check.next_step is None:
         raise deal_versions.refusal(check)

@@ -106,8 +106,12 @@ def test_a_unit_not_available_cannot_be_swapped_in_and_nothing_is_written(client
         assert rows(Change) == [] and rows(Decision, subject_type="re_change") == []
 
 
-def test_finance_does_not_request_swaps_and_listing_shows_the_changes(client, office):
+def test_finance_does_not_request_swaps_one_change_at_a_time_and_the_listing(client, office):
     assert _swap(client, office, "u1506", who="zhao").status_code == 403
     _swap(client, office, "u1506")
+    # one change at a time on a deal
+    other = client.post(f"{API}/renames", json={"subscription_id": office.ids["subscription"], "new_name": "陈小姐"},
+                        headers=office.headers("wang"))
+    assert other.status_code == 409 and "正在办理" in other.get_json()["reason_zh"]
     listed = client.get(f"{API}?kind=swap", headers=office.headers("zhao"))
     assert listed.status_code == 200 and [c["to_unit_id"] for c in listed.get_json()] == [office.ids["u1506"]]
