@@ -4,7 +4,17 @@ from __future__ import annotations
 from pathlib import Path
 
 from core.plugins import hookimpl
-from core.plugins.records import IndustryPreset, PluginInfo, PolicySchema, Role
+from core.plugins.records import (
+    ApiEndpoints,
+    IndustryPreset,
+    NavItem,
+    PeriodicJob,
+    PluginInfo,
+    PolicySchema,
+    PortalPages,
+    Role,
+)
+from plugins.real_estate import changes_jobs  # noqa: F401  (registers the part's jobs)
 from plugins.real_estate import models  # noqa: F401  (the plugin's tables join the metadata)
 
 NAME = "real_estate"
@@ -45,19 +55,35 @@ def kehu_policy_schemas():
 
 @hookimpl
 def kehu_api_endpoints():
-    return []
+    from plugins.real_estate.api import changes as changes_api
+
+    return [
+        *(ApiEndpoints(NAME, bp, prefix) for prefix, bp in changes_api.ENDPOINTS),  # RE-40..43
+    ]
 
 
 @hookimpl
 def kehu_portal_pages():
-    return []
+    from plugins.real_estate.portal import TRANSLATIONS
+    from plugins.real_estate.portal import changes as changes_pages
+
+    return [
+        PortalPages(NAME, changes_pages.bp, translations=TRANSLATIONS),  # RE-40..43
+    ]
 
 
 @hookimpl
 def kehu_nav_items():
-    return []
+    from plugins.real_estate.api.changes import VIEWERS as CHANGES_VIEWERS
+
+    return [
+        NavItem("re_changes", "换房退房", "Swaps & refunds", "plugin_pages.re_changes.index", order=16,
+                roles=CHANGES_VIEWERS),
+    ]
 
 
 @hookimpl
 def kehu_periodic_jobs():
-    return []
+    return [
+        PeriodicJob(changes_jobs.DEFAULTS, changes_jobs.CADENCE),  # RE-42 notices and breach handling
+    ]
