@@ -13,7 +13,7 @@ DEFAULTS = "re.defaults"
 CADENCE = "5 9 * * *"
 
 
-@tenant_job(DEFAULTS)
+@tenant_job(DEFAULTS, plugin="real_estate")
 def defaults(job, *, as_of: str | None = None):
     """RE-42 (daily)."""
     moment = dt.datetime.fromisoformat(as_of) if as_of else utcnow()

@@ -38,10 +38,10 @@ def seed_real_estate(handle, mark: str, customer_id: int, user_id: int) -> dict:
         add(building)
         db.session.flush()
         unit = Unit(project_id=project.id, building_id=building.id, number=f"3-1502-{mark}", floor=15,
-                    layout=mark, area=Decimal("118.00"), price=Decimal("1480000.00"), popularity="normal",
+                    layout=mark, area=Decimal("118.00"), price=Decimal("1480000.00"), popularity="regular",
                     state="subscribed", customer_id=customer_id, salesperson_id=user_id)
         spare = Unit(project_id=project.id, building_id=building.id, number=f"3-1506-{mark}", floor=15,
-                     layout=mark, area=Decimal("120.00"), price=Decimal("1500000.00"), popularity="normal",
+                     layout=mark, area=Decimal("120.00"), price=Decimal("1500000.00"), popularity="regular",
                      state="held")
         add_all = db.session.add_all
         add_all([unit, spare])
