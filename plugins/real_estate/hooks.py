@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from core.plugins import hookimpl
-from core.plugins.records import IndustryPreset, PluginInfo, PolicySchema, Role
+from core.plugins.records import ApiEndpoints, IndustryPreset, NavItem, PluginInfo, PolicySchema, PortalPages, Role
 from plugins.real_estate import models  # noqa: F401  (the plugin's tables join the metadata)
 
 NAME = "real_estate"
@@ -45,7 +45,9 @@ def kehu_policy_schemas():
 
 @hookimpl
 def kehu_api_endpoints():
-    return []
+    from plugins.real_estate.api.reception import blp as reception_api
+
+    return [ApiEndpoints(NAME, reception_api, "/re/reception")]
 
 
 @hookimpl
