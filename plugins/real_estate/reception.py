@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from core.audit.recorder import json_safe
 from core.customers import ownership_store
 from core.customers.assignment import register as core_register
 from core.customers.assignment.facts import tenant_timezone, user_named, users_named
@@ -31,6 +32,7 @@ from core.customers.assignment.rules import with_order
 from core.customers.confidentiality.viewer import unrestricted
 from core.customers.fact_time import fact_time
 from core.customers.identity import normalise_phone
+from core.customers.models import Customer
 from core.customers.ownership.service import record_claim
 from core.db import db, get_one, utcnow
 from core.decisions import service as decisions
@@ -396,15 +398,11 @@ def save_minutes(project_id: int, day: dt.date, *, note: str | None, lines: list
                  recorded_by: int) -> MeetingMinutes:
     """The evening meeting of ``day``: one line per customer with the salesperson who received them. Saving
     the day's minutes again replaces their lines (one record per project and day)."""
-    from core.customers.service import get_customer
-
     get_project(project_id)
     errors: dict[str, list[str]] = {}
     seen = set()
     for i, line in enumerate(lines):
-        try:
-            get_customer(line["customer_id"])
-        except NotFound:
+        if db.session.scalar(select(Customer.id).where(Customer.id == line["customer_id"])) is None:
             errors[f"lines.{i}.customer_id"] = ["No such customer."]
         if line["customer_id"] in seen:
             errors[f"lines.{i}.customer_id"] = ["This customer is listed twice."]
@@ -477,7 +475,7 @@ def record_offence(data: dict, *, recorded_by: int) -> list:
     if not penalty.lines:
         raise Conflict("nothing to record", reason_zh=penalty.reason_zh, reason_en=penalty.reason_en)
     view = re_policy(penalty.lines[0].occurred_at)
-    facts = {**penalty.facts, "note": data.get("note")}
+    facts = json_safe({**penalty.facts, "note": data.get("note")})
     return [ledger.record_entry(
         kind=line.kind, offence=line.offence, rule_id=line.rule_id, amount=line.amount, unit=line.unit,
         label=line.label, reason_zh=penalty.reason_zh, reason_en=penalty.reason_en, user_id=line.user_id,
