@@ -52,12 +52,15 @@ def kehu_api_endpoints():
 
 @hookimpl
 def kehu_portal_pages():
-    return []
+    from plugins.real_estate.portal import TRANSLATIONS
+    from plugins.real_estate.portal.reception import bp as reception_pages
+
+    return [PortalPages(NAME, reception_pages, translations=TRANSLATIONS)]
 
 
 @hookimpl
 def kehu_nav_items():
-    return []
+    return [NavItem("re_reception", "接待台", "Reception desk", "plugin_pages.re_reception.index", order=12)]
 
 
 @hookimpl
