@@ -40,7 +40,7 @@ RECEIVERS = ("front_desk", "salesperson", *OFFICE_MANAGERS)
 
 
 class ReDayQuerySchema(Schema):
-    day = fields.Date(required=True, metadata={"description": "a local day of the tenant"})
+    day = fields.Date(load_default=None, metadata={"description": "a local day of the tenant; default today"})
 
 
 class ReDayInSchema(Schema):
@@ -211,7 +211,7 @@ class Day(MethodView):
     def get(self, args, project_id):
         """The order of the day with its pointer, owed make-up turns and absences (RE-01)."""
         service.get_project(project_id)
-        row = service.find_day(project_id, args["day"])
+        row = service.find_day(project_id, args["day"] or service.local_day(utcnow()))
         if row is None:
             raise NotFound("no order set for this day")
         return service.day_view(row)
@@ -256,7 +256,7 @@ class Receptions(MethodView):
     @blp.response(200, ReReceptionSchema(many=True))
     def get(self, args, project_id):
         """The receptions of a day, in arrival order."""
-        return service.receptions_of(project_id, args["day"])
+        return service.receptions_of(project_id, args["day"] or service.local_day(utcnow()))
 
     @require_roles(*RECEIVERS, admin_scope=False)
     @blp.arguments(ReReceptionInSchema)
