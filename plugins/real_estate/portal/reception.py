@@ -44,6 +44,14 @@ bp = Blueprint("re_reception", __name__, url_prefix="/re/reception", template_fo
 REFRESH_SECONDS = 30
 
 
+@bp.context_processor
+def _roles():
+    """What the tabs offer the reader: registering (front desk, salespeople, managers), the manager's pages."""
+    user = g.get("user")
+    return {"can_register": bool(user and user.has_role(*RECEIVERS)),
+            "is_manager": bool(user and user.has_role(*OFFICE_MANAGERS))}
+
+
 def _today() -> dt.date:
     return service.local_day(utcnow())
 
@@ -136,8 +144,7 @@ def desk(project_id: int):
     people, customers = _receptions_view(receptions)
     return render_template("re/reception/desk.html", project=project, desk=shown, receptions=receptions,
                            people=people, customers=customers, refresh=REFRESH_SECONDS,
-                           received_names=received_names(), absence_names=absence_names(),
-                           can_register=g.user.has_role(*RECEIVERS), is_manager=g.user.has_role(*OFFICE_MANAGERS))
+                           received_names=received_names(), absence_names=absence_names())
 
 
 def _arrival_page(project: Project, form: Form, status: int = 200):
