@@ -254,6 +254,8 @@ def register_arrival(project_id: int, data: dict, *, region: str = "CN",
         user_named(designated_id, "designated_id", active=True)
     if data.get("assistant_id") is not None:
         user_named(data["assistant_id"], "assistant_id", active=True)
+    if data.get("said_received_by") is not None:
+        user_named(data["said_received_by"], "said_received_by")
     day = local_day(at)
     row = find_day(project_id, day, lock=True)
     if row is None:
