@@ -33,6 +33,8 @@ def test_re01_rotation_vector_end_to_end(office):
     assert office.names[desk["pointer"]] == "Zhang"
     n5 = office.arrive("11:45", "13900000005")
     assert (office.receiver(n5), n5["received_as"], n5["turn_consumed"]) == ("Wang", "make_up", True)
+    assert office.names[n5["standby_id"]] == "Zhang"
+    assert office.names[n5["decision"]["outcome"]["pointer"]] == "Zhang" and n5["decision"]["outcome"]["owed"] == {}
     assert [office.receiver(office.arrive(hm, f"1390000000{p}")) for hm, p in (("12:10", "6"), ("12:20", "7"),
                                                                                ("12:30", "8"))] == [
         "Zhang", "Wang", "Li"]
