@@ -324,6 +324,7 @@ def _claim_first_visit(reception: Reception, entry: RegisterEntry, outcome: rota
     claimant = outcome.owner_id if outcome.kind == rotation_rules.ASSISTED else outcome.staff_id
     if not unowned or claimant is None:
         return
+    # the RE-05 answers were checked on arrival; only the visit and entry times and the minutes matter here
     evidence = register_rules.register_evidence(
         register_rules.RegisterEntry(id=entry.id, kind=entry.kind, salesperson_id=claimant,
                                      customer_id=entry.customer_id, visit_at=reception.at,
