@@ -56,8 +56,10 @@ def kehu_policy_schemas():
 @hookimpl
 def kehu_api_endpoints():
     from plugins.real_estate.api import changes as changes_api
+    from plugins.real_estate.api.reception import blp as reception_api
 
     return [
+        ApiEndpoints(NAME, reception_api, "/re/reception"),  # RE-01..05, RE-28
         *(ApiEndpoints(NAME, bp, prefix) for prefix, bp in changes_api.ENDPOINTS),  # RE-40..43
     ]
 
@@ -66,8 +68,10 @@ def kehu_api_endpoints():
 def kehu_portal_pages():
     from plugins.real_estate.portal import TRANSLATIONS
     from plugins.real_estate.portal import changes as changes_pages
+    from plugins.real_estate.portal.reception import bp as reception_pages
 
     return [
+        PortalPages(NAME, reception_pages, translations=TRANSLATIONS),  # RE-01..05
         PortalPages(NAME, changes_pages.bp, translations=TRANSLATIONS),  # RE-40..43
     ]
 
@@ -77,6 +81,7 @@ def kehu_nav_items():
     from plugins.real_estate.api.changes import VIEWERS as CHANGES_VIEWERS
 
     return [
+        NavItem("re_reception", "接待台", "Reception desk", "plugin_pages.re_reception.index", order=12),
         NavItem("re_changes", "换房退房", "Swaps & refunds", "plugin_pages.re_changes.index", order=16,
                 roles=CHANGES_VIEWERS),
     ]
