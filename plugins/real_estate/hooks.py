@@ -6,6 +6,7 @@ from pathlib import Path
 from core.plugins import hookimpl
 from core.plugins.records import IndustryPreset, PluginInfo, PolicySchema, Role
 from plugins.real_estate import models  # noqa: F401  (the plugin's tables join the metadata)
+from plugins.real_estate import office_jobs  # noqa: F401  (RE-51/52 jobs join the registry)
 
 NAME = "real_estate"
 
@@ -45,19 +46,25 @@ def kehu_policy_schemas():
 
 @hookimpl
 def kehu_api_endpoints():
-    return []
+    from plugins.real_estate.api import office as office_api
+
+    return [office_api.ENDPOINTS]
 
 
 @hookimpl
 def kehu_portal_pages():
-    return []
+    from plugins.real_estate.portal import office as office_pages
+
+    return [office_pages.PAGES]
 
 
 @hookimpl
 def kehu_nav_items():
-    return []
+    from plugins.real_estate.portal import office as office_pages
+
+    return [*office_pages.NAV_ITEMS]
 
 
 @hookimpl
 def kehu_periodic_jobs():
-    return []
+    return [*office_jobs.PERIODIC]
