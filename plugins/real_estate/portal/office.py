@@ -106,7 +106,7 @@ def _conversion_chart(week, month) -> str:
              (_("Call conversion, week"), week.call_conversion or 0),
              (_("Call conversion, month"), month.call_conversion or 0)]
     top = max(float(v) for _label, v in items)
-    return charts.bar_chart(items, title=_("Conversion to deals (%)"), percent=True,
+    return charts.bar_chart(items, title=_("Conversion to deals"), percent=True,
                             top=charts.nice_max(top) if top else 100, empty_text=_("No data for this period"))
 
 
