@@ -311,7 +311,7 @@ class PlanItem(MethodView):
 
 @bp.route("/plans/<int:plan_id>/summary")
 class PlanSummary(MethodView):
-    @require_roles(*plans.PLANNERS, admin_scope=False)
+    @require_roles(*PLAN_USERS, admin_scope=False)  # the author only: checked on the plan (404 before 403)
     @bp.arguments(ReOfficeSummaryInSchema)
     @bp.response(200, ReOfficePlanSchema)
     def post(self, data, plan_id):
