@@ -128,7 +128,8 @@ class ReOfficeSigningRowSchema(Schema):
     custodian = fields.String()
 
 
-def _period(args):
+def period_of(args) -> tuple:
+    """The query's period: ``date_from`` (default the 1st of this month) to ``date_to`` (default today)."""
     day = reports.today()
     return args["date_from"] or reports.rules.month_of(day)[0], args["date_to"] or day
 
@@ -161,7 +162,7 @@ class Deposits(MethodView):
     @bp.response(200, ReOfficeDepositRowSchema(many=True))
     def get(self, args, project_id):
         """RE-50: the small or big deposit register of a period."""
-        return reports.deposit_register(project_id, args["kind"], *_period(args))
+        return reports.deposit_register(project_id, args["kind"], *period_of(args))
 
 
 @bp.route("/projects/<int:project_id>/signings")
@@ -171,7 +172,7 @@ class Signings(MethodView):
     @bp.response(200, ReOfficeSigningRowSchema(many=True))
     def get(self, args, project_id):
         """RE-50: the signing list of a period."""
-        return reports.signing_list(project_id, *_period(args))
+        return reports.signing_list(project_id, *period_of(args))
 
 
 @bp.route("/projects/<int:project_id>/export")

@@ -129,7 +129,7 @@ def project_reports(project_id: int):
 def _period_page(project_id: int, schema):
     project = reports.project_of(project_id)
     args, form = _query(schema)
-    start, end = api._period(args)
+    start, end = api.period_of(args)
     form.values.update(date_from=start.isoformat(), date_to=end.isoformat())
     return project, args, form, start, end
 

@@ -81,6 +81,7 @@ def test_my_plans_and_nobody_elses(client, office):
     assert login(client, "re-a", "li").status_code == 302
     assert client.get(plan_url).status_code == 403
     assert "上午回访张三" not in page(client, "/plans")
+    page(client, f"/plans?user_id={office.users['wang']}", status=403)
     client.post("/t/re-a/logout", data={"csrf_token": _csrf(page(client, "/plans"))})
     assert login(client, "re-a", "manager").status_code == 302
     assert "张三约了周六" in client.get(plan_url).get_data(as_text=True)
