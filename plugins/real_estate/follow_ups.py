@@ -140,7 +140,8 @@ def add_entry(customer_id: int, data: dict, by) -> FollowUpEntry:
             raise Forbidden("only the supervisor enters other salespeople's follow-ups")
         from core.accounts.models import User
 
-        get_one(User, salesperson_id, "salesperson")
+        if db.session.scalar(select(User.id).where(User.id == salesperson_id)) is None:
+            raise InvalidInput("invalid follow-up entry", fields={"salesperson_id": ["no such salesperson"]})
     entry = FollowUpEntry(customer_id=customer.id, salesperson_id=salesperson_id, intent_class=intent_class,
                           day=day, note=note, entered_by=by.id)
     db.session.add(entry)

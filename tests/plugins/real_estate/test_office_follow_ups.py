@@ -73,6 +73,8 @@ def test_the_sheet_holds_the_a_and_b_customers_the_supervisor_enters_the_evening
 def test_follow_up_entries_are_checked(client, office):
     assert enter(client, office, "张三", who="wang", intent_class="A", note="回访",
                  salesperson_id=office.users["li"]).status_code == 403  # another salesperson's line
+    unknown = enter(client, office, "张三", intent_class="A", note="回访", salesperson_id=987654321)
+    assert unknown.status_code == 422 and "salesperson_id" in unknown.get_json()["errors"]["json"]
     bad = enter(client, office, "张三", intent_class="D", day="2099-01-01", note=" ")
     assert bad.status_code == 422
     assert set(bad.get_json()["errors"]["json"]) == {"intent_class", "day", "note"}
