@@ -16,6 +16,7 @@ from core.plugins.records import (
 )
 from plugins.real_estate import changes_jobs  # noqa: F401  (registers the part's jobs)
 from plugins.real_estate import models  # noqa: F401  (the plugin's tables join the metadata)
+from plugins.real_estate import office_jobs  # noqa: F401  (RE-51/52 jobs join the registry)
 
 NAME = "real_estate"
 
@@ -56,11 +57,13 @@ def kehu_policy_schemas():
 @hookimpl
 def kehu_api_endpoints():
     from plugins.real_estate.api import changes as changes_api
+    from plugins.real_estate.api import office as office_api
     from plugins.real_estate.api.reception import blp as reception_api
 
     return [
         ApiEndpoints(NAME, reception_api, "/re/reception"),  # RE-01..05, RE-28
         *(ApiEndpoints(NAME, bp, prefix) for prefix, bp in changes_api.ENDPOINTS),  # RE-40..43
+        office_api.ENDPOINTS,  # RE-50..52
     ]
 
 
@@ -68,22 +71,26 @@ def kehu_api_endpoints():
 def kehu_portal_pages():
     from plugins.real_estate.portal import TRANSLATIONS
     from plugins.real_estate.portal import changes as changes_pages
+    from plugins.real_estate.portal import office as office_pages
     from plugins.real_estate.portal.reception import bp as reception_pages
 
     return [
         PortalPages(NAME, reception_pages, translations=TRANSLATIONS),  # RE-01..05
         PortalPages(NAME, changes_pages.bp, translations=TRANSLATIONS),  # RE-40..43
+        office_pages.PAGES,  # RE-50..52
     ]
 
 
 @hookimpl
 def kehu_nav_items():
     from plugins.real_estate.api.changes import VIEWERS as CHANGES_VIEWERS
+    from plugins.real_estate.portal import office as office_pages
 
     return [
         NavItem("re_reception", "接待台", "Reception desk", "plugin_pages.re_reception.index", order=12),
         NavItem("re_changes", "换房退房", "Swaps & refunds", "plugin_pages.re_changes.index", order=16,
                 roles=CHANGES_VIEWERS),
+        *office_pages.NAV_ITEMS,  # RE-50..52
     ]
 
 
@@ -91,4 +98,5 @@ def kehu_nav_items():
 def kehu_periodic_jobs():
     return [
         PeriodicJob(changes_jobs.DEFAULTS, changes_jobs.CADENCE),  # RE-42 notices and breach handling
+        *office_jobs.PERIODIC,  # RE-51/52 reminders
     ]

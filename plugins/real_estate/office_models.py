@@ -88,7 +88,7 @@ class Plan(TenantScoped, db.Model):
 
     user_id: Mapped[int] = mapped_column(BigInteger)
     kind: Mapped[str] = mapped_column(String(10))  # PLAN_KINDS
-    day: Mapped[dt.date] = mapped_column(Date)  # the day planned (weekly: the week's Monday)
+    day: Mapped[dt.date] = mapped_column(Date)  # the day planned (weekly: the weekly-plan day it is for, RE-52)
     plan: Mapped[str] = mapped_column(Text)
     summary: Mapped[str | None] = mapped_column(Text)  # daily: the end-of-day summary
     submitted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
