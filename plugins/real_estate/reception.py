@@ -262,10 +262,10 @@ def register_arrival(project_id: int, data: dict, *, region: str = "CN",
         raise InvalidInput("no order of the day", fields={"at": [
             "The manager has not set the order of this day for this project (RE-01)."]})
 
-    customer = core_register._find_customer(phone)
+    customer = core_register.find_customer_by_phone(phone)
     first_visit = customer is None
     if customer is None:
-        customer, first_visit = core_register._create_customer(
+        customer, first_visit = core_register.create_registered_customer(
             data["customer_name"].strip(), data.get("phone"), data.get("source"), region, recorded_by)
     owner_id = _owner_of(customer.id)
     if owner_id is not None:

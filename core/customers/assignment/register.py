@@ -103,14 +103,18 @@ def _resolve_group_id(group_id: int | None, department_id: int | None) -> int:
 # --------------------------------------------------------------------------------------------------
 
 
-def _find_customer(phone: str):
+def find_customer_by_phone(phone: str):
+    """The tenant's customer with this normalised (E.164) phone, the oldest first; None if nobody has it.
+    Used by the register and by industry plugins' own registers (real estate's reception)."""
     ids = select(CustomerPhone.customer_id).where(CustomerPhone.e164 == phone)
     from core.customers.models import Customer
 
     return db.session.scalars(select(Customer).where(Customer.id.in_(ids)).order_by(Customer.id)).first()
 
 
-def _create_customer(name: str, phone_raw: str, source: str | None, region: str, recorded_by: int | None):
+def create_registered_customer(name: str, phone_raw: str, source: str | None, region: str, recorded_by: int | None):
+    """A customer created from a register line: (customer, True), or (the one registered a moment ago by
+    someone else, False); invalid input → 422 on the register's own field names (``phone``)."""
     try:
         customer, _verdict = customers.create_customer(
             {"name": name, "phones": [{"number": phone_raw}], "source": source}, region=region,
@@ -158,7 +162,7 @@ def register_arrival(data: dict, *, region: str = "CN", recorded_by: int | None 
     if group_id is not None:
         get_group(group_id, field="rotation_group_id")
 
-    customer = _find_customer(phone)
+    customer = find_customer_by_phone(phone)
     first_visit = customer is None
     owner_id = None
     if customer is not None:
@@ -166,7 +170,7 @@ def register_arrival(data: dict, *, region: str = "CN", recorded_by: int | None 
         if row is not None and row.owner_id is not None and row.state != "unowned":
             owner_id = row.owner_id
     else:
-        customer, first_visit = _create_customer(name, data.get("phone"), data.get("source"), region, recorded_by)
+        customer, first_visit = create_registered_customer(name, data.get("phone"), data.get("source"), region, recorded_by)
         if not first_visit:  # created concurrently: it may already have an owner
             row = ownership_store.current(customer.id)
             owner_id = row.owner_id if row is not None and row.state != "unowned" else None
