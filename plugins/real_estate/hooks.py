@@ -40,6 +40,20 @@ def kehu_policy_schemas():
     return [PolicySchema(MODULE, RePolicySchema, "房地产销售制度", "Real-estate sales rules")]
 
 
+@hookimpl
+def kehu_commission_split(deal):
+    from plugins.real_estate.attribution import commission_split
+
+    return commission_split(deal)
+
+
+@hookimpl
+def kehu_credit_recognition(deal):
+    from plugins.real_estate.attribution import credit_recognition
+
+    return credit_recognition(deal)
+
+
 # --- the parts' pages, endpoints, menu and jobs: one line per part ------------------------------------
 
 
