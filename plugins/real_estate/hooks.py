@@ -59,17 +59,23 @@ def kehu_credit_recognition(deal):
 
 @hookimpl
 def kehu_api_endpoints():
-    return []
+    from plugins.real_estate.api import attribution as attribution_api
+
+    return [attribution_api.ENDPOINTS]
 
 
 @hookimpl
 def kehu_portal_pages():
-    return []
+    from plugins.real_estate.portal import attribution as attribution_pages
+
+    return [attribution_pages.PAGES]
 
 
 @hookimpl
 def kehu_nav_items():
-    return []
+    from plugins.real_estate.portal import attribution as attribution_pages
+
+    return [attribution_pages.NAV]
 
 
 @hookimpl

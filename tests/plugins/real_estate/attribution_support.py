@@ -47,7 +47,8 @@ class Office:
             db.session.add(dept)
             db.session.flush()
             self.dept = dept.id
-            for name, uid in self.ids.items():
+            staff = {**self.ids, "经理": self.manager, "主管": self.supervisor}
+            for name, uid in staff.items():
                 user = db.session.scalars(select(User).where(User.id == uid)).one()
                 user.department_id, user.display_name = dept.id, name
             project = Project(name="锦绣城", city="成都", address="高新区")
@@ -65,8 +66,10 @@ class Office:
     def scope(self):
         return _Scope(self.handle.id)
 
-    def customer(self, name: str) -> int:
-        customer, _ = create_customer({"name": name, "phones": [{"number": f"1390000{next(_phones):04d}"}]})
+    def customer(self, name: str, by: str = "A") -> int:
+        """A customer written by ``by`` (so the sales department sees it, CUS-70)."""
+        customer, _ = create_customer({"name": name, "phones": [{"number": f"1390000{next(_phones):04d}"}]},
+                                      created_by=self.ids[by])
         db.session.flush()
         return customer.id
 
