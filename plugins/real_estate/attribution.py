@@ -265,11 +265,13 @@ def preview(customer_id: int, at: dt.datetime | None = None) -> Preview:
 
 
 def credit_of_customer(customer_id: int) -> PerformanceCredit | None:
-    """The latest subscription deal credit of the customer (facts.customer_id)."""
-    rows = db.session.scalars(credits.credits(subject_type=deals.SUBJECT_TYPE).where(
-        PerformanceCredit.kind == "deal")).all()
-    mine = [c for c in rows if (c.facts or {}).get("customer_id") == customer_id and c.state != "cancelled"]
-    return mine[0] if mine else None
+    """The latest open deal credit of the customer's subscriptions (not cancelled)."""
+    from plugins.real_estate.sales_models import Subscription
+
+    mine = select(Subscription.id).where(Subscription.customer_id == customer_id)
+    return db.session.scalars(credits.credits(subject_type=deals.SUBJECT_TYPE).where(
+        PerformanceCredit.kind == "deal", PerformanceCredit.state != "cancelled",
+        PerformanceCredit.subject_id.in_(mine))).first()
 
 
 def _current_sets(credit: PerformanceCredit) -> dict:

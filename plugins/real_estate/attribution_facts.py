@@ -33,7 +33,12 @@ from plugins.real_estate import attribution
 from plugins.real_estate import attribution_rules as rules
 from plugins.real_estate.policy import re_policy
 from plugins.real_estate.portal import OFFICE_MANAGERS
-from plugins.real_estate.reception_models import EVENTS, AttributionEvent, AttributionOverride, Reception
+from plugins.real_estate.reception_models import (
+    EVENTS,
+    AttributionEvent,
+    AttributionOverride,
+    Reception,
+)
 
 #: who verifies or rejects a complaint about a salesperson (RE-15) and decides attributions (RE-24)
 DECIDERS = OFFICE_MANAGERS

@@ -36,19 +36,19 @@ READERS = OFFICE_MANAGERS + ("salesperson", "front_desk", "master_sales_control"
 DECIDERS = facts.DECIDERS
 
 
-class ShareSchema(Schema):
+class AttributionShareSchema(Schema):
     user_id = fields.Integer(allow_none=True)
     department_id = fields.Integer(allow_none=True)
     percent = fields.Decimal(as_string=True, places=2, required=True)
 
 
-class PreviewSchema(Schema):
+class AttributionPreviewSchema(Schema):
     customer_id = fields.Integer()
     rule_id = fields.String()
     reason_zh = fields.String()
     reason_en = fields.String()
-    performance = fields.List(fields.Nested(ShareSchema))
-    bonus = fields.List(fields.Nested(ShareSchema))
+    performance = fields.List(fields.Nested(AttributionShareSchema))
+    bonus = fields.List(fields.Nested(AttributionShareSchema))
     follow_up_id = fields.Integer(allow_none=True)
     pending = fields.Boolean()
     provisional = fields.Boolean()
@@ -57,7 +57,7 @@ class PreviewSchema(Schema):
     deal_decision = fields.Nested(DecisionSchema, allow_none=True)
 
 
-class FactInSchema(Schema):
+class AttributionFactInSchema(Schema):
     kind = fields.String(required=True, validate=validate.OneOf(ATTRIBUTION_EVENT_KINDS))
     at = fields.AwareDateTime(load_default=None)
     against_id = fields.Integer(load_default=None)
@@ -68,7 +68,7 @@ class FactInSchema(Schema):
     note = fields.String(load_default=None, validate=validate.Length(max=facts.NOTE_MAX))
 
 
-class FactSchema(Schema):
+class AttributionFactSchema(Schema):
     id = fields.Integer()
     customer_id = fields.Integer()
     kind = fields.String()
@@ -85,27 +85,27 @@ class FactSchema(Schema):
     recorded_by = fields.Integer(allow_none=True)
 
 
-class VerdictInSchema(Schema):
+class AttributionVerdictInSchema(Schema):
     verdict = fields.String(required=True, validate=validate.OneOf(["verified", "rejected"]))
     at = fields.AwareDateTime(load_default=None)
     note = fields.String(load_default=None, validate=validate.Length(max=facts.NOTE_MAX))
 
 
-class AssignmentSchema(Schema):
+class AttributionAssignmentSchema(Schema):
     customer_id = fields.Integer(required=True)
-    performance = fields.List(fields.Nested(ShareSchema), required=True)
-    bonus = fields.List(fields.Nested(ShareSchema), required=True)
+    performance = fields.List(fields.Nested(AttributionShareSchema), required=True)
+    bonus = fields.List(fields.Nested(AttributionShareSchema), required=True)
 
 
-class BulkInSchema(Schema):
+class AttributionBulkInSchema(Schema):
     event = fields.String(required=True, validate=validate.OneOf(EVENTS))
     day = fields.Date(required=True)
     project_id = fields.Integer(load_default=None)
     reason = fields.String(required=True, validate=validate.Length(min=1, max=facts.NOTE_MAX))
-    assignments = fields.List(fields.Nested(AssignmentSchema), required=True, validate=validate.Length(min=1))
+    assignments = fields.List(fields.Nested(AttributionAssignmentSchema), required=True, validate=validate.Length(min=1))
 
 
-class OverrideSchema(Schema):
+class AttributionOverrideSchema(Schema):
     id = fields.Integer()
     batch = fields.String()
     customer_id = fields.Integer()
@@ -134,7 +134,7 @@ def preview_answer(customer_id: int) -> dict:
 @blp.route("/customers/<int:customer_id>")
 class CustomerAttribution(MethodView):
     @require_roles(*READERS, admin_scope=False)
-    @blp.response(200, PreviewSchema)
+    @blp.response(200, AttributionPreviewSchema)
     def get(self, customer_id):
         """Who would get the customer's deal now, and why (computed, not written)."""
         customers.get_customer(customer_id)
@@ -144,15 +144,15 @@ class CustomerAttribution(MethodView):
 @blp.route("/customers/<int:customer_id>/facts")
 class CustomerFacts(MethodView):
     @require_roles(*READERS, admin_scope=False)
-    @blp.response(200, FactSchema(many=True))
+    @blp.response(200, AttributionFactSchema(many=True))
     def get(self, customer_id):
         """The complaints, discount-seeking and quarrels recorded for the customer, newest first."""
         customers.get_customer(customer_id)
         return facts.events_of(customer_id)
 
     @require_roles(*READERS, admin_scope=False)
-    @blp.arguments(FactInSchema)
-    @blp.response(201, FactSchema)
+    @blp.arguments(AttributionFactInSchema)
+    @blp.response(201, AttributionFactSchema)
     def post(self, data, customer_id):
         """Record a complaint (RE-15), discount-seeking (RE-17) or a quarrel (RE-25)."""
         customers.get_customer(customer_id)
@@ -177,7 +177,7 @@ def record_fact(customer_id: int, data: dict, by: int):
 @blp.route("/facts/<int:attribution_event_id>")
 class Fact(MethodView):
     @require_roles(*READERS, admin_scope=False)
-    @blp.response(200, FactSchema)
+    @blp.response(200, AttributionFactSchema)
     def get(self, attribution_event_id):
         return facts.get_event(attribution_event_id)
 
@@ -185,7 +185,7 @@ class Fact(MethodView):
 @blp.route("/facts/<int:attribution_event_id>/decision")
 class FactDecision(MethodView):
     @require_roles(*DECIDERS, admin_scope=False)
-    @blp.arguments(VerdictInSchema)
+    @blp.arguments(AttributionVerdictInSchema)
     @blp.response(200, DecisionSchema)
     def post(self, data, attribution_event_id):
         """A sales supervisor or manager verifies or rejects a complaint (RE-15)."""
@@ -204,8 +204,8 @@ def _items(lines) -> list[dict]:
 @blp.route("/bulk")
 class Bulk(MethodView):
     @require_roles(*DECIDERS, admin_scope=False)
-    @blp.arguments(BulkInSchema)
-    @blp.response(201, OverrideSchema(many=True))
+    @blp.arguments(AttributionBulkInSchema)
+    @blp.response(201, AttributionOverrideSchema(many=True))
     def post(self, data):
         """The manager's attribution of a launch day's or fair's customers, one reason (RE-24)."""
         assignments = {a["customer_id"]: (_items(a["performance"]), _items(a["bonus"])) for a in data["assignments"]}
@@ -218,7 +218,7 @@ class Bulk(MethodView):
 @blp.route("/overrides/<int:override_id>")
 class Override(MethodView):
     @require_roles(*READERS, admin_scope=False)
-    @blp.response(200, OverrideSchema)
+    @blp.response(200, AttributionOverrideSchema)
     def get(self, override_id):
         return facts.get_override(override_id)
 

@@ -18,7 +18,16 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from marshmallow import ValidationError
 from sqlalchemy import select
@@ -31,10 +40,16 @@ from core.errors import KehuError
 from core.plugins.records import NavItem, PortalPages
 from plugins.real_estate import attribution
 from plugins.real_estate import attribution_facts as facts
-from plugins.real_estate.api.attribution import DECIDERS, READERS, FactInSchema, VerdictInSchema, preview_answer
+from plugins.real_estate.api.attribution import (
+    DECIDERS,
+    READERS,
+    AttributionFactInSchema,
+    AttributionVerdictInSchema,
+    preview_answer,
+)
 from plugins.real_estate.api.attribution import record_fact as record_fact_from
-from plugins.real_estate.reception_models import EVENTS, AttributionEvent, Reception
 from plugins.real_estate.portal import TEMPLATES, TRANSLATIONS
+from plugins.real_estate.reception_models import EVENTS, AttributionEvent, Reception
 from web.portal import select_locale
 from web.portal.customer_manage import id_list, user_options
 from web.portal.forms import Form, refusal_status
@@ -123,7 +138,7 @@ def record_fact(customer_id: int):
     customers.get_customer(customer_id)  # 404 before the form is read
     form = Form.posted()
     try:
-        data = FactInSchema().load(fact_body(form.values))
+        data = AttributionFactInSchema().load(fact_body(form.values))
         record_fact_from(customer_id, data, g.user.id)
         db.session.commit()
     except (KehuError, ValidationError) as err:
@@ -141,16 +156,16 @@ def decide(attribution_event_id: int):
     event = facts.get_event(attribution_event_id)  # 404 before the form is read
     form = Form.posted()
     try:
-        data = VerdictInSchema().load({"verdict": form.values.get("verdict") or "",
+        data = AttributionVerdictInSchema().load({"verdict": form.values.get("verdict") or "",
                                        "note": form.values.get("note") or None})
         facts.decide_complaint(event, verdict=data["verdict"], user=g.user, note=data["note"])
         db.session.commit()
     except (KehuError, ValidationError) as err:
         db.session.rollback()
-        refusal_status(err)
+        status = refusal_status(err)
         form.fail(err, select_locale())
         flash(form.message, "error")
-        return redirect(url_for(".customer", customer_id=event.customer_id))
+        return _customer_page(event.customer_id, status=status)
     flash(_("Decided; the attribution was judged again."), "ok")
     return redirect(url_for(".customer", customer_id=event.customer_id))
 

@@ -16,10 +16,10 @@ from core.customers.service import create_customer
 from core.db import db
 from core.staff import credit as credits
 from core.tenancy import tenant_scope
-from tests.helpers import policy_since
 from plugins.real_estate import deals, hooks
 from plugins.real_estate.reception_models import Reception
 from plugins.real_estate.sales_models import Building, Project, Subscription, Unit
+from tests.helpers import policy_since
 
 SH = ZoneInfo("Asia/Shanghai")
 SALESPEOPLE = ("A", "B", "C", "D", "E")
@@ -48,9 +48,9 @@ class Office:
             db.session.flush()
             self.dept = dept.id
             staff = {**self.ids, "经理": self.manager, "主管": self.supervisor}
-            for name, uid in staff.items():
+            for label, uid in staff.items():
                 user = db.session.scalars(select(User).where(User.id == uid)).one()
-                user.department_id, user.display_name = dept.id, name
+                user.department_id, user.display_name = dept.id, label
             project = Project(name="锦绣城", city="成都", address="高新区")
             db.session.add(project)
             db.session.flush()
