@@ -216,33 +216,54 @@ def facts_of(customer_id: int, *, deal_at: dt.datetime | None = None, deal_sales
 # --- the deal ---------------------------------------------------------------------------------------
 
 
-def milestones_of(deal_facts: dict) -> dict[str, dt.datetime | None]:
-    raw = (deal_facts or {}).get("milestones") or {}
-    return {name: dt.datetime.fromisoformat(value) if value else None for name, value in raw.items()}
+def milestones_of(deal: Deal) -> dict[str, dt.datetime | None]:
+    """The sale's milestones from the deal's facts; the subscription is the deal's own moment when the
+    recording party did not list it (a subscription deal is signed when recorded)."""
+    raw = (deal.facts or {}).get("milestones") or {}
+    milestones = {name: dt.datetime.fromisoformat(value) if value else None for name, value in raw.items()}
+    if milestones.get("subscription") is None:
+        milestones["subscription"] = deal.deal_at
+    return milestones
 
 
-def attribution_of_deal(deal: Deal) -> rules.Attribution:
-    """RE-27 at the deal (RE-26: its moment is the tenant's deal event, else the signing)."""
+def customer_of(deal: Deal) -> int | None:
+    """The buyer: ``facts.customer_id``, else the subscription's customer."""
+    from plugins.real_estate.sales_models import Subscription
+
+    customer_id = (deal.facts or {}).get("customer_id")
+    if customer_id is None:
+        customer_id = db.session.scalar(select(Subscription.customer_id).where(Subscription.id == deal.subject_id))
+    return customer_id
+
+
+def attribution_of_deal(deal: Deal) -> rules.Attribution | None:
+    """RE-27 at the deal (RE-26: its moment is the tenant's deal event, else the signing); None when
+    the buyer is unknown."""
+    customer_id = customer_of(deal)
+    if customer_id is None:
+        return None
     settings = settings_at(deal.deal_at)
-    moment = rules.deal_moment(settings, milestones_of(deal.facts)) or deal.deal_at
-    facts = facts_of(deal.facts["customer_id"], deal_at=moment, deal_salesperson_id=deal.owner_id,
-                     department_id=deal.department_id, unit_id=deal.facts.get("unit_id"), settings=settings)
+    moment = rules.deal_moment(settings, milestones_of(deal)) or deal.deal_at
+    facts = facts_of(customer_id, deal_at=moment, deal_salesperson_id=deal.owner_id,
+                     department_id=deal.department_id, unit_id=(deal.facts or {}).get("unit_id"), settings=settings)
     return rules.attribute(settings, facts)
 
 
 def commission_split(deal: Deal):
-    """``kehu_commission_split`` for a subscription (None for other deals, and while the manager still
-    has to decide a fair / launch-day customer: RE-24 → the core's default until the bulk decision)."""
+    """``kehu_commission_split`` for a subscription (None for other deals, for a deal without a known
+    buyer, and while the manager still has to decide a fair / launch-day customer: RE-24 → the core's
+    default until the bulk decision)."""
     if deal.subject_type != deals.SUBJECT_TYPE:
         return None
-    return attribution_of_deal(deal).commission_split()
+    outcome = attribution_of_deal(deal)
+    return outcome.commission_split() if outcome is not None else None
 
 
 def credit_recognition(deal: Deal):
     """``kehu_credit_recognition`` (RE-26): counted at the tenant's deal event, pending until then."""
     if deal.subject_type != deals.SUBJECT_TYPE:
         return None
-    return rules.deal_recognition(settings_at(deal.deal_at), milestones_of(deal.facts))
+    return rules.deal_recognition(settings_at(deal.deal_at), milestones_of(deal))
 
 
 @dataclass(frozen=True)
@@ -306,7 +327,7 @@ def lock_to_performance_owner(credit: PerformanceCredit, *, by: int | None = Non
     if credit.state != "recognised":
         return None
     owner = next((s.user_id for s in credits.shares_of(credit) if s.kind == "performance"), None)
-    customer_id = (credit.facts or {}).get("customer_id")
+    customer_id = customer_of(credits.deal_of(credit))
     if owner is None or customer_id is None:
         return None  # RE-25: the department holds the unit; ownership stays as it is
     source = f"re:subscription:{credit.subject_id}"

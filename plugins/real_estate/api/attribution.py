@@ -32,7 +32,7 @@ from web.api.decisions import DecisionSchema
 blp = Blueprint("re_attribution", __name__, description="Real estate: attribution of customers and deals (RE-10..27)")
 
 #: salespeople and the office read and record facts; supervisors and managers decide
-READERS = OFFICE_MANAGERS + ("salesperson", "front_desk", "master_sales_control")
+READERS = OFFICE_MANAGERS + ("salesperson",)
 DECIDERS = facts.DECIDERS
 
 

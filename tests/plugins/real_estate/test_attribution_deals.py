@@ -245,6 +245,18 @@ def test_re27_the_same_facts_give_the_same_split(office):
         assert credit.decision_id == before
 
 
+def test_a_subscription_deal_recorded_through_the_core(office):
+    """``credit.record_deal`` with subject type re_subscription and the buyer in its facts: the same
+    attribution (RE-13) and, without milestones, it counts at its signing (RE-26)."""
+    with office.scope():
+        li = li_back(office, 4, 15, receiver="A", refused="B", designated="A", present=("A", "B"))
+        credit = credits.record_deal(subject_type=deals.SUBJECT_TYPE, subject_id=9001, amount="1480000.00",
+                                     owner_id=office["A"], deal_at=at(4, 20), facts={"customer_id": li})
+        assert office.shares(credit) == both({"A": 100}, {"A": 80, "B": 20})
+        assert office.rule_of(credit) == "RE-13"
+        assert credit.state == "recognised" and credit.recognised_at == at(4, 20)
+
+
 def test_other_deals_are_not_the_plugins(office):
     """A deal of another subject type keeps the core's answer."""
     with office.scope():
