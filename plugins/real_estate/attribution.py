@@ -314,8 +314,8 @@ def rejudge_credit(customer_id: int, *, by: int | None):
     old = credits.decisions.get(credit.decision_id)
     new_sets = {kind: [(line.user_id, line.department_id, _percent(line.percent)) for line in getattr(split, kind)]
                 for kind in ("performance", "bonus")}
-    if old.rule_id == split.rule_id and _current_sets(credit) == new_sets:
-        return None
+    if old.rule_id == split.rule_id and old.reason_zh == split.reason_zh and _current_sets(credit) == new_sets:
+        return None  # the same outcome (a provisional one that became final has another reason)
     decision = credits.reattribute(credit, by=by)
     lock_to_performance_owner(credit, by=by)
     return decision

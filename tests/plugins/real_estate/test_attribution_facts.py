@@ -64,6 +64,17 @@ def test_re15_pending_is_provisional_and_the_verification_after_the_deal_reattri
         assert credits.decisions.get(credit.decision_id).supersedes_id == first.id
 
 
+def test_re15_a_rejected_complaint_makes_the_provisional_split_final(office):
+    with office.scope():
+        li = li_refuses_b(office)
+        complaint = facts.record_complaint(li, against_id=office["B"], at=at(4, 15, 11), by=office["A"])
+        credit = office.subscribe(li, at(4, 20), "A")
+        facts.decide_complaint(complaint, verdict="rejected", user=_user(office.supervisor), at=at(4, 19))
+        final = credits.decisions.get(credit.decision_id)
+        assert final.rule_id == "RE-13" and "暂定" not in final.reason_zh and final.supersedes_id is not None
+        assert office.shares(credit) == both({"A": 100}, {"A": 80, "B": 20})
+
+
 def test_re15_only_a_supervisor_or_manager_decides_and_bad_input_writes_nothing(office):
     with office.scope():
         li = li_refuses_b(office)
