@@ -9,6 +9,9 @@ moment the deal counts (``re.deal_event``, RE-26) are the plugin's answers to th
   with the milestones known so far in its facts.
 - :func:`add_milestone` — a later milestone of the same sale (the contract): the pending deal is judged
   again and counts once the tenant's deal event has happened.
+
+Once the deal counts, the customer is locked to the performance owner (RE-20 / CUS-26:
+:func:`plugins.real_estate.attribution.lock_to_performance_owner`).
 """
 from __future__ import annotations
 
@@ -29,13 +32,23 @@ def record_subscription_deal(subscription, milestones: dict[str, dt.datetime | N
     facts = {"customer_id": subscription.customer_id, "unit_id": subscription.unit_id,
              "subscription_number": subscription.number,
              "milestones": {name: _iso(milestones.get(name)) for name in MILESTONES}}
-    return credits.record_deal(subject_type=SUBJECT_TYPE, subject_id=subscription.id, amount=subscription.price,
-                               owner_id=subscription.salesperson_id, deal_at=subscription.signed_at, facts=facts,
-                               reference=f"认购书 {subscription.number}", by=by)
+    credit = credits.record_deal(subject_type=SUBJECT_TYPE, subject_id=subscription.id, amount=subscription.price,
+                                 owner_id=subscription.salesperson_id, deal_at=subscription.signed_at, facts=facts,
+                                 reference=f"认购书 {subscription.number}", by=by)
+    _lock(credit, by)
+    return credit
 
 
 def add_milestone(credit, name: str, at: dt.datetime, *, by: int | None):
     """Record a later milestone (``contract``) of the sale on its credit."""
     milestones = dict((credit.facts or {}).get("milestones") or {})
     milestones[name] = _iso(at)
-    return credits.add_facts(credit, {"milestones": milestones}, by=by)
+    credit = credits.add_facts(credit, {"milestones": milestones}, by=by)
+    _lock(credit, by)
+    return credit
+
+
+def _lock(credit, by: int | None) -> None:
+    from plugins.real_estate.attribution import lock_to_performance_owner
+
+    lock_to_performance_owner(credit, by=by)

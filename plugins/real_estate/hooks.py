@@ -51,17 +51,33 @@ def kehu_policy_schemas():
     return [PolicySchema(MODULE, RePolicySchema, "房地产销售制度", "Real-estate sales rules")]
 
 
+@hookimpl
+def kehu_commission_split(deal):
+    from plugins.real_estate.attribution import commission_split
+
+    return commission_split(deal)
+
+
+@hookimpl
+def kehu_credit_recognition(deal):
+    from plugins.real_estate.attribution import credit_recognition
+
+    return credit_recognition(deal)
+
+
 # --- the parts' pages, endpoints, menu and jobs: one line per part ------------------------------------
 
 
 @hookimpl
 def kehu_api_endpoints():
+    from plugins.real_estate.api import attribution as attribution_api
     from plugins.real_estate.api import changes as changes_api
     from plugins.real_estate.api import office as office_api
     from plugins.real_estate.api.reception import blp as reception_api
 
     return [
         ApiEndpoints(NAME, reception_api, "/re/reception"),  # RE-01..05, RE-28
+        attribution_api.ENDPOINTS,  # RE-10..27
         *(ApiEndpoints(NAME, bp, prefix) for prefix, bp in changes_api.ENDPOINTS),  # RE-40..43
         office_api.ENDPOINTS,  # RE-50..52
     ]
@@ -70,12 +86,14 @@ def kehu_api_endpoints():
 @hookimpl
 def kehu_portal_pages():
     from plugins.real_estate.portal import TRANSLATIONS
+    from plugins.real_estate.portal import attribution as attribution_pages
     from plugins.real_estate.portal import changes as changes_pages
     from plugins.real_estate.portal import office as office_pages
     from plugins.real_estate.portal.reception import bp as reception_pages
 
     return [
         PortalPages(NAME, reception_pages, translations=TRANSLATIONS),  # RE-01..05
+        attribution_pages.PAGES,  # RE-10..27
         PortalPages(NAME, changes_pages.bp, translations=TRANSLATIONS),  # RE-40..43
         office_pages.PAGES,  # RE-50..52
     ]
@@ -84,10 +102,12 @@ def kehu_portal_pages():
 @hookimpl
 def kehu_nav_items():
     from plugins.real_estate.api.changes import VIEWERS as CHANGES_VIEWERS
+    from plugins.real_estate.portal import attribution as attribution_pages
     from plugins.real_estate.portal import office as office_pages
 
     return [
         NavItem("re_reception", "接待台", "Reception desk", "plugin_pages.re_reception.index", order=12),
+        attribution_pages.NAV,  # RE-10..27
         NavItem("re_changes", "换房退房", "Swaps & refunds", "plugin_pages.re_changes.index", order=16,
                 roles=CHANGES_VIEWERS),
         *office_pages.NAV_ITEMS,  # RE-50..52

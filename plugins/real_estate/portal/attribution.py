@@ -1,0 +1,230 @@
+"""Portal pages of attribution (判客), RE-10..RE-27, under ``/t/<slug>/re/attribution``.
+
+- ``.index`` — find a customer's attribution, the complaints awaiting a supervisor (RE-15), the way to
+  a launch day's or fair's bulk attribution (RE-24).
+- ``.customer`` (``/customers/<customer_id>``) — the disputed-attribution "why" page: who would get
+  the customer's deal now and why (rule id, reason, both share sets, the facts used: computed, not
+  written), the deal's own decision (the core's decision page), the facts recorded and the form to
+  record a complaint, discount-seeking or a quarrel (``POST .../facts``).
+- ``.decide`` (``POST /facts/<attribution_event_id>/decision``) — a supervisor verifies or rejects a
+  complaint.
+- ``.bulk`` (``/bulk?event=&day=``) — the manager attributes every customer of the flagged receptions
+  at once, one reason for the batch.
+
+Salespeople and the office's managers read and record; supervisors and managers decide (as the API).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from marshmallow import ValidationError
+from sqlalchemy import select
+
+from core.customers import service as customers
+from core.customers.models import Customer
+from core.customers.staff_facts import users_by_id
+from core.db import db
+from core.errors import KehuError
+from core.plugins.records import NavItem, PortalPages
+from plugins.real_estate import attribution
+from plugins.real_estate import attribution_facts as facts
+from plugins.real_estate.api.attribution import (
+    DECIDERS,
+    READERS,
+    AttributionFactInSchema,
+    AttributionVerdictInSchema,
+    preview_answer,
+)
+from plugins.real_estate.api.attribution import record_fact as record_fact_from
+from plugins.real_estate.portal import TEMPLATES, TRANSLATIONS
+from plugins.real_estate.reception_models import EVENTS, AttributionEvent, Reception
+from web.portal import select_locale
+from web.portal.customer_manage import id_list, user_options
+from web.portal.forms import Form, refusal_status
+from web.portal.tenant_pages import roles_required
+
+bp = Blueprint("re_attribution", __name__, url_prefix="/re/attribution", template_folder=TEMPLATES)
+
+
+def kind_names() -> dict[str, str]:
+    return {"complaint": _("Complaint about a salesperson"), "discount_seeking": _("Discount-seeking"),
+            "quarrel": _("Quarrel")}
+
+
+def event_names() -> dict[str, str]:
+    return {"launch": _("Launch day"), "fair": _("Housing fair"), "promotion": _("Promotion")}
+
+
+def status_names() -> dict[str, str]:
+    return {"pending": _("Being verified"), "verified": _("Verified"), "rejected": _("Rejected")}
+
+
+def _aware(raw: str | None) -> str | None:
+    """A ``datetime-local`` value in the company's zone, as an aware ISO time (empty: now)."""
+    text = (raw or "").strip()
+    if not text:
+        return None
+    try:
+        value = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return text  # the schema says what is wrong
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=ZoneInfo(attribution.tenant_timezone()))
+    return value.isoformat()
+
+
+def fact_body(values: dict) -> dict:
+    body = {"kind": values.get("kind") or "", "note": values.get("note") or None, "parties": id_list(values.get("parties"))}
+    for name in ("against_id", "approached_id", "complaint_id", "unit_id"):
+        if (values.get(name) or "").strip():
+            body[name] = values[name].strip()
+    at = _aware(values.get("at"))
+    if at:
+        body["at"] = at
+    return body
+
+
+def _customer_page(customer_id: int, fact_form: Form | None = None, status: int = 200):
+    customer = customers.get_customer(customer_id)
+    answer = preview_answer(customer_id)
+    recorded = facts.events_of(customer_id)
+    holders = [line.user_id for line in (*answer["performance"], *answer["bonus"])]
+    holders += [e.against_id for e in recorded] + [e.approached_id for e in recorded]
+    holders += [p for e in recorded for p in (e.parties or [])] + [answer["follow_up_id"]]
+    return render_template(
+        "re/attribution/customer.html", customer=customer, answer=answer, recorded=recorded,
+        names=users_by_id([h for h in holders if h]), reason=answer["reason_en" if select_locale() == "en" else "reason_zh"],
+        fact_form=fact_form or Form(values={"kind": "complaint"}), salespeople=user_options("salesperson"),
+        kinds=kind_names(), statuses=status_names(), may_decide=g.user.has_role(*DECIDERS)), status
+
+
+@bp.get("", endpoint="index")
+@roles_required(*READERS)
+def index():
+    wanted = (request.args.get("customer_id") or "").strip()
+    if wanted:
+        if not wanted.isdigit():
+            abort(404)
+        return redirect(url_for(".customer", customer_id=int(wanted)))
+    pending = [e for e in db.session.scalars(select(AttributionEvent).where(
+        AttributionEvent.kind == "complaint", AttributionEvent.status == "pending")
+        .order_by(AttributionEvent.at))]
+    return render_template("re/attribution/index.html", pending=pending, may_decide=g.user.has_role(*DECIDERS),
+                           names=users_by_id([e.against_id for e in pending if e.against_id]),
+                           events=event_names())
+
+
+@bp.get("/customers/<int:customer_id>", endpoint="customer")
+@roles_required(*READERS)
+def customer(customer_id: int):
+    return _customer_page(customer_id)[0]
+
+
+@bp.post("/customers/<int:customer_id>/facts", endpoint="record_fact")
+@roles_required(*READERS)
+def record_fact(customer_id: int):
+    customers.get_customer(customer_id)  # 404 before the form is read
+    form = Form.posted()
+    try:
+        data = AttributionFactInSchema().load(fact_body(form.values))
+        record_fact_from(customer_id, data, g.user.id)
+        db.session.commit()
+    except (KehuError, ValidationError) as err:
+        db.session.rollback()
+        status = refusal_status(err)
+        form.fail(err, select_locale())
+        return _customer_page(customer_id, form, status)
+    flash(_("Recorded; the attribution was judged again."), "ok")
+    return redirect(url_for(".customer", customer_id=customer_id))
+
+
+@bp.post("/facts/<int:attribution_event_id>/decision", endpoint="decide")
+@roles_required(*DECIDERS)
+def decide(attribution_event_id: int):
+    event = facts.get_event(attribution_event_id)  # 404 before the form is read
+    form = Form.posted()
+    try:
+        data = AttributionVerdictInSchema().load({"verdict": form.values.get("verdict") or "",
+                                       "note": form.values.get("note") or None})
+        facts.decide_complaint(event, verdict=data["verdict"], user=g.user, note=data["note"])
+        db.session.commit()
+    except (KehuError, ValidationError) as err:
+        db.session.rollback()
+        status = refusal_status(err)
+        form.fail(err, select_locale())
+        flash(form.message, "error")
+        return _customer_page(event.customer_id, status=status)
+    flash(_("Decided; the attribution was judged again."), "ok")
+    return redirect(url_for(".customer", customer_id=event.customer_id))
+
+
+def _bulk_page(form: Form, status: int = 200):
+    event = form.value("event") or "launch"
+    try:
+        day = dt.date.fromisoformat(form.value("day"))
+    except ValueError:
+        day = None
+    rows = []
+    if day is not None and event in EVENTS:
+        flagged = facts.flagged_customers(event, day)
+        receivers = {}
+        for r in db.session.scalars(select(Reception).where(
+                Reception.customer_id.in_(flagged), Reception.event == event,
+                Reception.day == day).order_by(Reception.at)):
+            receivers.setdefault(r.customer_id, r.receiver_id)
+        names = {c.id: c.name for c in customers_named(flagged)}
+        rows = [{"customer_id": cid, "name": names.get(cid, f"#{cid}"), "receiver_id": receivers.get(cid)}
+                for cid in flagged]
+    return render_template("re/attribution/bulk.html", form=form, rows=rows, events=event_names(),
+                           day=day, event=event, salespeople=user_options("salesperson")), status
+
+
+def customers_named(ids):
+    return db.session.scalars(select(Customer).where(Customer.id.in_(list(ids)))) if ids else []
+
+
+@bp.route("/bulk", methods=["GET", "POST"], endpoint="bulk")
+@roles_required(*DECIDERS)
+def bulk():
+    if request.method == "GET":
+        return _bulk_page(Form(values={"event": request.args.get("event") or "launch",
+                                       "day": request.args.get("day") or ""}))[0]
+    form = Form.posted()
+    assignments = {}
+    for key, value in form.values.items():
+        if key.startswith("owner_") and key[6:].isdigit() and str(value).strip().isdigit():
+            share = [{"user_id": int(value), "percent": "100.00"}]
+            assignments[int(key[6:])] = (share, share)
+    try:
+        day = dt.date.fromisoformat(form.value("day"))
+    except ValueError:
+        form.add("day", "Not a valid date.")
+        return _bulk_page(form, 422)
+    try:
+        rows = facts.bulk_attribute(event=form.value("event"), day=day, reason=form.value("reason"),
+                                    assignments=assignments, by=g.user)
+        db.session.commit()
+    except KehuError as err:
+        db.session.rollback()
+        status = refusal_status(err)
+        form.fail(err, select_locale())
+        return _bulk_page(form, status)
+    flash(_("%(n)s customers attributed, one decision each.", n=len(rows)), "ok")
+    return redirect(url_for(".bulk", event=form.value("event"), day=day.isoformat()))
+
+
+
+PAGES = PortalPages("real_estate", bp, translations=TRANSLATIONS)
+NAV = NavItem("re_attribution", "判客", "Attribution", "plugin_pages.re_attribution.index", order=13, roles=READERS)
