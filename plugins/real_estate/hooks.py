@@ -6,6 +6,7 @@ from pathlib import Path
 from core.plugins import hookimpl
 from core.plugins.records import IndustryPreset, PluginInfo, PolicySchema, Role
 from plugins.real_estate import models  # noqa: F401  (the plugin's tables join the metadata)
+from plugins.real_estate import sales_jobs  # noqa: F401  (its @tenant_job functions join the registry)
 
 NAME = "real_estate"
 
@@ -45,7 +46,12 @@ def kehu_policy_schemas():
 
 @hookimpl
 def kehu_api_endpoints():
-    return []
+    from core.plugins.records import ApiEndpoints
+    from plugins.real_estate.api import sales as sales_api
+
+    return [
+        ApiEndpoints(NAME, sales_api.blp, "/re/sales"),  # units and sales control (RE-30..34)
+    ]
 
 
 @hookimpl
@@ -60,4 +66,6 @@ def kehu_nav_items():
 
 @hookimpl
 def kehu_periodic_jobs():
-    return []
+    return [
+        *sales_jobs.PERIODIC,  # RE-31 hold lapses
+    ]
