@@ -56,12 +56,22 @@ def kehu_api_endpoints():
 
 @hookimpl
 def kehu_portal_pages():
-    return []
+    from core.plugins.records import PortalPages
+    from plugins.real_estate.portal import TRANSLATIONS, sales as sales_pages
+
+    return [
+        PortalPages(NAME, sales_pages.bp, translations=TRANSLATIONS),  # sales control (RE-30..34)
+    ]
 
 
 @hookimpl
 def kehu_nav_items():
-    return []
+    from core.plugins.records import NavItem
+    from plugins.real_estate.units import SALES_READERS
+
+    return [
+        NavItem("re_sales", "销控", "Sales control", "plugin_pages.re_sales.board", order=14, roles=SALES_READERS),
+    ]
 
 
 @hookimpl

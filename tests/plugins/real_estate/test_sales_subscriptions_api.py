@@ -10,14 +10,16 @@ from core.db import db
 from core.staff.credit_models import PerformanceCredit
 from core.tenancy import tenant_scope
 from plugins.real_estate.office_models import Instalment
-from tests.plugins.real_estate.sales_fixtures import (  # noqa: F401  (fixture)
+from tests.plugins.real_estate import sales_fixtures
+from tests.plugins.real_estate.sales_fixtures import (
     API,
     SUBSCRIPTION,
     deposit,
     hold,
-    office,
     subscribed,
 )
+
+office = sales_fixtures.office  # the fixture
 
 
 def _deposited(client, office):

@@ -12,14 +12,16 @@ from core.decisions import service as decisions
 from core.notifications.models import Notification
 from core.tenancy import tenant_scope
 from plugins.real_estate.sales_models import Hold, Unit
-from tests.plugins.real_estate.sales_fixtures import (  # noqa: F401  (fixture)
+from tests.plugins.real_estate import sales_fixtures
+from tests.plugins.real_estate.sales_fixtures import (
     API,
     SUBSCRIPTION,
     at,
     deposit,
     hold,
-    office,
 )
+
+office = sales_fixtures.office  # the fixture
 
 
 def _unit(office):
