@@ -17,7 +17,7 @@
 """
 from __future__ import annotations
 
-from flask import g
+from flask import abort, g
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
@@ -239,6 +239,13 @@ class RePeriodQuerySchema(Schema):
     end = fields.AwareDateTime()
 
 
+def _needs(*roles: str) -> None:
+    """The caller holds one of ``roles`` (403 otherwise), checked after the object was looked up (another
+    tenant's object is a 404 for everyone)."""
+    if not g.user.has_role(*roles):
+        abort(403, description=f"needs role: {' or '.join(roles)}")
+
+
 def _done(result):
     db.session.commit()
     return result
@@ -456,32 +463,36 @@ class SubscriptionItem(MethodView):
     def get(self, subscription_id):
         return subscriptions.get_subscription(subscription_id)
 
-    @require_roles(*subscriptions.WRITERS, admin_scope=False)
+    @require_roles(*subscriptions.READERS, admin_scope=False)
     @blp.arguments(ReSubscriptionFieldsSchema)
     @blp.response(200, ReSubscriptionSchema)
     def patch(self, data, subscription_id):
         """RE-33: edit a draft; a signed subscription is immutable (409: amend it)."""
         found = subscriptions.get_subscription(subscription_id, for_update=True)
+        _needs(*subscriptions.WRITERS)
         return _done(subscriptions.edit(found, data, by=g.user))
 
 
 @blp.route("/subscriptions/<int:subscription_id>/sign")
 class Sign(MethodView):
-    @require_roles(*subscriptions.WRITERS, admin_scope=False)
+    @require_roles(*subscriptions.READERS, admin_scope=False)
     @blp.response(200, ReSubscriptionSchema)
     def post(self, subscription_id):
         """RE-33: signed: the unit is subscribed, the instalments are created, the deal is recorded."""
-        return _done(subscriptions.sign(subscriptions.get_subscription(subscription_id, for_update=True), by=g.user))
+        found = subscriptions.get_subscription(subscription_id, for_update=True)
+        _needs(*subscriptions.WRITERS)
+        return _done(subscriptions.sign(found, by=g.user))
 
 
 @blp.route("/subscriptions/<int:subscription_id>/amendments")
 class Amendments(MethodView):
-    @require_roles(*subscriptions.WRITERS, admin_scope=False)
+    @require_roles(*subscriptions.READERS, admin_scope=False)
     @blp.arguments(ReAmendmentInSchema)
     @blp.response(201, ReSubscriptionSchema)
     def post(self, data, subscription_id):
         """RE-33: an amendment of a signed subscription: the next version, waiting for the manager."""
         current = subscriptions.get_subscription(subscription_id, for_update=True)
+        _needs(*subscriptions.WRITERS)
         return _done(subscriptions.amend(current, data, by=g.user))
 
 
@@ -509,12 +520,13 @@ class Copies(MethodView):
 
 @blp.route("/subscriptions/<int:subscription_id>/contract")
 class SubscriptionContract(MethodView):
-    @require_roles(*subscriptions.WRITERS, admin_scope=False)
+    @require_roles(*subscriptions.READERS, admin_scope=False)
     @blp.arguments(ReContractInSchema)
     @blp.response(201, ReContractSchema)
     def post(self, data, subscription_id):
         """RE-34: the purchase contract of a signed subscription, with the custodian of the documents."""
         found = subscriptions.get_subscription(subscription_id, for_update=True)
+        _needs(*subscriptions.WRITERS)
         return _done(contracts.sign(found, data, by=g.user))
 
 
