@@ -208,3 +208,35 @@ def known_user(user_id: int | None) -> bool:
 
     return user_id is not None and db.session.scalar(
         select(User.id).where(User.id == user_id, User.is_active.is_(True))) is not None
+
+
+# ------------------------------------------------------------------ CSV import
+
+CSV_COLUMNS = ("number", "floor", "layout", "area", "price", "orientation", "popularity")
+
+
+def import_units(building: Building, text: str) -> list[Unit]:
+    """Units of ``building`` from CSV text (a header row naming :data:`CSV_COLUMNS`; number, area and
+    price required). All or nothing: any bad row → 422 naming the rows (``row 3.price``)."""
+    import csv
+    import io
+
+    reader = csv.DictReader(io.StringIO((text or "").lstrip("\ufeff")))
+    if not reader.fieldnames or not {"number", "area", "price"} <= {f.strip() for f in reader.fieldnames}:
+        raise InvalidInput("invalid import", fields={"csv": ["a header row with number, area and price"]})
+    made, errors = [], {}
+    for n, row in enumerate(reader, start=2):
+        data = {k.strip(): (v or "").strip() for k, v in row.items() if k and k.strip() in CSV_COLUMNS}
+        data["floor"] = int(data["floor"]) if (data.get("floor") or "").lstrip("-").isdigit() else None
+        data = {k: (v if v != "" else None) for k, v in data.items()}
+        try:
+            with db.session.begin_nested():
+                made.append(create_unit(building, data))
+        except InvalidInput as err:
+            for name, messages in err.fields.items():
+                errors[f"row {n}.{name}"] = messages
+    if errors:
+        raise InvalidInput("invalid import", fields=errors)
+    if not made:
+        raise InvalidInput("invalid import", fields={"csv": ["no unit rows"]})
+    return made

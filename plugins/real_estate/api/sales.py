@@ -66,6 +66,11 @@ class ReUnitSchema(Schema):
     version = fields.Integer(dump_only=True)
 
 
+class ReUnitImportSchema(Schema):
+    csv = fields.String(required=True, metadata={"description": "CSV text with a header row: number, floor, layout, "
+                                                               "area, price, orientation, popularity"})
+
+
 class ReUnitPatchSchema(Schema):
     number = fields.String(validate=validate.Length(min=1, max=30))
     floor = fields.Integer(allow_none=True)
@@ -317,6 +322,16 @@ class BuildingUnits(MethodView):
     def post(self, data, building_id):
         """A unit of the building, available (RE-30)."""
         return _done(units.create_unit(units.get_building(building_id), data))
+
+
+@blp.route("/buildings/<int:building_id>/units/import")
+class UnitImport(MethodView):
+    @require_roles(*units.UNIT_EDITORS, admin_scope=False)
+    @blp.arguments(ReUnitImportSchema)
+    @blp.response(201, ReUnitSchema(many=True))
+    def post(self, data, building_id):
+        """Units of the building from CSV (all or nothing; 422 naming the rows)."""
+        return _done(units.import_units(units.get_building(building_id), data["csv"]))
 
 
 @blp.route("/units")

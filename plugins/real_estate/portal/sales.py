@@ -130,7 +130,7 @@ def board():
 @roles_required(*units.UNIT_EDITORS)
 def setup():
     """Projects, buildings and units (RE-30)."""
-    forms = {"project": Form(), "building": Form(), "unit": Form()}
+    forms = {"project": Form(), "building": Form(), "unit": Form(), "import": Form()}
     status = 200
     if request.method == "POST":
         what = request.form.get("what")
@@ -158,6 +158,13 @@ def setup():
                                                            "orientation", "popularity")}
                 body = {k: val for k, val in body.items() if val is not None}
                 _made, status = _attempt(form, lambda: units.create_unit(building, ReUnitSchema().load(body)))
+        elif what == "import":
+            building = units.get_building(int(v["building_id"])) if (v.get("building_id") or "").isdigit() else None
+            if building is None:
+                form.add("building_id", "required")
+                status = 422
+            else:
+                _made, status = _attempt(form, lambda: units.import_units(building, v.get("csv") or ""))
         if status == 200:
             return redirect(url_for(".setup"))
     projects = list(db.session.scalars(select(Project).order_by(Project.name)))

@@ -128,3 +128,12 @@ def test_printed_subscription_after_the_api_signing(app, client, office):
     zhou = browser_of(app, office, "zhou")
     printed = text(zhou.get(page(office, f"/subscriptions/{signed['id']}/print")))
     assert printed.count('class="re-copy"') == 4 and "认购书" in printed
+
+
+def test_setup_page_imports_units_from_csv(app, client, office):
+    sun = browser_of(app, office, "sun")
+    csv = "number,floor,area,price\n3-1601,16,118,1490000\n"
+    done = post(sun, office, "/setup", {"what": "import", "building_id": str(office.building_id), "csv": csv},
+                on="/setup")
+    assert done.status_code == 302
+    assert 'data-unit="3-1601"' in text(sun.get(page(office)))

@@ -159,3 +159,18 @@ def test_re32_finance_posts_5000_small_deposit_unit_small_deposit_register_row(c
 
 def test_re32_deposit_on_an_available_unit_is_409(client, office):
     assert deposit(client, office).status_code == 409
+
+
+def test_units_import_from_csv_all_or_nothing(client, office):
+    url = f"{API}/buildings/{office.building_id}/units/import"
+    bad = "number,floor,area,price\n3-1601,16,118,1490000\n3-1602,16,,1490000\n"
+    refused = client.post(url, headers=office.h("sun"), json={"csv": bad})
+    assert refused.status_code == 422 and "row 3.area" in refused.get_json()["errors"]["json"]
+    good = "number,floor,layout,area,price,orientation,popularity\n3-1601,16,三室两厅,118,1490000,南北,hot\n" \
+           "3-1602,16,两室两厅,89,1150000,南,normal\n"
+    made = client.post(url, headers=office.h("sun"), json={"csv": good})
+    assert made.status_code == 201, made.get_json()
+    assert [u["number"] for u in made.get_json()] == ["3-1601", "3-1602"]
+    listed = client.get(f"{API}/units", headers=office.h("wang"), query_string={"building_id": office.building_id})
+    assert len(listed.get_json()) == 3
+    assert client.post(url, headers=office.h("wang"), json={"csv": good}).status_code == 403
