@@ -17,6 +17,7 @@ from core.plugins.records import (
 from plugins.real_estate import changes_jobs  # noqa: F401  (registers the part's jobs)
 from plugins.real_estate import models  # noqa: F401  (the plugin's tables join the metadata)
 from plugins.real_estate import office_jobs  # noqa: F401  (RE-51/52 jobs join the registry)
+from plugins.real_estate import sales_jobs  # noqa: F401  (RE-31 hold lapses join the registry)
 
 NAME = "real_estate"
 
@@ -73,11 +74,13 @@ def kehu_api_endpoints():
     from plugins.real_estate.api import attribution as attribution_api
     from plugins.real_estate.api import changes as changes_api
     from plugins.real_estate.api import office as office_api
+    from plugins.real_estate.api import sales as sales_api
     from plugins.real_estate.api.reception import blp as reception_api
 
     return [
         ApiEndpoints(NAME, reception_api, "/re/reception"),  # RE-01..05, RE-28
         attribution_api.ENDPOINTS,  # RE-10..27
+        ApiEndpoints(NAME, sales_api.blp, "/re/sales"),  # RE-30..34
         *(ApiEndpoints(NAME, bp, prefix) for prefix, bp in changes_api.ENDPOINTS),  # RE-40..43
         office_api.ENDPOINTS,  # RE-50..52
     ]
@@ -89,11 +92,13 @@ def kehu_portal_pages():
     from plugins.real_estate.portal import attribution as attribution_pages
     from plugins.real_estate.portal import changes as changes_pages
     from plugins.real_estate.portal import office as office_pages
+    from plugins.real_estate.portal import sales as sales_pages
     from plugins.real_estate.portal.reception import bp as reception_pages
 
     return [
         PortalPages(NAME, reception_pages, translations=TRANSLATIONS),  # RE-01..05
         attribution_pages.PAGES,  # RE-10..27
+        PortalPages(NAME, sales_pages.bp, translations=TRANSLATIONS),  # RE-30..34
         PortalPages(NAME, changes_pages.bp, translations=TRANSLATIONS),  # RE-40..43
         office_pages.PAGES,  # RE-50..52
     ]
@@ -104,10 +109,12 @@ def kehu_nav_items():
     from plugins.real_estate.api.changes import VIEWERS as CHANGES_VIEWERS
     from plugins.real_estate.portal import attribution as attribution_pages
     from plugins.real_estate.portal import office as office_pages
+    from plugins.real_estate.units import SALES_READERS
 
     return [
         NavItem("re_reception", "接待台", "Reception desk", "plugin_pages.re_reception.index", order=12),
         attribution_pages.NAV,  # RE-10..27
+        NavItem("re_sales", "销控", "Sales control", "plugin_pages.re_sales.board", order=14, roles=SALES_READERS),
         NavItem("re_changes", "换房退房", "Swaps & refunds", "plugin_pages.re_changes.index", order=16,
                 roles=CHANGES_VIEWERS),
         *office_pages.NAV_ITEMS,  # RE-50..52
@@ -117,6 +124,7 @@ def kehu_nav_items():
 @hookimpl
 def kehu_periodic_jobs():
     return [
+        *sales_jobs.PERIODIC,  # RE-31 hold lapses
         PeriodicJob(changes_jobs.DEFAULTS, changes_jobs.CADENCE),  # RE-42 notices and breach handling
         *office_jobs.PERIODIC,  # RE-51/52 reminders
     ]
