@@ -38,7 +38,6 @@ from plugins.real_estate.reception_models import ref_fk, user_fk
 HOLD_STATUSES = ("active", "converted", "released", "lapsed")
 DEPOSIT_KINDS = ("small", "big")
 SUBSCRIPTION_STATUSES = ("draft", "signed", "superseded", "cancelled")
-POPULARITY = ("hot", "regular", "slow")  # 热销 / 一般 / 滞销 (re.units.popularity_classes): RE-40 "good → worse" goes down this list
 
 
 class Project(TenantScoped, db.Model):
@@ -78,7 +77,7 @@ class Unit(TenantScoped, db.Model):
     area: Mapped[Decimal] = mapped_column(Numeric(10, 2))  # m²
     price: Mapped[Decimal] = mapped_column(Numeric(14, 2))  # yuan
     orientation: Mapped[str | None] = mapped_column(String(20))
-    popularity: Mapped[str] = mapped_column(String(10), default="regular")  # POPULARITY
+    popularity: Mapped[str] = mapped_column(String(10), default="regular")  # one of re.units.popularity_classes (RE-40: "good → worse" goes down the list)
     state: Mapped[str] = mapped_column(String(20), default="available")
     customer_id: Mapped[int | None] = mapped_column(BigInteger)  # the buyer once deposited
     salesperson_id: Mapped[int | None] = mapped_column(BigInteger)

@@ -18,7 +18,7 @@ from sqlalchemy import select, update
 from core.db import db, get_one, utcnow
 from core.errors import Conflict, Forbidden, InvalidInput
 from plugins.real_estate.portal import OFFICE_MANAGERS
-from plugins.real_estate.sales_models import POPULARITY, Building, Project, Unit
+from plugins.real_estate.sales_models import Building, Project, Unit
 from plugins.real_estate.unit_rules import CONFLICT, FORBIDDEN, move_check
 
 #: who creates projects and buildings and edits units (price, popularity, ...)
@@ -127,9 +127,10 @@ def _unit_values(data: dict, project_id: int, current: Unit | None = None) -> di
         elif name in ("area", "price"):
             values[name] = _money(value, name, errors)
         elif name == "popularity":
-            value = value or "normal"
-            if value not in POPULARITY:
-                errors["popularity"] = [f"one of {', '.join(POPULARITY)}"]
+            classes = popularity_classes()
+            value = value or classes[len(classes) // 2]  # unsaid: the middle class
+            if value not in classes:
+                errors["popularity"] = [f"one of {', '.join(classes)}"]
             values[name] = value
         else:
             values[name] = value if value not in ("",) else None
@@ -211,6 +212,13 @@ def known_user(user_id: int | None) -> bool:
 
 
 # ------------------------------------------------------------------ CSV import
+
+def popularity_classes() -> list[str]:
+    """The tenant's popularity classes, the most popular first (``re.units.popularity_classes``)."""
+    from plugins.real_estate.policy import re_policy
+
+    return list(re_policy().values["units"]["popularity_classes"])
+
 
 CSV_COLUMNS = ("number", "floor", "layout", "area", "price", "orientation", "popularity")
 

@@ -24,7 +24,7 @@ from marshmallow import Schema, fields, validate
 
 from core.db import db
 from plugins.real_estate import contracts, deposits, holds, subscriptions, units
-from plugins.real_estate.sales_models import DEPOSIT_KINDS, HOLD_STATUSES, POPULARITY, SUBSCRIPTION_STATUSES
+from plugins.real_estate.sales_models import DEPOSIT_KINDS, HOLD_STATUSES, SUBSCRIPTION_STATUSES
 from plugins.real_estate.unit_rules import STATES
 from web.api.auth import require_roles
 from web.api.pagination import page_of
@@ -59,7 +59,7 @@ class ReUnitSchema(Schema):
     area = Money(required=True, metadata={"description": "m²"})
     price = Money(required=True, metadata={"description": "yuan"})
     orientation = fields.String(allow_none=True, validate=validate.Length(max=20))
-    popularity = fields.String(validate=validate.OneOf(POPULARITY))
+    popularity = fields.String(validate=validate.Length(max=10))  # one of re.units.popularity_classes
     state = fields.String(dump_only=True, metadata={"description": " | ".join(STATES)})
     customer_id = fields.Integer(dump_only=True, allow_none=True)
     salesperson_id = fields.Integer(dump_only=True, allow_none=True)
@@ -78,7 +78,7 @@ class ReUnitPatchSchema(Schema):
     area = Money()
     price = Money()
     orientation = fields.String(allow_none=True, validate=validate.Length(max=20))
-    popularity = fields.String(validate=validate.OneOf(POPULARITY))
+    popularity = fields.String(validate=validate.Length(max=10))  # one of re.units.popularity_classes
 
 
 class ReUnitQuerySchema(Schema):

@@ -167,7 +167,7 @@ def test_units_import_from_csv_all_or_nothing(client, office):
     refused = client.post(url, headers=office.h("sun"), json={"csv": bad})
     assert refused.status_code == 422 and "row 3.area" in refused.get_json()["errors"]["json"]
     good = "number,floor,layout,area,price,orientation,popularity\n3-1601,16,三室两厅,118,1490000,南北,hot\n" \
-           "3-1602,16,两室两厅,89,1150000,南,normal\n"
+           "3-1602,16,两室两厅,89,1150000,南,regular\n"
     made = client.post(url, headers=office.h("sun"), json={"csv": good})
     assert made.status_code == 201, made.get_json()
     assert [u["number"] for u in made.get_json()] == ["3-1601", "3-1602"]
