@@ -50,7 +50,15 @@ from plugins.real_estate.reception_models import (
     ReceptionDay,
 )
 from plugins.real_estate.rotation_rules import Salesperson
-from plugins.real_estate.sales_models import Building, Contract, Deposit, Hold, Project, Subscription, Unit
+from plugins.real_estate.sales_models import (
+    Building,
+    Contract,
+    Deposit,
+    Hold,
+    Project,
+    Subscription,
+    Unit,
+)
 
 PROJECT = "锦城·天府里"
 SALES_DEPARTMENT = "销售部"  # the core's demo department of the manager and the salespeople
@@ -76,8 +84,8 @@ BUILDINGS = [
     (3, 32, (4, 7, 10, 13, 15, 18, 21, 25, 28, 31),
      ("128.00", "四室两厅", "南北通透"), ("140.00", "四室两厅", "南")),
 ]
-PRICE_PER_M2 = Decimal("11900")  # yuan, the first floor; each floor up adds PRICE_PER_FLOOR
-PRICE_PER_FLOOR = Decimal("29")
+PRICE_PER_M2 = Decimal(11900)  # yuan, the first floor; each floor up adds PRICE_PER_FLOOR
+PRICE_PER_FLOOR = Decimal(29)
 
 #: the units' states after the month (the rest are available); the deals go to the month's A customers
 DEALS = (("contracted", 2), ("subscribed", 4), ("big_deposit", 3), ("small_deposit", 4))
@@ -145,7 +153,7 @@ class _Office:
         self.receipts = Counter()
 
     def at(self, day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
-        return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=self.zone).astimezone(dt.timezone.utc)
+        return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=self.zone).astimezone(dt.UTC)
 
     def receipt(self, at: dt.datetime) -> str:
         day = at.astimezone(self.zone).strftime("%Y%m%d")
@@ -183,7 +191,7 @@ class _Office:
             for floor in on_sale:
                 for position, (area, layout, orientation) in enumerate(kinds, start=1):
                     area = Decimal(area)
-                    price = (area * (PRICE_PER_M2 + PRICE_PER_FLOOR * floor)).quantize(Decimal("100"))
+                    price = (area * (PRICE_PER_M2 + PRICE_PER_FLOOR * floor)).quantize(Decimal(100))
                     units.append(Unit(project_id=self.project.id, building_id=building.id,
                                       number=f"{number}-{floor}{position:02d}", floor=floor, layout=layout,
                                       area=area, price=price.quantize(Decimal("0.01")), orientation=orientation,
@@ -372,9 +380,9 @@ class _Office:
                      deposits: list[Deposit]) -> Subscription:
         signed_at = at + dt.timedelta(hours=1)
         signed_on = signed_at.astimezone(self.zone).date()
-        paid = sum((d.amount for d in deposits), Decimal("0"))
+        paid = sum((d.amount for d in deposits), Decimal(0))
         balance = unit.price - paid
-        down = (unit.price * Decimal("0.30")).quantize(Decimal("100")) - paid  # the down payment: 30 % in all
+        down = (unit.price * Decimal("0.30")).quantize(Decimal(100)) - paid  # the down payment: 30 % in all
         schedule = [{"due_on": (signed_on + dt.timedelta(days=7)).isoformat(), "amount": _money(down)},
                     {"due_on": (signed_on + dt.timedelta(days=45)).isoformat(), "amount": _money(balance - down)}]
         person = self.month.people[next(p for p, c in self.customers.items() if c.id == customer.id)]

@@ -150,7 +150,7 @@ def _volumes(rng: random.Random, day: dt.date, launch: dt.date) -> tuple[int, in
 
 def _local(day: dt.date, minutes: int, zone: ZoneInfo) -> dt.datetime:
     start = dt.datetime.combine(day, dt.time(0, 0), tzinfo=zone)
-    return (start + dt.timedelta(minutes=minutes)).astimezone(dt.timezone.utc)
+    return (start + dt.timedelta(minutes=minutes)).astimezone(dt.UTC)
 
 
 def _absences(index: int, day: dt.date, order: Sequence[Salesperson], zone: ZoneInfo) -> list[Absence]:
@@ -239,7 +239,7 @@ def _arrival(rng, people: _People, owners: dict[int, int], intent: dict[int, str
             return None
         person = rng.choice(known)
         return Contact(day, at, "visit", person, False, rot.RETURNING, owners[person], None)
-    new_share = (0.6 if event else 0.3) if kind == "visit" else 0.15
+    new_share = (0.6 if event else 0.3) if kind == "visit" else 0.08
     returning = [p for p, owner in sorted(owners.items()) if owner in on_duty and p not in seen_today]
     if returning and rng.random() >= new_share:
         person = rng.choice(returning)

@@ -25,10 +25,10 @@ def _counts(models) -> dict[str, int]:
 
 
 def _tables():
+    from core.accounts.models import User
     from core.customers.assignment.models import RegisterEntry
     from core.customers.models import Customer
     from core.decisions.models import Decision
-    from core.accounts.models import User
     from plugins.real_estate import office_models, reception_models, sales_models
 
     plugin = [getattr(module, name) for module in (office_models, reception_models, sales_models)
@@ -38,6 +38,7 @@ def _tables():
 
 
 def test_the_demo_sales_office(ctx):
+    from core.accounts.service import find_user
     from core.db import db
     from core.policy import service as policies
     from core.tenancy import tenant_scope
@@ -45,8 +46,13 @@ def test_the_demo_sales_office(ctx):
     from plugins.real_estate.office_models import Instalment
     from plugins.real_estate.reception_models import Reception, ReceptionDay
     from plugins.real_estate.rotation_rules import DayRotation, Salesperson
-    from plugins.real_estate.sales_models import Contract, Deposit, Hold, Subscription, Unit
-    from core.accounts.service import find_user
+    from plugins.real_estate.sales_models import (
+        Contract,
+        Deposit,
+        Hold,
+        Subscription,
+        Unit,
+    )
     from tenants.demo import provision_demo_tenants
     from tenants.registry import enabled_plugin_names, find_tenant_by_slug
 
