@@ -359,11 +359,11 @@ class _Office:
             unit.state, unit.customer_id, unit.salesperson_id = state, customer.id, seller
             unit.version = 3 + DEAL_PATH.index(state)  # 1 on sale, 2 held, then one per move
             unit.updated_at = deposits[-1].received_at
-            row = self.reception_rows[person][-1]
+            row = next(r for r in self.reception_rows[person] if r.at == visit.at)  # the visit of the deal
             row.deal_status = state
             if state in ("subscribed", "contracted"):
                 subscription_no += 1
-                subscription = self.subscription(subscription_no, unit, customer, seller, paid_at, deposits)
+                subscription = self.subscription(subscription_no, unit, person, seller, paid_at, deposits)
                 if state == "contracted":
                     contract_no += 1
                     self.contract(contract_no, subscription, unit, customer, seller)
@@ -376,7 +376,7 @@ class _Office:
         db.session.add(hold)
         return hold
 
-    def subscription(self, seq: int, unit: Unit, customer, seller: int, at: dt.datetime,
+    def subscription(self, seq: int, unit: Unit, person_index: int, seller: int, at: dt.datetime,
                      deposits: list[Deposit]) -> Subscription:
         signed_at = at + dt.timedelta(hours=1)
         signed_on = signed_at.astimezone(self.zone).date()
@@ -385,7 +385,7 @@ class _Office:
         down = (unit.price * Decimal("0.30")).quantize(Decimal(100)) - paid  # the down payment: 30 % in all
         schedule = [{"due_on": (signed_on + dt.timedelta(days=7)).isoformat(), "amount": _money(down)},
                     {"due_on": (signed_on + dt.timedelta(days=45)).isoformat(), "amount": _money(balance - down)}]
-        person = self.month.people[next(p for p, c in self.customers.items() if c.id == customer.id)]
+        person, customer = self.month.people[person_index], self.customers[person_index]
         subscription = Subscription(
             number=f"RG-{signed_on.year}-{seq:04d}", version=1, unit_id=unit.id, customer_id=customer.id,
             salesperson_id=seller, buyer_name=customer.name, phone=customer.phones[0].e164,
