@@ -191,10 +191,10 @@ class _Office:
             for floor in on_sale:
                 for position, (area, layout, orientation) in enumerate(kinds, start=1):
                     area = Decimal(area)
-                    price = (area * (PRICE_PER_M2 + PRICE_PER_FLOOR * floor)).quantize(Decimal(100))
+                    price = _hundreds(area * (PRICE_PER_M2 + PRICE_PER_FLOOR * floor))
                     units.append(Unit(project_id=self.project.id, building_id=building.id,
                                       number=f"{number}-{floor}{position:02d}", floor=floor, layout=layout,
-                                      area=area, price=price.quantize(Decimal("0.01")), orientation=orientation,
+                                      area=area, price=price, orientation=orientation,
                                       popularity=_popularity(floor, floors, orientation), state="available"))
         db.session.add_all(units)
         db.session.flush()
@@ -382,7 +382,7 @@ class _Office:
         signed_on = signed_at.astimezone(self.zone).date()
         paid = sum((d.amount for d in deposits), Decimal(0))
         balance = unit.price - paid
-        down = (unit.price * Decimal("0.30")).quantize(Decimal(100)) - paid  # the down payment: 30 % in all
+        down = _hundreds(unit.price * Decimal("0.30")) - paid  # the down payment: 30 % in all
         schedule = [{"due_on": (signed_on + dt.timedelta(days=7)).isoformat(), "amount": _money(down)},
                     {"due_on": (signed_on + dt.timedelta(days=45)).isoformat(), "amount": _money(balance - down)}]
         person, customer = self.month.people[person_index], self.customers[person_index]
@@ -449,6 +449,11 @@ class _Office:
                 customer_id=self.customers[contact.person].id, kind="discount_seeking", at=contact.at,
                 approached_id=sales5, unit_id=units[-1].id, recorded_by=supervisor,
                 note="客户已由原置业顾问接待过，又单独找周杰询问能否多打一个点的折扣"))
+
+
+def _hundreds(amount: Decimal) -> Decimal:
+    """Rounded to whole hundreds of yuan, with 2 decimals."""
+    return ((amount / 100).to_integral_value() * 100).quantize(Decimal("0.01"))
 
 
 def _add_with_ids(rows: list) -> None:

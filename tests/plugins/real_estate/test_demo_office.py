@@ -74,6 +74,7 @@ def test_the_demo_sales_office(ctx):
         units = db.session.scalars(select(Unit)).all()
         assert Counter(u.state for u in units) == demo.unit_states()
         assert len(units) == 60 and all(900_000 <= u.price <= 1_800_000 and 76 <= u.area <= 140 for u in units)
+        assert all(u.price % 100 == 0 for u in units)  # whole hundreds of yuan
         assert {u.popularity for u in units} == {"hot", "normal", "slow"}
         assert any(u.number == "3-1502" for u in units)
         deposits = Counter((d.unit_id, d.kind) for d in db.session.scalars(select(Deposit)))
@@ -120,6 +121,7 @@ def test_the_demo_sales_office(ctx):
         assert [d.day for d in days] == [today - dt.timedelta(days=n) for n in range(30, 0, -1)]
         assert all(DayRotation.from_json(d.state).order == tuple(d.order) for d in days)
         assert {r.intent_class for r in visits} == {"A", "B", "C"}
+        assert 0 < sum(r.late_entry for r in receptions) < 20  # now and then written the next morning (RE-03)
 
     # a second start adds nothing
     again = {slug: logins for slug, _name, logins in provision_demo_tenants()}
