@@ -35,7 +35,8 @@ def kehu_industry_presets():
                            # RE-10: the register and the evening-meeting minutes are the evidence (CUS-21);
                            # RE-21: a referred customer belongs to the referrer's original receiver
                            policies={"cus": {"claim": {"evidence": ["register", "meeting_record"]},
-                                             "referral": {"owner_rule": "referrer_owner"}}})]
+                                             "referral": {"owner_rule": "referrer_owner"}}},
+                           demo_slug="jincheng", demo_name="锦城置业有限公司")]
 
 
 @hookimpl
@@ -64,6 +65,13 @@ def kehu_credit_recognition(deal):
     from plugins.real_estate.attribution import credit_recognition
 
     return credit_recognition(deal)
+
+
+@hookimpl
+def kehu_provision_demo(tenant_id):
+    from plugins.real_estate.demo import provision
+
+    return provision()  # the sales office of 锦城·天府里 with a month of work (plugins/real_estate/demo.py)
 
 
 # --- the parts' pages, endpoints, menu and jobs: one line per part ------------------------------------

@@ -80,13 +80,15 @@ def test_one_command_start_on_a_fresh_sqlite_instance(tmp_path):
     """`kehu up` (what `make run` runs) on an empty instance: migrate, demo tenant, logins."""
     env = {**os.environ, "KEHU_INSTANCE_PATH": str(tmp_path), "KEHU_DATABASE_URL": "", "KEHU_REDIS_URL": ""}
     kehu = [sys.executable, "-m", "web.cli"]
-    out = subprocess.run(kehu + ["up", "--no-serve"], env=env, capture_output=True, text=True, timeout=120)
+    # the real-estate office's month of receptions (plugins/real_estate/demo.py) is most of the first start
+    out = subprocess.run(kehu + ["up", "--no-serve"], env=env, capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr
-    assert "/t/huaxin/" in out.stdout and "kehu-demo" in out.stdout
+    assert "/t/huaxin/" in out.stdout and "/t/jincheng/" in out.stdout and "kehu-demo" in out.stdout
     engine = create_engine(f"sqlite:///{tmp_path / 'kehu.db'}")
     assert {"tenants", "users", "decisions", "policy_documents"} <= set(inspect(engine).get_table_names())
     with engine.connect() as conn:
-        assert conn.execute(text("select count(*) from users")).scalar_one() == 8
+        # the core's 8 demo users in each demo tenant, and the sales office's 7 (sales3..6, supervisor, desk, control)
+        assert conn.execute(text("select count(*) from users")).scalar_one() == 8 + 8 + 7
         # the GPS installer's service desk (SVC): orders in every stage, each with its history
         states = dict(conn.execute(text("select status, count(*) from work_orders group by status")).all())
         # requested: an installation and a remote question, and this month's two inspections of the duty
@@ -100,7 +102,7 @@ def test_one_command_start_on_a_fresh_sqlite_instance(tmp_path):
     again = subprocess.run(kehu + ["up", "--no-serve"], env=env, capture_output=True, text=True, timeout=120)
     assert again.returncode == 0, again.stderr
     with engine.connect() as conn:
-        assert conn.execute(text("select count(*) from tenants")).scalar_one() == 1
+        assert conn.execute(text("select count(*) from tenants")).scalar_one() == 2  # huaxin and jincheng
         assert conn.execute(text("select count(*) from work_order_events")).scalar_one() == orders_before
 
 
