@@ -9,11 +9,12 @@ from tenants.registry import find_tenant_by_slug
 from tenants.service import create_tenant, presets
 
 
-def provision_demo_tenants() -> list[tuple[str, str, list]]:
-    """Create missing demo tenants with their sample data; returns (slug, name, logins) for each."""
+def provision_demo_tenants(only: str | None = None) -> list[tuple[str, str, list]]:
+    """Create missing demo tenants with their sample data; returns (slug, name, logins) for each.
+    ``only``: just the demo tenant of that slug."""
     result = []
     for preset in presets().values():
-        if not preset.demo_slug:
+        if not preset.demo_slug or (only is not None and preset.demo_slug != only):
             continue
         tenant = find_tenant_by_slug(preset.demo_slug)
         if tenant is None:

@@ -38,8 +38,9 @@ from core.customers.assignment.models import RegisterEntry
 from core.customers.ownership import service as ownership
 from core.db import allocate_ids, db, utcnow
 from core.decisions import service as decisions
+from core.staff import credit as credits
 from core.tenancy import current_tenant_id
-from plugins.real_estate import demo_month
+from plugins.real_estate import deals, demo_month
 from plugins.real_estate.office_models import FollowUpEntry, Instalment, Plan
 from plugins.real_estate.policy import re_policy
 from plugins.real_estate.reception_models import (
@@ -396,6 +397,11 @@ class _Office:
         db.session.add(subscription)
         db.session.flush()
         self.instalments(subscription, seq)
+        # the sale's performance credit, split by the attribution rules (RE-26: counted at the subscription)
+        milestones = {f"{d.kind}_deposit": d.received_at for d in deposits}
+        milestones["subscription"] = signed_at
+        credit = deals.record_subscription_deal(subscription, milestones, by=seller)
+        subscription.credit_id = credit.id
         return subscription
 
     def instalments(self, subscription: Subscription, seq: int) -> None:
@@ -411,11 +417,13 @@ class _Office:
 
     def contract(self, seq: int, subscription: Subscription, unit: Unit, customer, seller: int) -> None:
         signed_at = min(subscription.signed_at + dt.timedelta(days=5), self.now - dt.timedelta(hours=20))
-        db.session.add(Contract(number=f"HT-JC-{signed_at.year}-{seq:04d}", subscription_id=subscription.id,
-                                unit_id=unit.id, customer_id=customer.id, buyer_name=customer.name, price=unit.price,
-                                signed_at=max(signed_at, subscription.signed_at + dt.timedelta(hours=1)),
-                                custodian_id=self.users["control"].id, salesperson_id=seller,
-                                note="合同原件一式四份，已交总销控归档", created_by=seller))
+        contract = Contract(number=f"HT-JC-{signed_at.year}-{seq:04d}", subscription_id=subscription.id,
+                            unit_id=unit.id, customer_id=customer.id, buyer_name=customer.name, price=unit.price,
+                            signed_at=max(signed_at, subscription.signed_at + dt.timedelta(hours=1)),
+                            custodian_id=self.users["control"].id, salesperson_id=seller,
+                            note="合同原件一式四份，已交总销控归档", created_by=seller)
+        db.session.add(contract)
+        deals.add_milestone(credits.get_credit(subscription.credit_id), "contract", contract.signed_at, by=seller)
 
     def other_holds(self, month: demo_month.Month, others: list, units: list[Unit]) -> None:
         """A released and a lapsed hold in the month, and one unit held right now (RE-31)."""

@@ -32,6 +32,7 @@ from flask_babel import gettext as _
 from marshmallow import ValidationError
 from sqlalchemy import select
 
+from core.customers.confidentiality import access
 from core.customers import service as customers
 from core.customers.models import Customer
 from core.customers.staff_facts import users_by_id
@@ -118,9 +119,10 @@ def index():
         if not wanted.isdigit():
             abort(404)
         return redirect(url_for(".customer", customer_id=int(wanted)))
+    visible = access.restrict(select(Customer.id))  # CUS-70: only customers the viewer may see
     pending = [e for e in db.session.scalars(select(AttributionEvent).where(
-        AttributionEvent.kind == "complaint", AttributionEvent.status == "pending")
-        .order_by(AttributionEvent.at))]
+        AttributionEvent.kind == "complaint", AttributionEvent.status == "pending",
+        AttributionEvent.customer_id.in_(visible)).order_by(AttributionEvent.at))]
     return render_template("re/attribution/index.html", pending=pending, may_decide=g.user.has_role(*DECIDERS),
                            names=users_by_id([e.against_id for e in pending if e.against_id]),
                            events=event_names())

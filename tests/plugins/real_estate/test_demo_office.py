@@ -7,6 +7,9 @@ a second provisioning adds nothing, and every demo login opens the portal.
 from __future__ import annotations
 
 import datetime as dt
+
+from core.decisions import service as decisions
+from core.staff import credit as credits
 from collections import Counter
 from zoneinfo import ZoneInfo
 
@@ -75,7 +78,7 @@ def test_the_demo_sales_office(ctx):
         assert Counter(u.state for u in units) == demo.unit_states()
         assert len(units) == 60 and all(900_000 <= u.price <= 1_800_000 and 76 <= u.area <= 140 for u in units)
         assert all(u.price % 100 == 0 for u in units)  # whole hundreds of yuan
-        assert {u.popularity for u in units} == {"hot", "normal", "slow"}
+        assert {u.popularity for u in units} == {"hot", "regular", "slow"}
         assert any(u.number == "3-1502" for u in units)
         deposits = Counter((d.unit_id, d.kind) for d in db.session.scalars(select(Deposit)))
         finance = find_user("finance").id
@@ -97,6 +100,11 @@ def test_the_demo_sales_office(ctx):
             assert s.status == "signed" and s.copies == {"customer": 1, "finance": 1, "sales": 2}
             assert sum(float(line["amount"]) for line in s.schedule) == float(s.balance)
             assert s.customer_id == sold[s.unit_id].customer_id
+            # the sale's performance credit, attributed by the plugin's rules (RE-27) and counted (RE-26)
+            credit = credits.get_credit(s.credit_id)
+            assert credit.subject_type == "re_subscription" and credit.state == "recognised"
+            assert credit.amount == s.price
+            assert decisions.get(credit.decision_id).rule_id.startswith("RE-")
         contracts = db.session.scalars(select(Contract)).all()
         assert sorted(sold[c.unit_id].state for c in contracts) == ["contracted", "contracted"]
         today = dt.datetime.now(ZoneInfo(tenant.timezone)).date()
