@@ -11,7 +11,7 @@ MAX_ID = 2**63 - 1
 def as_id(raw) -> int | None:
     """A record id from user input: digits within the database's range, else None."""
     text = str(raw or "").strip()
-    if not text.isdigit() or not 0 < int(text) <= MAX_ID:
+    if not (text.isascii() and text.isdigit()) or not 0 < int(text) <= MAX_ID:  # "²".isdigit() is true
         return None
     return int(text)
 
