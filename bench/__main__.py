@@ -1,4 +1,4 @@
-"""``python -m bench [--quick] [--only api|relay|jobs|fanout|import|sla|orders|portal] [--no-http] [-v]``: run the benchmarks on a scratch
+"""``python -m bench [--quick] [--only api|relay|jobs|fanout|import|sla|orders|portal|holds] [--no-http] [-v]``: run the benchmarks on a scratch
 PostgreSQL database and print a summary of ratios against their targets. Always exits 0: benchmarks
 inform, they do not gate."""
 from __future__ import annotations
@@ -12,7 +12,7 @@ import traceback
 def _parse(argv):
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="fewer requests, calls, jobs and rounds")
-    parser.add_argument("--only", choices=("api", "relay", "jobs", "fanout", "import", "sla", "orders", "portal"), help="run one benchmark only")
+    parser.add_argument("--only", choices=("api", "relay", "jobs", "fanout", "import", "sla", "orders", "portal", "holds"), help="run one benchmark only")
     parser.add_argument("--no-http", action="store_true", help="skip the real-HTTP part of the API benchmark")
     parser.add_argument("-v", "--verbose", action="store_true",
                         help="also print the SQL of one full-stack request and of one job, and the spread of the rounds")
@@ -46,6 +46,8 @@ def main(argv=None) -> int:
                 results += _guarded("work-order intake/bare", lambda: _orders(env, args))
             if args.only in (None, "portal"):
                 results += _guarded("portal case list/bare", lambda: _portal(env, args))
+            if args.only in (None, "holds"):
+                results += _guarded("RE-31 hold+release/bare", lambda: _holds(env, args))
     except Exception:  # noqa: BLE001  set-up failed (no PostgreSQL?): say so, but do not gate
         traceback.print_exc()
         results.append({"name": "set-up", "value": None, "target": "", "verdict": "ERROR", "detail": ""})
@@ -99,6 +101,12 @@ def _portal(env, args):
     from bench import portal_pages
 
     return portal_pages.run(env, quick=args.quick, verbose=args.verbose)
+
+
+def _holds(env, args):
+    from bench import re_holds
+
+    return re_holds.run(env, quick=args.quick, verbose=args.verbose)
 
 
 def _guarded(name, fn) -> list[dict]:
