@@ -19,9 +19,12 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from core.calendar.service import tenant_calendar
+from core.customers import service as customers
+from core.customers.confidentiality.people import holders
 from core.customers.models import Customer
 from core.db import db, get_one, utcnow
 from core.errors import Forbidden, InvalidInput
+from plugins.real_estate.names import customer_names
 from plugins.real_estate.office_models import FollowUpEntry
 from plugins.real_estate.policy import re_policy
 from plugins.real_estate.portal import OFFICE_MANAGERS
@@ -89,17 +92,17 @@ def sheet(viewer=None, *, at=None) -> list[SheetLine]:
     of the sheet sees only the customers they follow up."""
     tracked = re_policy(at).values["tracked"]
     events = _events()
-    names = dict(db.session.execute(select(Customer.id, Customer.name).where(Customer.id.in_(list(events)))).all())
-    lines = [line for cid, evs in events.items() if cid in names
-             and (line := _line(cid, names[cid], evs, tracked)) is not None]
+    names = customer_names(events)  # the hidden ones read "#id" (CUS-70)
+    lines = [line for cid, evs in events.items() if (line := _line(cid, names[cid], evs, tracked)) is not None]
     if viewer is not None and not viewer.has_role(*SHEET_KEEPERS):
         lines = [line for line in lines if line.salesperson_id == viewer.id]
     return sorted(lines, key=lambda line: (line.last_follow_up_on or line.on_sheet_since, line.customer_id))
 
 
 def entries_of(customer_id: int, viewer) -> tuple[Customer, list[FollowUpEntry]]:
-    """A customer's follow-up entries, latest first (404 for another tenant's customer)."""
-    customer = get_one(Customer, customer_id, "customer")
+    """A customer's follow-up entries, latest first (404 for another tenant's customer, or one the viewer
+    may not see: CUS-70)."""
+    customer = customers.get_customer(customer_id)
     stmt = select(FollowUpEntry).where(FollowUpEntry.customer_id == customer.id)
     if not viewer.has_role(*SHEET_KEEPERS):
         stmt = stmt.where(FollowUpEntry.salesperson_id == viewer.id)
@@ -107,7 +110,9 @@ def entries_of(customer_id: int, viewer) -> tuple[Customer, list[FollowUpEntry]]
 
 
 def get_entry(follow_up_id: int, viewer) -> FollowUpEntry:
+    """One entry (404 for another tenant's, or for a customer the viewer may not see: CUS-70)."""
     entry = get_one(FollowUpEntry, follow_up_id, "follow-up entry")
+    customers.get_customer(entry.customer_id)
     if not viewer.has_role(*SHEET_KEEPERS) and entry.salesperson_id != viewer.id:
         raise Forbidden("only the supervisor sees other salespeople's follow-ups")
     return entry
@@ -115,8 +120,9 @@ def get_entry(follow_up_id: int, viewer) -> FollowUpEntry:
 
 def add_entry(customer_id: int, data: dict, by) -> FollowUpEntry:
     """RE-51: one line of the sheet. ``data``: ``intent_class``, ``day`` (date, not in the future),
-    ``note``, ``salesperson_id`` (default: ``by``; another salesperson only for the sheet's keepers)."""
-    customer = get_one(Customer, customer_id, "customer")
+    ``note``, ``salesperson_id`` (default: ``by``; another salesperson only for the sheet's keepers).
+    A customer the writer may not see → 404 (CUS-70)."""
+    customer = customers.get_customer(customer_id)
     cal, _view = tenant_calendar()
     today = cal.local_date(utcnow())
     classes = re_policy().values["intent_classes"]
@@ -149,13 +155,6 @@ def add_entry(customer_id: int, data: dict, by) -> FollowUpEntry:
     return entry
 
 
-def _supervisors() -> list[int]:
-    from core.accounts.models import User, UserRole
-
-    return list(db.session.scalars(select(User.id).join(UserRole, UserRole.user_id == User.id).where(
-        UserRole.role == REMINDED_ROLE, User.is_active.is_(True))))
-
-
 def send_reminders(now: dt.datetime) -> dict:
     """RE-51 (daily job): remind the supervisors of every tracked customer without an entry for the set
     period; once per customer and gap (a re-run, or the next day, adds nothing until a new entry)."""
@@ -164,7 +163,7 @@ def send_reminders(now: dt.datetime) -> dict:
 
     view = re_policy(now)
     cal, _cal_view = tenant_calendar(now)
-    supervisors = _supervisors()
+    supervisors = holders([REMINDED_ROLE])
     sent = []
     for line in sheet(at=now):
         reminder = follow_up_reminder(view.values, cal, line.tracked(), now)
