@@ -6,7 +6,8 @@
 - :func:`add_entry` — a line of the sheet: the day's follow-up as reported at the evening meeting,
   entered by the supervisor (or a manager) for any salesperson, or by the salesperson for themselves.
 - :func:`sheet` — the sheet: each tracked customer with their class, salesperson, last entry; a
-  salesperson sees only their own customers.
+  salesperson sees only their own customers; a customer the viewer may not see (CUS-70) reads ``#<id>``,
+  without the note of its last entry. Entries of such a customer are 404 to read and to write.
 - :func:`send_reminders` — the daily job's work: a tracked customer with no entry for
   ``re.follow_up_sheet.remind_after`` (7 days) → the supervisors are notified once per gap (the
   notification's dedupe key names the customer and the day the gap started), with a decision (RE-51).
@@ -20,6 +21,7 @@ from sqlalchemy import select
 
 from core.calendar.service import tenant_calendar
 from core.customers import service as customers
+from core.customers.confidentiality import access
 from core.customers.confidentiality.people import holders
 from core.customers.models import Customer
 from core.db import db, get_one, utcnow
@@ -47,6 +49,7 @@ class SheetLine:
     on_sheet_since: dt.date
     last_follow_up_on: dt.date | None
     last_note: str | None
+    visible: bool = True  # the viewer may open the customer (CUS-70)
 
     def tracked(self) -> TrackedCustomer:
         return TrackedCustomer(self.customer_id, self.intent_class, self.on_sheet_since, self.last_follow_up_on)
@@ -72,7 +75,10 @@ def _events(customer_ids=None) -> dict[int, list[tuple]]:
     return found
 
 
-def _line(customer_id: int, name: str, events: list[tuple], tracked: list[str]) -> SheetLine | None:
+def _line(customer_id: int, name: str, events: list[tuple], tracked: list[str], *,
+          visible: bool = True) -> SheetLine | None:
+    """The sheet's line of a customer, or None when their class is not tracked; a customer the viewer may
+    not see (CUS-70) keeps its class and dates but not the note of its last entry."""
     day, _at, intent_class, salesperson, _note, _entry = events[-1]
     if intent_class not in tracked:
         return None
@@ -84,7 +90,7 @@ def _line(customer_id: int, name: str, events: list[tuple], tracked: list[str]) 
     entries = [ev for ev in events if ev[5]]
     last = entries[-1] if entries else None
     return SheetLine(customer_id, name, intent_class, salesperson, since, last[0] if last else None,
-                     last[4] if last else None)
+                     last[4] if last and visible else None, visible)
 
 
 def sheet(viewer=None, *, at=None) -> list[SheetLine]:
@@ -93,7 +99,9 @@ def sheet(viewer=None, *, at=None) -> list[SheetLine]:
     tracked = re_policy(at).values["tracked"]
     events = _events()
     names = customer_names(events)  # the hidden ones read "#id" (CUS-70)
-    lines = [line for cid, evs in events.items() if (line := _line(cid, names[cid], evs, tracked)) is not None]
+    visible = set(db.session.scalars(access.restrict(select(Customer.id)).where(Customer.id.in_(list(events)))))
+    lines = [line for cid, evs in events.items()
+             if (line := _line(cid, names[cid], evs, tracked, visible=cid in visible)) is not None]
     if viewer is not None and not viewer.has_role(*SHEET_KEEPERS):
         lines = [line for line in lines if line.salesperson_id == viewer.id]
     return sorted(lines, key=lambda line: (line.last_follow_up_on or line.on_sheet_since, line.customer_id))
