@@ -6,7 +6,8 @@
 - :func:`add_entry` — a line of the sheet: the day's follow-up as reported at the evening meeting,
   entered by the supervisor (or a manager) for any salesperson, or by the salesperson for themselves.
 - :func:`sheet` — the sheet: each tracked customer with their class, salesperson, last entry; a
-  salesperson sees only their own customers.
+  salesperson sees only their own customers; a customer the viewer may not see (CUS-70) reads ``#<id>``,
+  without the note of its last entry. Entries of such a customer are 404 to read and to write.
 - :func:`send_reminders` — the daily job's work: a tracked customer with no entry for
   ``re.follow_up_sheet.remind_after`` (7 days) → the supervisors are notified once per gap (the
   notification's dedupe key names the customer and the day the gap started), with a decision (RE-51).
@@ -19,9 +20,13 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from core.calendar.service import tenant_calendar
+from core.customers import service as customers
+from core.customers.confidentiality import access
+from core.customers.confidentiality.people import holders
 from core.customers.models import Customer
 from core.db import db, get_one, utcnow
 from core.errors import Forbidden, InvalidInput
+from plugins.real_estate.names import customer_names
 from plugins.real_estate.office_models import FollowUpEntry
 from plugins.real_estate.policy import re_policy
 from plugins.real_estate.portal import OFFICE_MANAGERS
@@ -44,6 +49,7 @@ class SheetLine:
     on_sheet_since: dt.date
     last_follow_up_on: dt.date | None
     last_note: str | None
+    visible: bool = True  # the viewer may open the customer (CUS-70)
 
     def tracked(self) -> TrackedCustomer:
         return TrackedCustomer(self.customer_id, self.intent_class, self.on_sheet_since, self.last_follow_up_on)
@@ -69,7 +75,10 @@ def _events(customer_ids=None) -> dict[int, list[tuple]]:
     return found
 
 
-def _line(customer_id: int, name: str, events: list[tuple], tracked: list[str]) -> SheetLine | None:
+def _line(customer_id: int, name: str, events: list[tuple], tracked: list[str], *,
+          visible: bool = True) -> SheetLine | None:
+    """The sheet's line of a customer, or None when their class is not tracked; a customer the viewer may
+    not see (CUS-70) keeps its class and dates but not the note of its last entry."""
     day, _at, intent_class, salesperson, _note, _entry = events[-1]
     if intent_class not in tracked:
         return None
@@ -81,7 +90,7 @@ def _line(customer_id: int, name: str, events: list[tuple], tracked: list[str]) 
     entries = [ev for ev in events if ev[5]]
     last = entries[-1] if entries else None
     return SheetLine(customer_id, name, intent_class, salesperson, since, last[0] if last else None,
-                     last[4] if last else None)
+                     last[4] if last and visible else None, visible)
 
 
 def sheet(viewer=None, *, at=None) -> list[SheetLine]:
@@ -89,17 +98,19 @@ def sheet(viewer=None, *, at=None) -> list[SheetLine]:
     of the sheet sees only the customers they follow up."""
     tracked = re_policy(at).values["tracked"]
     events = _events()
-    names = dict(db.session.execute(select(Customer.id, Customer.name).where(Customer.id.in_(list(events)))).all())
-    lines = [line for cid, evs in events.items() if cid in names
-             and (line := _line(cid, names[cid], evs, tracked)) is not None]
+    names = customer_names(events)  # the hidden ones read "#id" (CUS-70)
+    visible = set(db.session.scalars(access.restrict(select(Customer.id)).where(Customer.id.in_(list(events)))))
+    lines = [line for cid, evs in events.items()
+             if (line := _line(cid, names[cid], evs, tracked, visible=cid in visible)) is not None]
     if viewer is not None and not viewer.has_role(*SHEET_KEEPERS):
         lines = [line for line in lines if line.salesperson_id == viewer.id]
     return sorted(lines, key=lambda line: (line.last_follow_up_on or line.on_sheet_since, line.customer_id))
 
 
 def entries_of(customer_id: int, viewer) -> tuple[Customer, list[FollowUpEntry]]:
-    """A customer's follow-up entries, latest first (404 for another tenant's customer)."""
-    customer = get_one(Customer, customer_id, "customer")
+    """A customer's follow-up entries, latest first (404 for another tenant's customer, or one the viewer
+    may not see: CUS-70)."""
+    customer = customers.get_customer(customer_id)
     stmt = select(FollowUpEntry).where(FollowUpEntry.customer_id == customer.id)
     if not viewer.has_role(*SHEET_KEEPERS):
         stmt = stmt.where(FollowUpEntry.salesperson_id == viewer.id)
@@ -107,7 +118,9 @@ def entries_of(customer_id: int, viewer) -> tuple[Customer, list[FollowUpEntry]]
 
 
 def get_entry(follow_up_id: int, viewer) -> FollowUpEntry:
+    """One entry (404 for another tenant's, or for a customer the viewer may not see: CUS-70)."""
     entry = get_one(FollowUpEntry, follow_up_id, "follow-up entry")
+    customers.get_customer(entry.customer_id)
     if not viewer.has_role(*SHEET_KEEPERS) and entry.salesperson_id != viewer.id:
         raise Forbidden("only the supervisor sees other salespeople's follow-ups")
     return entry
@@ -115,8 +128,9 @@ def get_entry(follow_up_id: int, viewer) -> FollowUpEntry:
 
 def add_entry(customer_id: int, data: dict, by) -> FollowUpEntry:
     """RE-51: one line of the sheet. ``data``: ``intent_class``, ``day`` (date, not in the future),
-    ``note``, ``salesperson_id`` (default: ``by``; another salesperson only for the sheet's keepers)."""
-    customer = get_one(Customer, customer_id, "customer")
+    ``note``, ``salesperson_id`` (default: ``by``; another salesperson only for the sheet's keepers).
+    A customer the writer may not see → 404 (CUS-70)."""
+    customer = customers.get_customer(customer_id)
     cal, _view = tenant_calendar()
     today = cal.local_date(utcnow())
     classes = re_policy().values["intent_classes"]
@@ -149,13 +163,6 @@ def add_entry(customer_id: int, data: dict, by) -> FollowUpEntry:
     return entry
 
 
-def _supervisors() -> list[int]:
-    from core.accounts.models import User, UserRole
-
-    return list(db.session.scalars(select(User.id).join(UserRole, UserRole.user_id == User.id).where(
-        UserRole.role == REMINDED_ROLE, User.is_active.is_(True))))
-
-
 def send_reminders(now: dt.datetime) -> dict:
     """RE-51 (daily job): remind the supervisors of every tracked customer without an entry for the set
     period; once per customer and gap (a re-run, or the next day, adds nothing until a new entry)."""
@@ -164,7 +171,7 @@ def send_reminders(now: dt.datetime) -> dict:
 
     view = re_policy(now)
     cal, _cal_view = tenant_calendar(now)
-    supervisors = _supervisors()
+    supervisors = holders([REMINDED_ROLE])
     sent = []
     for line in sheet(at=now):
         reminder = follow_up_reminder(view.values, cal, line.tracked(), now)

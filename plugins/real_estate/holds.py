@@ -15,13 +15,15 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from core.accounts.models import User, UserRole
+from core.accounts.models import User
 from core.calendar.service import tenant_calendar
+from core.customers.confidentiality.people import holders
 from core.db import db, get_one, utcnow
 from core.decisions import service as decisions
 from core.errors import Conflict, Forbidden, InvalidInput
 from core.notifications.service import notify
 from plugins.real_estate import units
+from plugins.real_estate.names import people_names
 from plugins.real_estate.policy import re_policy
 from plugins.real_estate.portal import OFFICE_MANAGERS
 from plugins.real_estate.sales_models import Hold, Unit
@@ -47,14 +49,8 @@ def active_hold(unit_id: int) -> Hold | None:
     return db.session.scalars(select(Hold).where(Hold.unit_id == unit_id, Hold.status == "active")).first()
 
 
-def role_users(role: str) -> list[int]:
-    return list(db.session.scalars(select(User.id).join(UserRole, UserRole.user_id == User.id)
-                                   .where(UserRole.role == role, User.is_active.is_(True)).order_by(User.id)))
-
-
 def display_name(user_id: int | None) -> str:
-    name = db.session.scalar(select(User.display_name).where(User.id == user_id)) if user_id else None
-    return name or "—"
+    return people_names([user_id]).get(user_id) or "—"
 
 
 def _held_elsewhere(unit: Unit) -> Conflict:
@@ -99,7 +95,7 @@ def hold(unit: Unit, *, by: User, customer_id: int | None = None, at: dt.datetim
     except IntegrityError:
         raise _held_elsewhere(unit) from None
     until = cal.local(expires)
-    notify(role_users("master_sales_control"), kind="re.hold", rule_id="RE-31", subject_type=SUBJECT,
+    notify(holders(["master_sales_control"]), kind="re.hold", rule_id="RE-31", subject_type=SUBJECT,
            subject_id=unit.id, dedupe_key=f"RE-31:hold:{record.id}",
            title_zh=f"房源{unit.number}已被{by.display_name}锁定（至{until:%H:%M}）",
            title_en=f"unit {unit.number} held by {by.display_name} until {until:%H:%M}")

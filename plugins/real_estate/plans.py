@@ -18,6 +18,7 @@ import datetime as dt
 from sqlalchemy import select
 
 from core.calendar.service import tenant_calendar
+from core.customers.confidentiality.people import holders
 from core.db import db, get_one, utcnow
 from core.errors import Conflict, Forbidden, InvalidInput
 from plugins.real_estate.office_models import PLAN_KINDS, Plan
@@ -114,11 +115,13 @@ def plans_for(viewer, *, user_id: int | None = None, kind: str | None = None, li
 
 
 def _planners() -> list[tuple[int, dt.datetime]]:
-    from core.accounts.models import User, UserRole
+    """The active users who write plans, with the time each became a user."""
+    from core.accounts.models import User
 
-    return list(db.session.execute(select(User.id, User.created_at).join(UserRole, UserRole.user_id == User.id)
-                                   .where(UserRole.role.in_(PLANNERS), User.is_active.is_(True))
-                                   .distinct().order_by(User.id)).all())
+    ids = holders(PLANNERS)
+    if not ids:
+        return []
+    return list(db.session.execute(select(User.id, User.created_at).where(User.id.in_(ids)).order_by(User.id)).all())
 
 
 def send_reminders(now: dt.datetime) -> dict:

@@ -26,6 +26,7 @@ from core.complaints.reports_export import csv_bytes
 from core.db import db, get_one
 from core.errors import InvalidInput
 from plugins.real_estate import report_rules as rules
+from plugins.real_estate.names import customer_names, people_names
 from plugins.real_estate.reception_models import Reception
 from plugins.real_estate.sales_models import Contract, Deposit, Project, Subscription, Unit
 
@@ -105,26 +106,6 @@ def conversion(project_id: int, period: str, day: dt.date) -> tuple[rules.Conver
     return rules.conversion_report(period, start, end, days), [rules.daily_report(d) for d in days]
 
 
-def _names(model, column, ids) -> dict[int, str]:
-    wanted = {i for i in ids if i is not None}
-    if not wanted:
-        return {}
-    return dict(db.session.execute(select(model.id, column).where(model.id.in_(wanted))).all())
-
-
-def people_names(ids) -> dict[int, str]:
-    """User id → display name (the tenant's users)."""
-    from core.accounts.models import User
-
-    return _names(User, User.display_name, ids)
-
-
-def customer_names(ids) -> dict[int, str]:
-    from core.customers.models import Customer
-
-    return _names(Customer, Customer.name, ids)
-
-
 def deposit_register(project_id: int, kind: str, start: dt.date, end: dt.date) -> list[dict]:
     """RE-50/RE-32: the small or big deposits received from ``start`` to ``end``, in the order received."""
     if kind not in ("small", "big"):
@@ -143,6 +124,14 @@ def deposit_register(project_id: int, kind: str, start: dt.date, end: dt.date) -
              "amount": d.amount, "receipt_no": d.receipt_no, "refunded_at": d.refunded_at} for d, number in rows]
 
 
+def _buyer(contract: Contract, customers: dict[int, str]) -> str:
+    """The buyer's name on the contract, or ``#<id>`` when the viewer may not see the customer (CUS-70)."""
+    hidden = f"#{contract.customer_id}"
+    if contract.customer_id is not None and customers.get(contract.customer_id) == hidden:
+        return hidden
+    return contract.buyer_name
+
+
 def signing_list(project_id: int, start: dt.date, end: dt.date) -> list[dict]:
     """RE-50/RE-34: the contracts signed from ``start`` to ``end``, in signing order."""
     project_of(project_id)
@@ -152,8 +141,9 @@ def signing_list(project_id: int, start: dt.date, end: dt.date) -> list[dict]:
         Unit.project_id == project_id, Contract.signed_at >= since, Contract.signed_at < until)
         .order_by(Contract.signed_at, Contract.id)).all()
     people = people_names([c.salesperson_id for c, _n in rows] + [c.custodian_id for c, _n in rows])
+    customers = customer_names(c.customer_id for c, _n in rows)
     return [{"id": c.id, "number": c.number, "signed_at": c.signed_at, "unit_id": c.unit_id, "unit": number,
-             "customer_id": c.customer_id, "buyer_name": c.buyer_name, "price": c.price,
+             "customer_id": c.customer_id, "buyer_name": _buyer(c, customers), "price": c.price,
              "salesperson_id": c.salesperson_id, "salesperson": people.get(c.salesperson_id, ""),
              "custodian_id": c.custodian_id, "custodian": people.get(c.custodian_id, "")} for c, number in rows]
 

@@ -109,6 +109,23 @@ def _money(value, name: str, errors: dict) -> Decimal | None:
     return amount
 
 
+FLOORS = (-99, 300)  # basements to the highest building (``floors`` at most 300)
+
+
+def _floor(value, errors: dict) -> int | None:
+    """A floor from the API (an int) or a CSV cell (text: ASCII digits, a leading minus), within
+    :data:`FLOORS`; anything else is the field's error (never ``int()`` on a "²")."""
+    if value is None or value == "":
+        return None
+    text = str(value).strip()
+    digits = text[1:] if text.startswith("-") else text
+    if isinstance(value, bool) or not (digits.isascii() and digits.isdigit()) \
+            or not FLOORS[0] <= int(text) <= FLOORS[1]:
+        errors["floor"] = [f"a whole number from {FLOORS[0]} to {FLOORS[1]}"]
+        return None
+    return int(text)
+
+
 def _unit_values(data: dict, project_id: int, current: Unit | None = None) -> dict:
     """The checked fields of a unit (all of them for a new unit, those given for an edit)."""
     errors: dict = {}
@@ -126,6 +143,8 @@ def _unit_values(data: dict, project_id: int, current: Unit | None = None) -> di
             values["number"] = number
         elif name in ("area", "price"):
             values[name] = _money(value, name, errors)
+        elif name == "floor":
+            values[name] = _floor(value, errors)
         elif name == "popularity":
             classes = popularity_classes()
             value = value or classes[len(classes) // 2]  # unsaid: the middle class
@@ -235,7 +254,6 @@ def import_units(building: Building, text: str) -> list[Unit]:
     made, errors = [], {}
     for n, row in enumerate(reader, start=2):
         data = {k.strip(): (v or "").strip() for k, v in row.items() if k and k.strip() in CSV_COLUMNS}
-        data["floor"] = int(data["floor"]) if (data.get("floor") or "").lstrip("-").isdigit() else None
         data = {k: (v if v != "" else None) for k, v in data.items()}
         try:
             with db.session.begin_nested():

@@ -28,6 +28,7 @@ from plugins.real_estate.portal import TEMPLATES
 from plugins.real_estate.sales_models import Deposit, Subscription, Unit
 from web.portal import select_locale
 from web.portal.forms import Form, refusal_status
+from web.portal.lookups import as_id
 from web.portal.paging import paginate
 from web.portal.tenant_pages import roles_required
 
@@ -68,11 +69,10 @@ def index():
 
 
 def _posted_id(form: Form, name: str):
-    value = str(form.value(name)).strip()
-    if not value.isdigit():
+    value = as_id(form.value(name))
+    if value is None:
         form.add(name, "required")
-        return None
-    return int(value)
+    return value
 
 
 def _request(which: str, make, id_fields=("subscription_id",)):

@@ -23,18 +23,20 @@ from flask_babel import gettext as _
 from marshmallow import EXCLUDE, ValidationError
 from sqlalchemy import select
 
-from core.accounts.models import User
+from core.customers.confidentiality.people import holders
 from core.db import db
 from core.errors import KehuError
 from core.plugins.records import NavItem, PortalPages
 from plugins.real_estate import follow_ups, plans, reports
 from plugins.real_estate.api import office as api
+from plugins.real_estate.names import people_names
 from plugins.real_estate.policy import re_policy
 from plugins.real_estate.portal import TEMPLATES, TRANSLATIONS
 from plugins.real_estate.report_rules import weekly_plan_due_day
 from plugins.real_estate.sales_models import Project
 from web.portal import charts, select_locale
 from web.portal.forms import Form, refusal_status
+from web.portal.lookups import as_id
 from web.portal.tenant_pages import roles_required
 
 bp = Blueprint("re_office", __name__, url_prefix="/re/office", template_folder=TEMPLATES)
@@ -54,10 +56,6 @@ PLAN_FIELDS = ("kind", "plan", "day")
 @bp.context_processor
 def _office_roles():
     return {"office_readers": api.READERS}
-
-
-def _names(ids) -> dict[int, str]:
-    return reports.people_names(ids)
 
 
 def _query(schema) -> tuple[dict, Form]:
@@ -190,20 +188,17 @@ def export(project_id: int):
 @roles_required(*api.SHEET_USERS)
 def sheet():
     lines = follow_ups.sheet(g.user)
-    return render_template("re/office/sheet.html", lines=lines, names=_names(line.salesperson_id for line in lines),
+    return render_template("re/office/sheet.html", lines=lines, names=people_names(line.salesperson_id for line in lines),
                            today=reports.today())
 
 
 def _customer_page(customer_id: int, form: Form, status: int = 200):
     customer, entries = follow_ups.entries_of(customer_id, g.user)
-    people = _names([e.salesperson_id for e in entries] + [e.entered_by for e in entries])
+    people = people_names([e.salesperson_id for e in entries] + [e.entered_by for e in entries])
     salespeople = []
     if g.user.has_role(*follow_ups.SHEET_KEEPERS):
-        from core.accounts.models import UserRole
-
-        salespeople = list(db.session.execute(select(User.id, User.display_name).join(
-            UserRole, UserRole.user_id == User.id).where(UserRole.role == "salesperson", User.is_active.is_(True))
-            .order_by(User.display_name)).all())
+        named = people_names(holders(["salesperson"]))
+        salespeople = sorted(named.items(), key=lambda item: (item[1], item[0]))
     return render_template("re/office/customer_follow_ups.html", customer=customer, entries=entries, names=people,
                            form=form, salespeople=salespeople, shown_fields=FOLLOW_UP_FIELDS,
                            classes=[(c, c) for c in re_policy().values["intent_classes"]]), status
@@ -234,12 +229,12 @@ def customer_follow_ups(customer_id: int):
 
 
 def _plans_page(form: Form, status: int = 200):
-    user_id = request.args.get("user_id", type=int)
+    user_id = as_id(request.args.get("user_id"))
     shown = plans.plans_for(g.user, user_id=user_id)
     today = reports.today()
     weekly_day = weekly_plan_due_day(re_policy().values, today)
     mine = {(p.kind, p.day) for p in shown if p.user_id == g.user.id}
-    return render_template("re/office/plans.html", plans=shown, names=_names({p.user_id for p in shown}),
+    return render_template("re/office/plans.html", plans=shown, names=people_names({p.user_id for p in shown}),
                            form=form, today=today, weekly_day=weekly_day,
                            daily_done=("daily", today) in mine, weekly_done=("weekly", weekly_day) in mine,
                            may_write=g.user.has_role(*plans.PLANNERS),
@@ -273,7 +268,7 @@ def plans_page():
 
 def _plan_page(plan_id: int, form: Form, status: int = 200):
     plan = plans.get_plan(plan_id, g.user)
-    return render_template("re/office/plan.html", plan=plan, names=_names([plan.user_id]), form=form,
+    return render_template("re/office/plan.html", plan=plan, names=people_names([plan.user_id]), form=form,
                            mine=plan.user_id == g.user.id), status
 
 

@@ -34,11 +34,13 @@ from plugins.real_estate.api.sales import (
     ReUnitPatchSchema,
     ReUnitSchema,
 )
+from plugins.real_estate.names import people_names
 from plugins.real_estate.portal import TEMPLATES
 from plugins.real_estate.sales_models import Building, Contract, Hold, Project, Subscription, Unit
 from plugins.real_estate.unit_rules import MANAGER_ROLES, STATE_LABELS, STATES
 from web.portal import select_locale
 from web.portal.forms import Form, refusal_status
+from web.portal.lookups import as_id
 from web.portal.service_forms import blank_to_none, local_instant
 from web.portal.tenant_pages import roles_required
 
@@ -51,13 +53,6 @@ T = "re/sales/"
 
 def _tz() -> str:
     return g.tenant.timezone
-
-
-def _names(ids) -> dict[int, str]:
-    ids = {i for i in ids if i}
-    if not ids:
-        return {}
-    return {u.id: u.display_name for u in db.session.scalars(select(User).where(User.id.in_(ids)))}
 
 
 def _attempt(form: Form, action):
@@ -109,7 +104,7 @@ def _day_start(text: str | None) -> dt.datetime | None:
 def board():
     """Units per building and floor (top floor first), each with its state's colour and text."""
     projects = list(db.session.scalars(select(Project).order_by(Project.name)))
-    project_id = request.args.get("project_id", type=int) or (projects[0].id if projects else None)
+    project_id = as_id(request.args.get("project_id")) or (projects[0].id if projects else None)
     state = request.args.get("state") if request.args.get("state") in STATES else ""
     rows = list(db.session.scalars(units.units(project_id=project_id or -1, state=state or None)))
     buildings = {b.id: b for b in db.session.scalars(select(Building).where(Building.project_id == (project_id or -1)))}
@@ -122,7 +117,7 @@ def board():
     active = {h.unit_id: h for h in db.session.scalars(select(Hold).where(Hold.status == "active"))}
     return render_template(T + "board.html", projects=projects, project_id=project_id, state=state, grid=grid,
                            buildings=buildings, states=STATES, labels=STATE_LABELS, counts=counts, active=active,
-                           names=_names(h.holder_id for h in active.values()),
+                           names=people_names(h.holder_id for h in active.values()),
                            editor=g.user.has_role(*units.UNIT_EDITORS))
 
 
@@ -141,7 +136,7 @@ def setup():
                 {"name": v.get("name", ""), "city": blank_to_none(v.get("city")),
                  "address": blank_to_none(v.get("address"))})))
         elif what == "building":
-            project = units.get_project(int(v.get("project_id") or 0)) if (v.get("project_id") or "").isdigit() else None
+            project = units.get_project(project_id) if (project_id := as_id(v.get("project_id"))) else None
             if project is None:
                 form.add("project_id", "required")
                 status = 422
@@ -149,7 +144,7 @@ def setup():
                 _made, status = _attempt(form, lambda: units.create_building(project, ReBuildingSchema().load(
                     {"name": v.get("name", ""), "floors": blank_to_none(v.get("floors"))})))
         elif what == "unit":
-            building = units.get_building(int(v["building_id"])) if (v.get("building_id") or "").isdigit() else None
+            building = units.get_building(building_id) if (building_id := as_id(v.get("building_id"))) else None
             if building is None:
                 form.add("building_id", "required")
                 status = 422
@@ -159,7 +154,7 @@ def setup():
                 body = {k: val for k, val in body.items() if val is not None}
                 _made, status = _attempt(form, lambda: units.create_unit(building, ReUnitSchema().load(body)))
         elif what == "import":
-            building = units.get_building(int(v["building_id"])) if (v.get("building_id") or "").isdigit() else None
+            building = units.get_building(building_id) if (building_id := as_id(v.get("building_id"))) else None
             if building is None:
                 form.add("building_id", "required")
                 status = 422
@@ -183,7 +178,7 @@ def _render_unit(unit: Unit, forms: dict | None = None, status: int = 200):
     paid = list(db.session.scalars(deposits.register(unit_id=unit.id)))
     subs = list(db.session.scalars(subscriptions.search(unit_id=unit.id)))
     building = units.get_building(unit.building_id)
-    names = _names([h.holder_id for h in history] + [d.recorded_by for d in paid] + [unit.salesperson_id])
+    names = people_names([h.holder_id for h in history] + [d.recorded_by for d in paid] + [unit.salesperson_id])
     return render_template(T + "unit.html", unit=unit, building=building, held=held, history=history, paid=paid,
                            subs=subs, names=names, labels=STATE_LABELS, forms=forms,
                            finance=g.user.has_role(*deposits.RECORDERS),
@@ -205,10 +200,11 @@ def hold_unit(unit_id):
     unit = units.get_unit(unit_id)
     form = Form.posted()
     customer = blank_to_none(form.values.get("customer_id"))
-    if customer is not None and not str(customer).isdigit():
+    customer_id = as_id(customer)
+    if customer is not None and customer_id is None:
         form.add("customer_id", "not a customer of this company")
         return _render_unit(unit, {"hold": form}, 422)
-    _made, status = _attempt(form, lambda: holds.hold(unit, by=g.user, customer_id=int(customer) if customer else None))
+    _made, status = _attempt(form, lambda: holds.hold(unit, by=g.user, customer_id=customer_id))
     if status != 200:
         return _render_unit(units.get_unit(unit_id), {"hold": form}, status)
     return redirect(url_for(".unit", unit_id=unit_id))
@@ -281,7 +277,7 @@ def deposit_registers():
         Unit.id.in_({d.unit_id for d in rows} or {-1})))}
     return render_template(T + "deposits.html", rows=rows, kind=kind, start=request.args.get("start") or "",
                            end=request.args.get("end") or "", unit_numbers=unit_numbers,
-                           names=_names([d.recorded_by for d in rows] + [d.salesperson_id for d in rows]),
+                           names=people_names([d.recorded_by for d in rows] + [d.salesperson_id for d in rows]),
                            total=sum((d.amount for d in rows), 0))
 
 
@@ -300,7 +296,7 @@ def subscription_list():
 @bp.route("/subscriptions/new", methods=["GET", "POST"], endpoint="new_subscription")
 @roles_required(*subscriptions.WRITERS)
 def new_subscription():
-    unit_id = request.values.get("unit_id", type=int)
+    unit_id = as_id(request.values.get("unit_id"))
     unit = units.get_unit(unit_id) if unit_id else None
     if unit is None:
         return redirect(url_for(".board"))
@@ -329,7 +325,7 @@ def _render_subscription(found: Subscription, forms: dict | None = None, status:
                            forms=forms, custodians=custodians, schedule_text=schedule_text,
                            manager=g.user.has_role(*subscriptions.APPROVERS),
                            writer=g.user.has_role(*subscriptions.WRITERS),
-                           names=_names([found.salesperson_id, found.approved_by,
+                           names=people_names([found.salesperson_id, found.approved_by,
                                          contract.custodian_id if contract else None])), status
 
 
@@ -399,7 +395,7 @@ def print_subscription(subscription_id):
     """RE-33: the subscription in its copies, each labelled (customer 1, finance 1, sales 2)."""
     found = subscriptions.get_subscription(subscription_id)
     return render_template(T + "print.html", sub=found, unit=units.get_unit(found.unit_id),
-                           copies=subscriptions.printed_copies(found), names=_names([found.salesperson_id]))
+                           copies=subscriptions.printed_copies(found), names=people_names([found.salesperson_id]))
 
 
 # ------------------------------------------------------------------ the signing list (RE-34)
@@ -412,5 +408,5 @@ def signing_list():
     unit_numbers = {u.id: u.number for u in db.session.scalars(select(Unit).where(
         Unit.id.in_({c.unit_id for c, _row in rows} or {-1})))}
     return render_template(T + "signing_list.html", rows=rows, unit_numbers=unit_numbers,
-                           names=_names([c.salesperson_id for c, _r in rows] + [c.custodian_id for c, _r in rows]))
+                           names=people_names([c.salesperson_id for c, _r in rows] + [c.custodian_id for c, _r in rows]))
 

@@ -109,3 +109,40 @@ def test_re51_vector_class_a_without_a_follow_up_for_7_days_reminds_the_supervis
     assert run(office, at(D(2026, 9, 30), 9))["reminded"] == [office.customers["钱五"]]  # 09-20 + 7 days
     assert run(office, at(D(2026, 10, 1), 9))["reminded"] == [office.customers["张三"]]  # 09-23 + 7 days
     assert len(reminders(office)[0]) == 3
+
+
+def _hide_from_wang(office, customer):
+    """``customer`` becomes li's protected customer: the core hides it from wang (CUS-70)."""
+    from core.audit.recorder import acting_as
+    from core.customers import ownership_store
+
+    with tenant_scope(office.handle.id), acting_as("test"):
+        ownership_store.set_owner(office.customers[customer], owner_id=office.users["li"], state="protected",
+                                  rule_id="CUS-21", reason_zh="测试", reason_en="test")
+        db.session.commit()
+
+
+def test_a_customer_hidden_by_the_core_is_404_on_the_sheet_api_and_page_cus70(client, office):
+    """CUS-70: a salesperson may neither write nor read follow-ups of a customer the core hides from them
+    (404, as the core's customer API); nothing is written; the sheet never names such a customer."""
+    from tests.web.portal.test_login import login
+
+    _hide_from_wang(office, "赵四")
+    hidden = office.customers["赵四"]
+    assert client.get(f"/api/v1/customers/{hidden}", headers=office.headers("wang")).status_code == 404
+    r = enter(client, office, "赵四", who="wang", intent_class="A", note="called")
+    assert r.status_code == 404, r.get_json()
+    assert client.get(f"{API}/customers/{hidden}/follow-ups", headers=office.headers("wang")).status_code == 404
+    with tenant_scope(office.handle.id):
+        from plugins.real_estate.office_models import FollowUpEntry
+        assert db.session.scalars(select(FollowUpEntry)).all() == []
+    # li's entry makes 赵四 tracked; the supervisor's sheet shows it only as far as the core lets them see
+    assert enter(client, office, "赵四", who="li", intent_class="A", note="回访").status_code == 201
+    for who in ("wang", "supervisor", "manager"):
+        lines = client.get(f"{API}/follow-up-sheet", headers=office.headers(who)).get_json()
+        seen = client.get(f"/api/v1/customers/{hidden}", headers=office.headers(who)).status_code == 200
+        shown = {(line["customer"], line["last_note"]) for line in lines if line["customer_id"] == hidden}
+        assert shown <= ({("赵四", "回访")} if seen else {(f"#{hidden}", None)}), (who, lines)
+        assert who == "wang" or shown, (who, lines)  # the keepers have the line (named or not)
+    assert login(client, "re-a", "wang").status_code == 302
+    assert client.get(f"/t/re-a/re/office/customers/{hidden}/follow-ups").status_code == 404

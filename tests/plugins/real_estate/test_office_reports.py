@@ -90,3 +90,31 @@ def test_reports_are_for_the_office_managers_and_the_tenants_own_projects(client
     for path in ("daily", "conversion", "deposits", "signings", "export"):
         r = client.get(f"{API}/projects/{office.project_id}/{path}", headers=other.headers("manager"))
         assert r.status_code == 404, path
+
+
+def test_registers_name_only_the_customers_the_reader_may_see_cus70(client, office, make_tenant):
+    """CUS-70: the deposit register and the signing list name a customer (the buyer on the contract) only
+    to a reader the core lets see that customer; to another reader the line reads ``#<id>``."""
+    from core.audit.recorder import acting_as
+    from core.customers import ownership_store
+    from core.db import db
+    from core.tenancy import tenant_scope
+
+    office.tokens["finance"] = make_tenant.user(office.handle, "finance", roles=["finance"])[1]
+    with tenant_scope(office.handle.id), acting_as("test"):
+        ownership_store.set_owner(office.customers["张三"], owner_id=office.users["li"], state="protected",
+                                  rule_id="CUS-21", reason_zh="测试", reason_en="test")
+        db.session.commit()
+    customer = office.customers["张三"]
+    hidden_from = []
+    for who in ("manager", "assistant", "finance"):
+        seen = client.get(f"/api/v1/customers/{customer}", headers=office.headers(who)).status_code == 200
+        expected = "张三" if seen else f"#{customer}"
+        small = get(client, office, f"/projects/{office.project_id}/deposits", who=who, kind="small",
+                    date_from="2026-09-01", date_to="2026-09-30").get_json()
+        signings = get(client, office, f"/projects/{office.project_id}/signings", who=who, date_from="2026-09-01",
+                       date_to="2026-09-30").get_json()
+        assert small and {r["customer"] for r in small} == {expected}, (who, small)
+        assert signings and {s["buyer_name"] for s in signings} == {expected}, (who, signings)
+        hidden_from += [] if seen else [who]
+    assert hidden_from, "the vector needs a reader the core hides 张三 from"

@@ -137,3 +137,18 @@ def test_setup_page_imports_units_from_csv(app, client, office):
                 on="/setup")
     assert done.status_code == 302
     assert 'data-unit="3-1601"' in text(sun.get(page(office)))
+
+
+def test_hold_form_with_a_superscript_customer_id_is_the_fields_422(app, client, office):
+    """The portal reads ids with ``as_id`` (ASCII digits in range): "²" or a huge number is the field's
+    message (422), not a 500; the unit stays available."""
+    wang = browser_of(app, office, "wang")
+    unit = f"/units/{office.unit_id}"
+    for raw in ("²", str(10 ** 20)):
+        refused = post(wang, office, f"{unit}/hold", {"customer_id": raw}, on=unit)
+        assert refused.status_code == 422, (raw, refused.status_code)
+    assert "解除锁定" not in text(wang.get(page(office, unit)))
+    setup = browser_of(app, office, "sun")
+    refused = post(setup, office, "/setup", {"what": "import", "building_id": "²", "csv": "number,area,price\n"},
+                   on="/setup")
+    assert refused.status_code == 422
