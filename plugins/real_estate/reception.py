@@ -350,11 +350,19 @@ def get_visible_reception(reception_id: int, viewer: User) -> Reception:
     """One reception for ``viewer``: 404 (as another tenant's) when its customer is hidden from them (CUS-70),
     unless they received it, registered it (they typed the customer in) or manage the office."""
     reception = get_reception(reception_id)
-    if viewer.id in (reception.receiver_id, reception.recorded_by) or viewer.has_role(*OFFICE_MANAGERS):
-        return reception
-    if not access.is_visible(reception.customer_id):
+    if reception.id not in openable([reception], viewer):
         raise NotFound("reception not found")
     return reception
+
+
+def openable(receptions: list[Reception], viewer: User) -> set[int]:
+    """The ids of ``receptions`` whose page ``viewer`` may open (see :func:`get_visible_reception`)."""
+    if viewer.has_role(*OFFICE_MANAGERS):
+        return {r.id for r in receptions}
+    visible = set(db.session.scalars(access.restrict(select(Customer.id)).where(
+        Customer.id.in_({r.customer_id for r in receptions})))) if receptions else set()
+    return {r.id for r in receptions
+            if viewer.id in (r.receiver_id, r.recorded_by) or r.customer_id in visible}
 
 
 def receptions_of(project_id: int, day: dt.date) -> list[Reception]:

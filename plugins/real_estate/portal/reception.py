@@ -132,6 +132,7 @@ def desk(project_id: int):
     people, customers = _receptions_view(receptions)
     return render_template("re/reception/desk.html", project=project, desk=shown, receptions=receptions,
                            people=people, customers=customers, refresh=REFRESH_SECONDS,
+                           openable=service.openable(receptions, g.user),
                            received_names=received_names(), absence_names=absence_names())
 
 

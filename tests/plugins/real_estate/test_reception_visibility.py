@@ -72,6 +72,7 @@ def test_the_desk_names_a_hidden_customer_by_its_number(client, office):
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert "赵四" not in html and f"#{office.customers['赵四']}" in html
+    assert "/re/reception/receptions/" not in html  # no link to a page that would be 404 for wang
 
 
 def test_the_decision_of_a_reception_does_not_name_the_customer(client, office):
