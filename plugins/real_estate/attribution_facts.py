@@ -2,7 +2,7 @@
 
 - :func:`record_complaint` (RE-15) — the customer complained about a salesperson (optionally the CMP
   complaint case); :func:`decide_complaint` — a sales supervisor or manager verifies or rejects it
-  (a decision ``RE-15`` on the customer).
+  (a decision ``RE-15`` on the customer), never a complaint about themselves (403).
 - :func:`record_discount_seeking` (RE-17) — the customer approached another salesperson for a bigger
   discount.
 - :func:`record_quarrel` (RE-25) — salespeople quarrelled over the customer's unit.
@@ -40,8 +40,10 @@ from plugins.real_estate.reception_models import (
     Reception,
 )
 
-#: who verifies or rejects a complaint about a salesperson (RE-15) and decides attributions (RE-24)
+#: who verifies or rejects a complaint about a salesperson (RE-15) — never one about themselves
 DECIDERS = OFFICE_MANAGERS
+#: who decides the attribution of a launch day or fair (RE-24: "the manager decides"), not the supervisor
+BULK_DECIDERS = ("sales_manager", "dept_manager", "gm", "tenant_admin")
 NOTE_MAX = 2000
 
 
@@ -120,6 +122,8 @@ def decide_complaint(event: AttributionEvent, *, verdict: str, user: User, at=No
     has nothing to do with the salesperson; rejected, RE-13 stands. Returns the decision."""
     if not user.has_role(*DECIDERS):
         raise Forbidden("only a sales supervisor or manager verifies a complaint", rule_id="RE-15")
+    if event.kind == "complaint" and event.against_id == user.id:
+        raise Forbidden("nobody verifies or rejects a complaint about themselves", rule_id="RE-15")
     if event.kind != "complaint":
         raise Conflict("only a complaint is verified", rule_id="RE-15")
     if event.status != "pending":
@@ -227,7 +231,7 @@ def bulk_attribute(*, event: str, day: dt.date, reason: str, assignments: dict, 
                    project_id: int | None = None) -> list[AttributionOverride]:
     """RE-24: ``assignments`` = {customer_id: (performance items, bonus items)} for customers received
     at receptions flagged ``event`` on ``day``; one reason for the batch, one decision per customer."""
-    if not by.has_role(*DECIDERS):
+    if not by.has_role(*BULK_DECIDERS):
         raise Forbidden("only a manager decides the attribution of a launch day or fair", rule_id="RE-24")
     errors: dict = {}
     if event not in EVENTS:

@@ -23,12 +23,14 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from core.accounts.models import User
 from core.audit.recorder import json_safe
 from core.customers import ownership_store
 from core.customers.assignment import register as core_register
 from core.customers.assignment.facts import tenant_timezone, user_named, users_named
 from core.customers.assignment.models import RegisterEntry
 from core.customers.assignment.rules import with_order
+from core.customers.confidentiality import access
 from core.customers.confidentiality.viewer import unrestricted
 from core.customers.fact_time import fact_time
 from core.customers.identity import normalise_phone
@@ -41,6 +43,7 @@ from core.staff import ledger
 from core.staff.policy import stf_policy
 from plugins.real_estate import penalty_rules, register_rules, rotation_rules
 from plugins.real_estate.policy import re_policy
+from plugins.real_estate.portal import OFFICE_MANAGERS
 from plugins.real_estate.reception_models import (
     MeetingLine,
     MeetingMinutes,
@@ -277,8 +280,9 @@ def register_arrival(project_id: int, data: dict, *, region: str = "CN",
 
     settings = re_policy(at)
     state = _state(row)
+    # no label: the reasons read "#<customer id>" — they are shown to people who may not see the customer (CUS-70)
     visit = rotation_rules.Visit(id=None, at=at, kind=visit_kind, customer_id=customer.id, staff_id=staff_id,
-                                 assistant_id=data.get("assistant_id"), label=customer.name)
+                                 assistant_id=data.get("assistant_id"))
     outcome, after = rotation_rules.receive(settings.values, state, visit, timezone=tenant_timezone())
     _store(row, after)
 
@@ -340,6 +344,25 @@ def _claim_first_visit(reception: Reception, entry: RegisterEntry, outcome: rota
 
 def get_reception(reception_id: int) -> Reception:
     return get_one(Reception, reception_id, "reception")
+
+
+def get_visible_reception(reception_id: int, viewer: User) -> Reception:
+    """One reception for ``viewer``: 404 (as another tenant's) when its customer is hidden from them (CUS-70),
+    unless they received it, registered it (they typed the customer in) or manage the office."""
+    reception = get_reception(reception_id)
+    if reception.id not in openable([reception], viewer):
+        raise NotFound("reception not found")
+    return reception
+
+
+def openable(receptions: list[Reception], viewer: User) -> set[int]:
+    """The ids of ``receptions`` whose page ``viewer`` may open (see :func:`get_visible_reception`)."""
+    if viewer.has_role(*OFFICE_MANAGERS):
+        return {r.id for r in receptions}
+    visible = set(db.session.scalars(access.restrict(select(Customer.id)).where(
+        Customer.id.in_({r.customer_id for r in receptions})))) if receptions else set()
+    return {r.id for r in receptions
+            if viewer.id in (r.receiver_id, r.recorded_by) or r.customer_id in visible}
 
 
 def receptions_of(project_id: int, day: dt.date) -> list[Reception]:

@@ -7,7 +7,8 @@ Salespeople and the office's managers read and record; a sales supervisor or man
 - ``GET /customers/<customer_id>/facts`` · ``POST`` {kind: complaint | discount_seeking | quarrel,
   against_id, complaint_id, approached_id, parties, unit_id, at, note} → 201 (RE-15, RE-17, RE-25).
 - ``GET /facts/<attribution_event_id>`` · ``POST /facts/<attribution_event_id>/decision``
-  {verdict: verified | rejected, at, note} → the RE-15 decision (supervisors and managers).
+  {verdict: verified | rejected, at, note} → the RE-15 decision (supervisors and managers, never about
+  themselves: 403).
 - ``POST /bulk`` {event, day, project_id, reason, assignments: [{customer_id, performance, bonus}]}
   → 201 the overrides, one decision each (RE-24, managers) · ``GET /overrides/<override_id>``.
 """
@@ -34,6 +35,7 @@ blp = Blueprint("re_attribution", __name__, description="Real estate: attributio
 #: salespeople and the office read and record facts; supervisors and managers decide
 READERS = OFFICE_MANAGERS + ("salesperson",)
 DECIDERS = facts.DECIDERS
+BULK_DECIDERS = facts.BULK_DECIDERS
 
 
 class AttributionShareSchema(Schema):
@@ -203,7 +205,7 @@ def _items(lines) -> list[dict]:
 
 @blp.route("/bulk")
 class Bulk(MethodView):
-    @require_roles(*DECIDERS, admin_scope=False)
+    @require_roles(*BULK_DECIDERS, admin_scope=False)
     @blp.arguments(AttributionBulkInSchema)
     @blp.response(201, AttributionOverrideSchema(many=True))
     def post(self, data):

@@ -1,8 +1,9 @@
 """The sales office's reception under ``/api/v1/re/reception`` (RE-01..RE-05, RE-14, RE-28).
 
-Anyone of the tenant may read. Arrivals are registered by the front desk, salespeople, sales
-supervisors and managers (:data:`RECEIVERS`); the day's order, absences, the evening minutes and
-offences are the managers' (:data:`plugins.real_estate.portal.OFFICE_MANAGERS`).
+The front desk, salespeople, sales supervisors and managers (:data:`RECEIVERS`) read and register
+arrivals; the day's order, absences, the evening minutes and offences are the managers'
+(:data:`plugins.real_estate.portal.OFFICE_MANAGERS`). A reception whose customer the reader may not see
+(CUS-70) is 404 unless they received it, registered it or manage the office; the decisions name the customer "#<id>".
 
 - ``PUT /projects/<project_id>/day`` {day, order} · ``GET /projects/<project_id>/day?day=`` — RE-01 order
   of the day with pointer, owed make-up turns and absences.
@@ -206,6 +207,7 @@ class ReLedgerEntrySchema(Schema):
 
 @blp.route("/projects/<int:project_id>/day")
 class Day(MethodView):
+    @require_roles(*RECEIVERS, admin_scope=False)
     @blp.arguments(ReDayQuerySchema, location="query")
     @blp.response(200, ReDaySchema)
     def get(self, args, project_id):
@@ -252,6 +254,7 @@ class Back(MethodView):
 
 @blp.route("/projects/<int:project_id>/receptions")
 class Receptions(MethodView):
+    @require_roles(*RECEIVERS, admin_scope=False)
     @blp.arguments(ReDayQuerySchema, location="query")
     @blp.response(200, ReReceptionSchema(many=True))
     def get(self, args, project_id):
@@ -270,14 +273,16 @@ class Receptions(MethodView):
 
 @blp.route("/receptions/<int:reception_id>")
 class ReceptionItem(MethodView):
+    @require_roles(*RECEIVERS, admin_scope=False)
     @blp.response(200, ReReceptionSchema)
     def get(self, reception_id):
-        """One reception with its decision."""
-        return service.get_reception(reception_id)
+        """One reception with its decision (404 when its customer is hidden from the reader, CUS-70)."""
+        return service.get_visible_reception(reception_id, g.user)
 
 
 @blp.route("/projects/<int:project_id>/desk")
 class Desk(MethodView):
+    @require_roles(*RECEIVERS, admin_scope=False)
     @blp.arguments(ReDeskQuerySchema, location="query")
     @blp.response(200, ReDeskSchema)
     def get(self, args, project_id):
@@ -300,6 +305,7 @@ class Minutes(MethodView):
 
 @blp.route("/minutes/<int:minutes_id>")
 class MinutesItem(MethodView):
+    @require_roles(*RECEIVERS, admin_scope=False)
     @blp.response(200, ReMinutesSchema)
     def get(self, minutes_id):
         """One day's minutes with their lines."""

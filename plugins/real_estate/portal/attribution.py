@@ -11,7 +11,8 @@
 - ``.bulk`` (``/bulk?event=&day=``) — the manager attributes every customer of the flagged receptions
   at once, one reason for the batch.
 
-Salespeople and the office's managers read and record; supervisors and managers decide (as the API).
+Salespeople and the office's managers read and record; supervisors and managers decide complaints (never
+one about themselves); the bulk attribution is the managers' (not the supervisor's), as the API.
 """
 from __future__ import annotations
 
@@ -42,6 +43,7 @@ from core.plugins.records import NavItem, PortalPages
 from plugins.real_estate import attribution
 from plugins.real_estate import attribution_facts as facts
 from plugins.real_estate.api.attribution import (
+    BULK_DECIDERS,
     DECIDERS,
     READERS,
     AttributionFactInSchema,
@@ -49,11 +51,13 @@ from plugins.real_estate.api.attribution import (
     preview_answer,
 )
 from plugins.real_estate.api.attribution import record_fact as record_fact_from
+from plugins.real_estate.names import customer_names
 from plugins.real_estate.portal import TEMPLATES, TRANSLATIONS
 from plugins.real_estate.reception_models import EVENTS, AttributionEvent, Reception
 from web.portal import select_locale
 from web.portal.customer_manage import id_list, user_options
 from web.portal.forms import Form, refusal_status
+from web.portal.lookups import as_id
 from web.portal.tenant_pages import roles_required
 
 bp = Blueprint("re_attribution", __name__, url_prefix="/re/attribution", template_folder=TEMPLATES)
@@ -116,15 +120,16 @@ def _customer_page(customer_id: int, fact_form: Form | None = None, status: int 
 def index():
     wanted = (request.args.get("customer_id") or "").strip()
     if wanted:
-        if not wanted.isdigit():
+        customer_id = as_id(wanted)
+        if customer_id is None:
             abort(404)
-        return redirect(url_for(".customer", customer_id=int(wanted)))
+        return redirect(url_for(".customer", customer_id=customer_id))
     visible = access.restrict(select(Customer.id))  # CUS-70: only customers the viewer may see
     pending = [e for e in db.session.scalars(select(AttributionEvent).where(
         AttributionEvent.kind == "complaint", AttributionEvent.status == "pending",
         AttributionEvent.customer_id.in_(visible)).order_by(AttributionEvent.at))]
     return render_template("re/attribution/index.html", pending=pending, may_decide=g.user.has_role(*DECIDERS),
-                           names=users_by_id([e.against_id for e in pending if e.against_id]),
+                           may_bulk=g.user.has_role(*BULK_DECIDERS), names=users_by_id([e.against_id for e in pending if e.against_id]),
                            events=event_names())
 
 
@@ -186,19 +191,15 @@ def _bulk_page(form: Form, status: int = 200):
                 Reception.customer_id.in_(flagged), Reception.event == event,
                 Reception.day == day).order_by(Reception.at)):
             receivers.setdefault(r.customer_id, r.receiver_id)
-        names = {c.id: c.name for c in customers_named(flagged)}
+        names = customer_names(flagged)
         rows = [{"customer_id": cid, "name": names.get(cid, f"#{cid}"), "receiver_id": receivers.get(cid)}
                 for cid in flagged]
     return render_template("re/attribution/bulk.html", form=form, rows=rows, events=event_names(),
                            day=day, event=event, salespeople=user_options("salesperson")), status
 
 
-def customers_named(ids):
-    return db.session.scalars(select(Customer).where(Customer.id.in_(list(ids)))) if ids else []
-
-
 @bp.route("/bulk", methods=["GET", "POST"], endpoint="bulk")
-@roles_required(*DECIDERS)
+@roles_required(*BULK_DECIDERS)
 def bulk():
     if request.method == "GET":
         return _bulk_page(Form(values={"event": request.args.get("event") or "launch",
@@ -206,9 +207,10 @@ def bulk():
     form = Form.posted()
     assignments = {}
     for key, value in form.values.items():
-        if key.startswith("owner_") and key[6:].isdigit() and str(value).strip().isdigit():
-            share = [{"user_id": int(value), "percent": "100.00"}]
-            assignments[int(key[6:])] = (share, share)
+        customer_id, owner_id = as_id(key.removeprefix("owner_")), as_id(value)
+        if key.startswith("owner_") and customer_id is not None and owner_id is not None:
+            share = [{"user_id": owner_id, "percent": "100.00"}]
+            assignments[customer_id] = (share, share)
     try:
         day = dt.date.fromisoformat(form.value("day"))
     except ValueError:

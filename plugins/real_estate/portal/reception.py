@@ -9,6 +9,10 @@
   ``.absence`` and ``.back`` posting to it;
 - ``.minutes`` (``/<project_id>/minutes``): the evening meeting's minutes (managers);
 - ``.show`` (``/receptions/<reception_id>``): one reception with its decision.
+
+The desk and a reception's page are for those who register arrivals and the managers (as the API); a
+customer the reader may not see reads "#id" (CUS-70), and a reception of such a customer is 404 unless the
+reader received it, registered it or manages the office.
 """
 from __future__ import annotations
 
@@ -21,8 +25,6 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 
 from core.customers.assignment.facts import tenant_timezone
-from core.customers.models import Customer
-from core.customers.staff_facts import users_by_id
 from core.db import db, utcnow
 from core.errors import KehuError
 from plugins.real_estate import reception as service
@@ -32,12 +34,14 @@ from plugins.real_estate.api.reception import (
     ReBackInSchema,
     ReReceptionInSchema,
 )
+from plugins.real_estate.names import customer_names, people_names
 from plugins.real_estate.portal import OFFICE_MANAGERS, TEMPLATES
 from plugins.real_estate.rotation_rules import ABSENCE_REASONS
 from plugins.real_estate.sales_models import Project
 from web.portal import select_locale
 from web.portal.customer_manage import user_options
 from web.portal.forms import Form, refusal_status
+from web.portal.lookups import as_id
 from web.portal.tenant_pages import login_required, roles_required
 
 bp = Blueprint("re_reception", __name__, url_prefix="/re/reception", template_folder=TEMPLATES)
@@ -75,45 +79,29 @@ def local_input(value: str | None) -> dt.datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=ZoneInfo(tenant_timezone()))
 
 
-def _id(value) -> int | None:
-    value = (value or "").strip() if isinstance(value, str) else value
-    return int(value) if value not in (None, "") and str(value).isdigit() else None
-
-
 def arrival_body(values: dict) -> dict:
     """The arrival form as the API's body (RE-05: ``visited_before`` left out when not answered)."""
     named = values.get("named") or []
     body = {"kind": values.get("kind") or "visit", "customer_name": (values.get("customer_name") or "").strip(),
             "phone": (values.get("phone") or "").strip(), "forgot": bool(values.get("forgot")),
-            "named": [int(v) for v in (named if isinstance(named, list) else [named]) if str(v).isdigit()],
+            "named": [as_id(v) for v in (named if isinstance(named, list) else [named]) if as_id(v) is not None],
             "said_received_by_name": (values.get("said_received_by_name") or "").strip()}
     if values.get("visited_before") in ("yes", "no"):
         body["visited_before"] = values["visited_before"]
     for name in ("said_received_by", "designated_id", "assistant_id"):
-        if _id(values.get(name)) is not None:
-            body[name] = _id(values.get(name))
+        if as_id(values.get(name)) is not None:
+            body[name] = as_id(values.get(name))
     for name in ("source", "note", "background"):
         if (values.get(name) or "").strip():
             body[name] = values[name].strip()
     return body
 
 
-def _customer_names(customer_ids) -> dict[int, str]:
-    ids = sorted({i for i in customer_ids if i})
-    if not ids:
-        return {}
-    return dict(db.session.execute(select(Customer.id, Customer.name).where(Customer.id.in_(ids))).all())
-
-
-def _people(*groups) -> dict[int, str]:
-    ids = [i for group in groups for i in group if i]
-    return {u.id: u.display_name or u.username for u in users_by_id(ids).values()}
-
-
 def _receptions_view(receptions) -> tuple[dict, dict]:
-    people = _people([r.receiver_id for r in receptions], [r.standby_id for r in receptions],
-                     [r.assisting_for for r in receptions])
-    return people, _customer_names(r.customer_id for r in receptions)
+    """The people and the customers of ``receptions`` by id; a customer hidden from the reader reads "#id"."""
+    people = people_names([*(r.receiver_id for r in receptions), *(r.standby_id for r in receptions),
+                           *(r.assisting_for for r in receptions)])
+    return people, customer_names(r.customer_id for r in receptions)
 
 
 def absence_names() -> dict[str, str]:
@@ -135,7 +123,7 @@ def index():
 
 
 @bp.get("/<int:project_id>", endpoint="desk")
-@login_required
+@roles_required(*RECEIVERS)
 def desk(project_id: int):
     project = service.get_project(project_id)
     now = utcnow()
@@ -144,6 +132,7 @@ def desk(project_id: int):
     people, customers = _receptions_view(receptions)
     return render_template("re/reception/desk.html", project=project, desk=shown, receptions=receptions,
                            people=people, customers=customers, refresh=REFRESH_SECONDS,
+                           openable=service.openable(receptions, g.user),
                            received_names=received_names(), absence_names=absence_names())
 
 
@@ -180,17 +169,18 @@ def register(project_id: int):
 
 
 @bp.get("/receptions/<int:reception_id>", endpoint="show")
-@login_required
+@roles_required(*RECEIVERS)
 def show(reception_id: int):
     from core.decisions import service as decisions
 
-    reception = service.get_reception(reception_id)
-    people = _people([reception.receiver_id, reception.standby_id, reception.assisting_for,
-                      reception.said_received_by, reception.designated_id, reception.recorded_by], reception.named)
+    reception = service.get_visible_reception(reception_id, g.user)
+    people = people_names([reception.receiver_id, reception.standby_id, reception.assisting_for,
+                           reception.said_received_by, reception.designated_id, reception.recorded_by,
+                           *(reception.named or ())])
     decision = decisions.get(reception.decision_id) if reception.decision_id else None
     return render_template("re/reception/show.html", reception=reception, people=people, decision=decision,
                            project=service.get_project(reception.project_id),
-                           customer=_customer_names([reception.customer_id]).get(reception.customer_id),
+                           customer=customer_names([reception.customer_id]).get(reception.customer_id),
                            received_names=received_names())
 
 
@@ -214,8 +204,9 @@ def order_from(values: dict) -> list[int]:
     """The order of the day from the form's ``position_<user id>`` fields (empty: not on the floor today)."""
     chosen = []
     for key, value in values.items():
-        if key.startswith("position_") and str(value).strip().isdigit():
-            chosen.append((int(value), int(key.removeprefix("position_"))))
+        position, user_id = as_id(value), as_id(key.removeprefix("position_"))
+        if key.startswith("position_") and position is not None and user_id is not None:
+            chosen.append((position, user_id))
     return [uid for _pos, uid in sorted(chosen)]
 
 
@@ -279,8 +270,8 @@ def _minutes_page(project: Project, day: dt.date, form: Form | None = None, stat
     minutes = service.find_minutes(project.id, day)
     lines = service.lines_of(minutes.id) if minutes else []
     people, customers = _receptions_view(receptions)
-    people.update(_people([line.salesperson_id for line in lines]))
-    customers.update(_customer_names(line.customer_id for line in lines))
+    people.update(people_names(line.salesperson_id for line in lines))
+    customers.update(customer_names(line.customer_id for line in lines))
     listed = {(line.customer_id, line.salesperson_id) for line in lines}
     return render_template("re/reception/minutes.html", project=project, day=day, receptions=receptions,
                            minutes=minutes, lines=lines, listed=listed, people=people, customers=customers,
@@ -299,8 +290,8 @@ def minutes_lines(values: dict) -> list[dict]:
     lines = []
     for value in ticked if isinstance(ticked, list) else [ticked]:
         customer, _sep, salesperson = str(value).partition(":")
-        if customer.isdigit() and salesperson.isdigit():
-            lines.append({"customer_id": int(customer), "salesperson_id": int(salesperson)})
+        if as_id(customer) is not None and as_id(salesperson) is not None:
+            lines.append({"customer_id": as_id(customer), "salesperson_id": as_id(salesperson)})
     return lines
 
 

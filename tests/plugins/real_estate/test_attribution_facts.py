@@ -90,6 +90,23 @@ def test_re15_only_a_supervisor_or_manager_decides_and_bad_input_writes_nothing(
         assert len(db.session.scalars(select(AttributionEvent)).all()) == 1
 
 
+def test_re15_nobody_verifies_or_rejects_a_complaint_about_themselves(office):
+    """A complaint against the sales supervisor: the supervisor may neither reject nor verify it (403,
+    RE-15), nothing written; the manager decides it."""
+    with office.scope():
+        li = office.customer("李女士")
+        office.reception(li, at(3, 1), "B", rotation=True)
+        complaint = facts.record_complaint(li, against_id=office.supervisor, at=at(4, 15, 11), by=office["A"])
+        for verdict in ("rejected", "verified"):
+            with pytest.raises(Forbidden) as err:
+                facts.decide_complaint(complaint, verdict=verdict, user=_user(office.supervisor), at=at(4, 16))
+            assert err.value.extra["rule_id"] == "RE-15"
+        assert complaint.status == "pending" and complaint.decided_by is None
+        assert db.session.scalars(decisions.query(rule_id="RE-15", subject_type="customer")).first() is None
+        decision = facts.decide_complaint(complaint, verdict="rejected", user=_user(office.manager), at=at(4, 16))
+        assert decision.decided_by == office.manager
+
+
 def test_re25_quarrel_forfeits_the_unit_to_the_department(office):
     """A and B quarrel over Sun's unit 2-1203 on 2026-05-10 → performance {department 100}, bonus
     {department 100}."""
@@ -153,6 +170,11 @@ def test_re24_bulk_refusals_write_nothing(office):
         with pytest.raises(Forbidden):
             facts.bulk_attribute(event="launch", day=at(10, 10).date(), reason="x", assignments={cid: (good, good)},
                                  by=_user(office["A"]))
+        # RE-24 "the manager decides": not the sales supervisor
+        with pytest.raises(Forbidden) as refused:
+            facts.bulk_attribute(event="launch", day=at(10, 10).date(), reason="x", assignments={cid: (good, good)},
+                                 by=_user(office.supervisor))
+        assert refused.value.extra["rule_id"] == "RE-24"
         with pytest.raises(InvalidInput) as err:
             facts.bulk_attribute(event="launch", day=at(10, 10).date(), reason=" ",
                                  assignments={cid: (good, [{"user_id": office["A"], "percent": "90"}]),

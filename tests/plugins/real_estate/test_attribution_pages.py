@@ -4,6 +4,7 @@ bulk attribution of a launch day, roles and other tenants' objects (404)."""
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
 from core.db import db
 from core.decisions import service as decisions
@@ -141,3 +142,59 @@ def test_another_tenants_customer_is_404(client, make_tenant, office):
     assert client.get(f"/api/v1/re/attribution/customers/{theirs}", headers=headers).status_code == 404
     assert login(client, office.handle.slug, "manager").status_code == 302
     assert client.get(f"/t/{office.handle.slug}/re/attribution/customers/{theirs}").status_code == 404
+
+
+def test_the_supervisor_may_not_decide_a_complaint_about_themselves_through_the_api_or_portal(client, office):
+    """RE-15: the refusal is the service's, so the API and the portal both answer 403, nothing written."""
+    with office.scope():
+        li = office.customer("李女士")
+        office.reception(li, at(3, 1), "B", rotation=True)
+    supervisor = {"Authorization": f"Bearer {office.supervisor_token}"}
+    r = client.post(f"/api/v1/re/attribution/customers/{li}/facts", headers=supervisor,
+                    json={"kind": "complaint", "against_id": office.supervisor, "at": "2026-04-15T11:00:00+08:00"})
+    assert r.status_code == 201, r.get_json()
+    event_id = r.get_json()["id"]
+    r = client.post(f"/api/v1/re/attribution/facts/{event_id}/decision", headers=supervisor,
+                    json={"verdict": "rejected"})
+    assert r.status_code == 403 and "RE-15" in r.get_data(as_text=True)
+    slug = office.handle.slug
+    assert login(client, slug, "supervisor").status_code == 302
+    page = f"/t/{slug}/re/attribution/customers/{li}"
+    assert _post(client, page, f"/t/{slug}/re/attribution/facts/{event_id}/decision",
+                 {"verdict": "verified"}).status_code == 403
+    with office.scope():
+        event = db.session.scalars(select(AttributionEvent).where(AttributionEvent.id == event_id)).one()
+        assert event.status == "pending"
+        assert db.session.scalars(decisions.query(rule_id="RE-15", subject_type="customer")).first() is None
+
+
+def test_the_bulk_attribution_is_the_managers_not_the_supervisors(client, office):
+    """RE-24 "the manager decides": the sales supervisor gets 403 from the API and the portal."""
+    with office.scope():
+        launch = office.customer("开盘客户")
+        office.reception(launch, at(10, 10, 9), "C", rotation=True, event="launch")
+    body = {"event": "launch", "day": "2026-10-10", "reason": "开盘当日统一判定",
+            "assignments": [{"customer_id": launch, "performance": [{"user_id": office["C"], "percent": "100"}],
+                             "bonus": [{"user_id": office["C"], "percent": "100"}]}]}
+    supervisor = {"Authorization": f"Bearer {office.supervisor_token}"}
+    assert client.post("/api/v1/re/attribution/bulk", headers=supervisor, json=body).status_code == 403
+    slug = office.handle.slug
+    assert login(client, slug, "supervisor").status_code == 302
+    assert client.get(f"/t/{slug}/re/attribution/bulk?event=launch&day=2026-10-10").status_code == 403
+    assert 'id="bulk"' not in client.get(f"/t/{slug}/re/attribution").get_data(as_text=True)
+    with office.scope():
+        assert db.session.scalars(decisions.query(rule_id="RE-24", subject_type="customer")).first() is None
+
+
+def test_a_superscript_digit_in_a_form_is_a_4xx_not_a_500(client, office):
+    """"²" is a digit for ``str.isdigit`` but not for ``int``: the ids of the forms are read with ``as_id``."""
+    with office.scope():
+        launch = office.customer("开盘客户")
+        office.reception(launch, at(10, 10, 9), "C", rotation=True, event="launch")
+    slug = office.handle.slug
+    assert login(client, slug, "manager").status_code == 302
+    assert client.get(f"/t/{slug}/re/attribution?customer_id=²").status_code == 404
+    page = f"/t/{slug}/re/attribution/bulk?event=launch&day=2026-10-10"
+    r = _post(client, page, f"/t/{slug}/re/attribution/bulk",
+              {"event": "launch", "day": "2026-10-10", "reason": "开盘", "owner_²": "²", f"owner_{launch}": "²"})
+    assert r.status_code == 422
