@@ -115,12 +115,14 @@ def kehu_portal_pages():
 @hookimpl
 def kehu_nav_items():
     from plugins.real_estate.api.changes import VIEWERS as CHANGES_VIEWERS
+    from plugins.real_estate.api.reception import RECEIVERS
     from plugins.real_estate.portal import attribution as attribution_pages
     from plugins.real_estate.portal import office as office_pages
     from plugins.real_estate.units import SALES_READERS
 
     return [
-        NavItem("re_reception", "接待台", "Reception desk", "plugin_pages.re_reception.index", order=12),
+        NavItem("re_reception", "接待台", "Reception desk", "plugin_pages.re_reception.index", order=12,
+                roles=RECEIVERS),
         attribution_pages.NAV,  # RE-10..27
         NavItem("re_sales", "销控", "Sales control", "plugin_pages.re_sales.board", order=14, roles=SALES_READERS),
         NavItem("re_changes", "换房退房", "Swaps & refunds", "plugin_pages.re_changes.index", order=16,
