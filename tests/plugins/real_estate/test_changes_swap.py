@@ -137,7 +137,7 @@ def _schedule(office, *lines):
                 row = rows(Instalment, id=instalment_id)[0]
                 row.paid_at, row.receipt_no = dt.datetime(2026, 3, 9, 2, tzinfo=dt.UTC), "SK-0001"
                 db.session.commit()
-    assert sum(Decimal(a) for _d, a, _p in lines) == Decimal("1130000")
+    assert sum(Decimal(a) for _d, a, _p in lines) == Decimal(1130000)
     return ids
 
 
