@@ -35,7 +35,7 @@ from plugins.real_estate.api.sales import (
     ReUnitSchema,
 )
 from plugins.real_estate.portal import TEMPLATES
-from plugins.real_estate.sales_models import Building, Contract, Hold, Project, Subscription, Unit
+from plugins.real_estate.sales_models import Building, Hold, Project, Subscription, Unit
 from plugins.real_estate.unit_rules import MANAGER_ROLES, STATE_LABELS, STATES
 from web.portal import select_locale
 from web.portal.forms import Form, refusal_status
@@ -319,7 +319,7 @@ def _render_subscription(found: Subscription, forms: dict | None = None, status:
     forms = forms or {}
     versions = deal_versions.versions_of(found)
     unit = units.get_unit(found.unit_id)
-    contract = db.session.scalars(select(Contract).where(Contract.subscription_id.in_([v.id for v in versions]))).first()
+    contract = deal_versions.contract_of(found)
     if "edit" not in forms and found.status == "draft":
         forms["edit"] = Form(values={**{k: getattr(found, k) for k in subscriptions.FIELDS},
                                      "schedule": schedule_text(found.schedule)})
