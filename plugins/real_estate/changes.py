@@ -24,9 +24,9 @@ from core.db import db, get_one, utcnow
 from core.decisions import service as decisions
 from core.errors import Conflict, Forbidden, InvalidInput
 from core.notifications.service import notify
-from plugins.real_estate import deal_versions
+from plugins.real_estate import deal_versions, units
 from plugins.real_estate.change_rules import RefundFacts, UnitFacts, refund_check, rename_fee, swap_check
-from plugins.real_estate.office_models import Change, Instalment
+from plugins.real_estate.office_models import Change
 from plugins.real_estate.policy import re_policy
 from plugins.real_estate.sales_models import Deposit, Subscription, Unit
 from plugins.real_estate.unit_rules import MANAGER_ROLES, SALES_ROLES, SYSTEM
@@ -86,22 +86,9 @@ def _decide(change: Change, check, *, outcome: dict, facts: dict, by: int | None
     return decision
 
 
-def _no_open_change(subscription: Subscription) -> None:
-    """One change at a time on a deal: each one ends in a version of its own (RE-33)."""
-    open_id = db.session.scalar(select(Change.id).where(Change.subscription_id == subscription.id,
-                                                        Change.status.in_(("requested", "approved"))))
-    if open_id is not None:
-        raise Conflict(f"change {open_id} of this subscription is still open", rule_id="RE-33",
-                       reason_zh=f"该认购书另有变更#{open_id}正在办理，请先办结或驳回",
-                       reason_en=f"change #{open_id} of this subscription is still open: complete or refuse it first")
-
-
 def _next_version(change: Change, old: Subscription, *, by: int, reason: str, **changes) -> Subscription:
-    """The deal's next version; its instalments follow it (RE-42 reads the current version)."""
-    version = deal_versions.new_version(old, by=by, reason=reason, approved_by=change.approved_by, **changes)
-    db.session.execute(update(Instalment).where(Instalment.subscription_id == old.id)
-                       .values(subscription_id=version.id).execution_options(synchronize_session=False))
-    return version
+    """The deal's next version (its instalments follow it, RE-42 reads the current version)."""
+    return deal_versions.new_version(old, by=by, reason=reason, approved_by=change.approved_by, **changes)
 
 
 # ------------------------------------------------------------------ RE-40 swap
@@ -126,7 +113,7 @@ def request_swap(subscription_id: int, to_unit_id: int, *, by, reason: str | Non
     new_unit = get_one(Unit, to_unit_id, "unit")
     _require(by, REQUESTERS, "申请换房", "request a swap")
     deal_versions.ensure_current(subscription)
-    _no_open_change(subscription)
+    deal_versions.open_step(subscription)
     old_unit = get_one(Unit, subscription.unit_id, "unit")
     if new_unit.id == old_unit.id:
         raise InvalidInput("invalid unit", fields={"to_unit_id": ["the deal is already on this unit"]})
@@ -169,13 +156,14 @@ def _complete_swap(change: Change, by) -> Subscription:
     state = old_unit.state
     # RE-40 allowed the swap (outright or by the manager): the rule moves both units, as the system
     authority = (SYSTEM, *MANAGER_ROLES)
-    deal_versions.set_state(new_unit, "available", state, customer_id=old_unit.customer_id,
-                            salesperson_id=old_unit.salesperson_id)
-    deal_versions.move_unit(old_unit, state, "cancelled", authority, customer_id=None, salesperson_id=None)
-    deal_versions.move_unit(old_unit, "cancelled", "available", authority)
     balance = old.balance + (new_unit.price - old.price)
+    schedule = deal_versions.rebalanced_schedule(old, balance)
+    units.move(new_unit, state, authority, allowed_by=_swap_check(old_unit, new_unit, authority),
+               customer_id=old_unit.customer_id, salesperson_id=old_unit.salesperson_id)
+    units.move(old_unit, "cancelled", authority, customer_id=None, salesperson_id=None)
+    units.move(old_unit, "available", authority)
     return _next_version(change, old, by=by.id, reason=f"RE-40 换房 {old_unit.number} → {new_unit.number}",
-                         unit_id=new_unit.id, price=new_unit.price, balance=balance)
+                         unit_id=new_unit.id, price=new_unit.price, balance=balance, schedule=schedule)
 
 
 # ------------------------------------------------------------------ RE-41 rename
@@ -186,13 +174,11 @@ def request_rename(subscription_id: int, new_name: str, *, by, reason: str | Non
     subscription = deal_versions.lock_subscription(subscription_id)
     _require(by, REQUESTERS, "申请换名", "request a rename")
     deal_versions.ensure_current(subscription)
-    _no_open_change(subscription)
+    deal_versions.open_step(subscription)
     name = _text(new_name, "new_name", limit=100)
     if name == subscription.buyer_name:
         raise InvalidInput("invalid name", fields={"new_name": ["the buyer already has this name"]})
-    contract = deal_versions.contract_of(subscription)
-    price = contract.price if contract else subscription.price
-    fee = rename_fee(re_policy(utcnow()).values, contract_signed=contract is not None, price=price)
+    contract, price, fee = _rename_fee(subscription)
     change = Change(kind="rename", subscription_id=subscription.id, from_unit_id=subscription.unit_id,
                     old_name=subscription.buyer_name, new_name=name, fee=fee.fee,
                     reason=_text(reason, "reason", required=False), requested_by=by.id, status="approved",
@@ -203,11 +189,40 @@ def request_rename(subscription_id: int, new_name: str, *, by, reason: str | Non
             facts={"contract": contract.number if contract else None, "price": price, "old_name": change.old_name,
                    "new_name": name})
     if fee.fee > 0:
-        notify(holders(FINANCE), kind="re.change", rule_id="RE-41", subject_type=SUBJECT, subject_id=change.id,
-               title_zh=f"更名费¥{fee.fee:,.2f}待收（{subscription.number}）", dedupe_key=f"RE-41:fee:{change.id}",
-               title_en=f"rename fee ¥{fee.fee:,.2f} to collect ({subscription.number})",
-               body_zh=fee.reason_zh, body_en=fee.reason_en)
+        _fee_to_collect(change, subscription, fee)
     return change
+
+
+def _rename_fee(subscription: Subscription):
+    """RE-41 on the deal as it stands: its contract (any version), the price the fee is on, the fee."""
+    contract = deal_versions.contract_of(subscription)
+    price = contract.price if contract else subscription.price
+    return contract, price, rename_fee(re_policy(utcnow()).values, contract_signed=contract is not None, price=price)
+
+
+def _fee_to_collect(change: Change, subscription: Subscription, fee) -> None:
+    notify(holders(FINANCE), kind="re.change", rule_id="RE-41", subject_type=SUBJECT, subject_id=change.id,
+           title_zh=f"更名费¥{fee.fee:,.2f}待收（{subscription.number}）", dedupe_key=f"RE-41:fee:{change.id}",
+           title_en=f"rename fee ¥{fee.fee:,.2f} to collect ({subscription.number})",
+           body_zh=fee.reason_zh, body_en=fee.reason_en)
+
+
+def _fee_due_since_the_contract(change: Change, subscription: Subscription, by) -> None:
+    """RE-41: a rename asked for before the contract and completed after it is a title transfer: its fee
+    is set now (finance notified) and the rename waits for it — 409 "fee due", the fee kept (committed)."""
+    contract, price, fee = _rename_fee(subscription)
+    if contract is None or change.fee or fee.fee <= 0:
+        return
+    change.fee = fee.fee
+    _decide(change, fee, outcome={**fee.outcome(), "status": change.status}, by=by.id,
+            facts={"contract": contract.number, "price": price, "old_name": change.old_name,
+                   "new_name": change.new_name, "signed_after_request": True})
+    _fee_to_collect(change, subscription, fee)
+    db.session.commit()  # the fee stands although the completion is refused
+    raise Conflict("the rename fee is due: the contract was signed since the request", rule_id="RE-41",
+                   reason_zh=f"申请后已签订合同，换名须缴更名费¥{fee.fee:,.2f}，缴清后方可办理",
+                   reason_en=f"the contract was signed since the request: the rename fee ¥{fee.fee:,.2f} is due "
+                             "before the rename completes")
 
 
 def pay_fee(change_id: int, receipt_no: str, *, by) -> Change:
@@ -233,11 +248,12 @@ def pay_fee(change_id: int, receipt_no: str, *, by) -> Change:
 
 
 def _complete_rename(change: Change, by) -> Subscription:
+    old = deal_versions.current_subscription(change.subscription_id)
+    _fee_due_since_the_contract(change, old, by)
     if change.fee and change.fee_paid_at is None:
         raise Conflict("the rename fee is not paid yet", rule_id="RE-41",
                        reason_zh=f"更名费¥{change.fee:,.2f}尚未缴清，不能办理换名",
                        reason_en=f"the rename fee ¥{change.fee:,.2f} is not paid yet: the rename cannot complete")
-    old = deal_versions.current_subscription(change.subscription_id)
     return _next_version(change, old, by=by.id, reason=f"RE-41 换名 {change.old_name} → {change.new_name}",
                          buyer_name=change.new_name)
 
@@ -262,10 +278,10 @@ def request_refund(subscription_id: int, *, by, reason: str | None = None, reten
     subscription = deal_versions.lock_subscription(subscription_id)
     _require(by, REQUESTERS, "申请退房", "request a refund")
     deal_versions.ensure_current(subscription)
-    _no_open_change(subscription)
+    deal_versions.open_step(subscription)
     check = refund_check(_refund_facts(None, subscription))
     if check.refusal and check.next_step is None:
-        raise deal_versions.refusal(check)
+        raise units.refusal(check)
     change = Change(kind="refund", subscription_id=subscription.id, from_unit_id=subscription.unit_id,
                     reason=_text(reason, "reason", required=False), requested_by=by.id,
                     retention_note=_text(retention_note, "retention_note", required=False))
@@ -302,10 +318,10 @@ def _approve_refund(change: Change, by) -> None:
     subscription = deal_versions.current_subscription(change.subscription_id)
     check = refund_check(_refund_facts(change, subscription, roles=by.roles))
     if not check.allowed:
-        raise deal_versions.refusal(check)
+        raise units.refusal(check)
     unit = get_one(Unit, subscription.unit_id, "unit")
-    deal_versions.move_unit(unit, unit.state, "cancelled", by.roles)
-    deal_versions.move_unit(unit, "cancelled", "available", (SYSTEM,), customer_id=None, salesperson_id=None)
+    units.move(unit, "cancelled", by.roles)
+    units.move(unit, "available", (SYSTEM,), customer_id=None, salesperson_id=None)
     cancelled = db.session.execute(update(Subscription).where(Subscription.id == subscription.id,
                                                               Subscription.status == subscription.status)
                                    .values(status="cancelled").execution_options(synchronize_session=False))
@@ -420,7 +436,7 @@ def complete(change_id: int, *, by) -> Subscription:
     if change.status == "requested" and change.kind == "swap":
         old_unit = get_one(Unit, change.from_unit_id, "unit")
         new_unit = get_one(Unit, change.to_unit_id, "unit")
-        raise deal_versions.refusal(_swap_check(old_unit, new_unit))
+        raise units.refusal(_swap_check(old_unit, new_unit))
     _open(change, "approved")
     version = _complete_swap(change, by) if change.kind == "swap" else _complete_rename(change, by)
     change.status, change.done_at = "done", utcnow()

@@ -17,7 +17,7 @@ from core.db import db, get_one, utcnow
 from core.decisions import service as decisions
 from core.errors import Conflict, InvalidInput
 from core.staff import credit as credits
-from plugins.real_estate import deals, units
+from plugins.real_estate import deal_versions, deals, units
 from plugins.real_estate.sales_models import Contract, Subscription
 from plugins.real_estate.subscription_rules import ContractFacts, contract_errors, signing_list_row
 
@@ -49,8 +49,7 @@ def sign(subscription: Subscription, data: dict, *, by: User) -> Contract:
         errors["number"] = ["a contract of this number exists already"]
     if errors:
         raise InvalidInput("invalid contract", fields=errors, rule_id="RE-34")
-    versions = select(Subscription.id).where(Subscription.number == subscription.number)
-    if db.session.scalar(select(Contract.id).where(Contract.subscription_id.in_(versions))):
+    if deal_versions.contract_of(subscription) is not None:
         raise Conflict("this subscription has its contract already", rule_id="RE-34",
                        reason_zh="该认购书已签订合同", reason_en="this subscription has its contract already")
     unit = units.get_unit(subscription.unit_id)

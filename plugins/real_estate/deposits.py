@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from core.accounts.models import User
 from core.db import db, get_one, utcnow
 from core.decisions import service as decisions
-from core.errors import InvalidInput
+from core.errors import Conflict, InvalidInput
 from plugins.real_estate import holds, units
 from plugins.real_estate.policy import re_policy
 from plugins.real_estate.sales_models import Deposit, Unit
@@ -39,7 +39,9 @@ def _receipt_taken(receipt_no: str) -> InvalidInput:
 
 def record(unit: Unit, data: dict, *, by: User) -> Deposit:
     """RE-32: finance records a deposit (``kind``, ``amount``, ``receipt_no``, ``customer_id``,
-    ``received_at``) on ``unit``."""
+    ``received_at``) on ``unit``. Locks the unit, then its hold (the order of :func:`holds.lapse_due`);
+    a hold past its expiry → 409 (hold again)."""
+    unit = units.get_unit(unit.id, for_update=True)
     at = data.get("received_at") or utcnow()
     if data.get("kind") not in DEPOSIT_KINDS:
         raise InvalidInput("invalid deposit", fields={"kind": [f"one of {', '.join(DEPOSIT_KINDS)}"]})
@@ -50,6 +52,12 @@ def record(unit: Unit, data: dict, *, by: User) -> Deposit:
         raise units.refusal(check)
     receipt_no = data["receipt_no"].strip()
     held = holds.active_hold(unit.id)
+    if held is not None:
+        db.session.refresh(held, with_for_update=True)
+    if held is not None and held.expires_at <= utcnow():
+        raise Conflict(f"the hold on unit {unit.number} expired", rule_id="RE-31",
+                       reason_zh=f"房源{unit.number}的锁定已过期，请重新锁定后再收定金",
+                       reason_en=f"the hold on unit {unit.number} expired: hold it again, then record the deposit")
     customer_id = data.get("customer_id") or (held.customer_id if held else None) or unit.customer_id
     if not units.known_customer(customer_id):
         raise InvalidInput("invalid deposit", fields={"customer_id": ["the customer who pays the deposit (RE-32)"]})

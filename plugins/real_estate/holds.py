@@ -136,27 +136,44 @@ def extend(record: Hold, *, by: User, until: dt.datetime | None) -> Hold:
 
 def lapse_due(now: dt.datetime | None = None) -> list[int]:
     """RE-31: each active hold past its expiry (no deposit: a deposit converts the hold) lapses, its unit
-    available again, with a decision. Returns the lapsed holds' ids; a second run finds none."""
+    available again, with a decision. Returns the lapsed holds' ids; a second run finds none.
+
+    Lock order as :func:`plugins.real_estate.deposits.record`: the unit first, then the hold. A unit
+    locked by someone else (a deposit being recorded) is skipped (``SKIP LOCKED``): the next run sees
+    it again, converted or still due."""
     now = now or utcnow()
     lapsed = []
-    due = db.session.scalars(select(Hold).where(Hold.status == "active", Hold.expires_at <= now)
-                             .order_by(Hold.expires_at, Hold.id).with_for_update(skip_locked=True))
-    for record in list(due):
-        view = re_policy(record.held_at)
-        cal, _cal_view = tenant_calendar(record.held_at)
-        facts = HoldFacts(record.unit_id, record.id, record.holder_id, record.held_at,
-                          extended_until=record.expires_at)
-        lapse = hold_lapse(view.values, cal, facts, now)
-        if lapse is None:
+    due = list(db.session.execute(select(Hold.id, Hold.unit_id).where(Hold.status == "active", Hold.expires_at <= now)
+                                  .order_by(Hold.expires_at, Hold.id)))
+    for hold_id, unit_id in due:
+        unit = db.session.scalars(select(Unit).where(Unit.id == unit_id)
+                                  .with_for_update(skip_locked=True)).first()
+        if unit is None:
             continue
-        unit = units.get_unit(record.unit_id)
-        if unit.state == "held":
-            units.move(unit, "available", (SYSTEM,))
-        decision = decisions.record("RE-31", SUBJECT, unit.id, outcome=lapse.outcome(), reason_zh=lapse.reason_zh,
-                                    reason_en=lapse.reason_en, policy=view,
-                                    facts={"hold_id": record.id, "holder_id": record.holder_id,
-                                           "held_at": record.held_at, "expires_at": record.expires_at})
-        record.status, record.ended_at, record.decision_id = "lapsed", record.expires_at, decision.id
-        db.session.flush()
-        lapsed.append(record.id)
+        db.session.refresh(unit)
+        record = db.session.scalars(select(Hold).where(Hold.id == hold_id).with_for_update()
+                                    .execution_options(populate_existing=True)).first()
+        if record is None or record.status != "active":
+            continue
+        if _lapse(record, unit, now):
+            lapsed.append(record.id)
     return lapsed
+
+
+def _lapse(record: Hold, unit: Unit, now: dt.datetime) -> bool:
+    """One due hold under the locks: lapsed (its unit, still held, available again) with a decision."""
+    view = re_policy(record.held_at)
+    cal, _cal_view = tenant_calendar(record.held_at)
+    facts = HoldFacts(record.unit_id, record.id, record.holder_id, record.held_at, extended_until=record.expires_at)
+    lapse = hold_lapse(view.values, cal, facts, now)
+    if lapse is None:
+        return False
+    if unit.state == "held":
+        units.move(unit, "available", (SYSTEM,))
+    decision = decisions.record("RE-31", SUBJECT, unit.id, outcome=lapse.outcome(), reason_zh=lapse.reason_zh,
+                                reason_en=lapse.reason_en, policy=view,
+                                facts={"hold_id": record.id, "holder_id": record.holder_id,
+                                       "held_at": record.held_at, "expires_at": record.expires_at})
+    record.status, record.ended_at, record.decision_id = "lapsed", record.expires_at, decision.id
+    db.session.flush()
+    return True

@@ -17,13 +17,19 @@ import datetime as dt
 from decimal import Decimal
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from core.accounts.models import User
-from core.customers.identity import IdentityError, normalise_phone
+from core.calendar.service import tenant_calendar
+from core.customers.confidentiality import access
+from core.customers.confidentiality.viewer import current_viewer, request_viewer
+from core.customers.confidentiality.visibility_rules import pii_unmasked
+from core.customers.identity import IdentityError, mask_phone, normalise_phone
+from core.customers.models import Customer
 from core.db import db, get_one, utcnow
 from core.decisions import service as decisions
 from core.errors import Conflict, InvalidInput
-from plugins.real_estate import deals, deposits, units
+from plugins.real_estate import deal_versions, deals, deposits, units
 from plugins.real_estate.office_models import Instalment
 from plugins.real_estate.policy import re_policy
 from plugins.real_estate.sales_models import Subscription
@@ -42,17 +48,14 @@ from plugins.real_estate.unit_rules import MANAGER_ROLES, SALES_ROLES, move_chec
 WRITERS = (*SALES_ROLES, *MANAGER_ROLES)
 APPROVERS = MANAGER_ROLES
 READERS = (*units.UNIT_EDITORS, "salesperson", "assistant", "finance")
+#: who lists every subscription of the office; the others only their visible customers' (CUS-70)
+WHOLE_OFFICE = (*units.UNIT_EDITORS, "finance")
 FIELDS = ("buyer_name", "phone", "mailing_address", "postcode", "price", "balance", "schedule")
 SUBJECT = "re_subscription"
 
 
 def get_subscription(subscription_id: int, *, for_update: bool = False) -> Subscription:
     return get_one(Subscription, subscription_id, "subscription", for_update=for_update)
-
-
-def versions_of(number: str) -> list[Subscription]:
-    return list(db.session.scalars(select(Subscription).where(Subscription.number == number)
-                                   .order_by(Subscription.version)))
 
 
 def _schedule(lines) -> tuple[ScheduleLine, ...]:
@@ -91,31 +94,55 @@ def _checked(values: dict, unit_id: int) -> dict:
                          for line in schedule]}
 
 
-def _next_number(at: dt.datetime) -> str:
-    year = at.year
-    taken = db.session.scalar(select(func.count(func.distinct(Subscription.number)))
-                              .where(Subscription.number.like(f"RG-{year}-%"))) or 0
-    return f"RG-{year}-{taken + 1:04d}"
+#: tries at a free number when concurrent creates take the same one (unique number + version)
+NUMBER_TRIES = 5
+
+
+def next_number(at: dt.datetime) -> str:
+    """The next number ``RG-<year>-<nnnn>`` in the tenant's local year of ``at``."""
+    cal, _view = tenant_calendar(at)
+    prefix = f"RG-{cal.local(at).year}-"
+    last = db.session.scalar(select(func.max(Subscription.number)).where(Subscription.number.like(f"{prefix}%")))
+    return f"{prefix}{int(last[len(prefix):]) + 1 if last else 1:04d}"
+
+
+def _customer_of(unit, data: dict) -> int:
+    """RE-32/33: the subscription is the depositor's (a different buyer is a rename, RE-41)."""
+    customer_id = data.get("customer_id") or unit.customer_id
+    if not units.known_customer(customer_id):
+        raise InvalidInput("invalid subscription", fields={"customer_id": ["not a customer of this company"]})
+    if unit.customer_id is not None and customer_id != unit.customer_id:
+        raise InvalidInput("invalid subscription", rule_id="RE-33", fields={"customer_id": [
+            ("the subscription is for the customer who paid the deposits on this unit; another buyer is a rename "
+             "(RE-41)")]})
+    return customer_id
 
 
 def create(data: dict, *, by: User) -> Subscription:
-    """RE-33: a draft subscription on ``data["unit_id"]`` for ``data["customer_id"]``."""
+    """RE-33: a draft subscription on ``data["unit_id"]`` for the unit's depositor (``data["customer_id"]``
+    must be them when given); its number is the next free one of the tenant's local year."""
     unit = units.get_unit(data["unit_id"])
     check = move_check(unit.state, "subscribed", by.roles)
     if not check.allowed:
         raise units.refusal(check)
-    customer_id = data.get("customer_id") or unit.customer_id
-    if not units.known_customer(customer_id):
-        raise InvalidInput("invalid subscription", fields={"customer_id": ["not a customer of this company"]})
+    customer_id = _customer_of(unit, data)
     values = _checked(data, unit.id)
     now = utcnow()
-    subscription = Subscription(number=_next_number(now), version=1, unit_id=unit.id, customer_id=customer_id,
-                                salesperson_id=unit.salesperson_id or by.id, status="draft",
-                                copies=dict(re_policy(now).values["subscription"]["copies"]), created_by=by.id,
-                                **values)
-    db.session.add(subscription)
-    db.session.flush()
-    return subscription
+    for attempt in range(NUMBER_TRIES):
+        subscription = Subscription(number=next_number(now), version=1, unit_id=unit.id, customer_id=customer_id,
+                                    salesperson_id=unit.salesperson_id or by.id, status="draft",
+                                    copies=dict(re_policy(now).values["subscription"]["copies"]), created_by=by.id,
+                                    **values)
+        try:
+            with db.session.begin_nested():
+                db.session.add(subscription)
+            return subscription
+        except IntegrityError:
+            if attempt == NUMBER_TRIES - 1:
+                raise Conflict("no free subscription number now; try again", rule_id="RE-33",
+                               reason_zh="认购书编号被同时占用，请重试",
+                               reason_en="the subscription number was taken meanwhile; try again") from None
+    raise AssertionError("unreachable")
 
 
 def _version(subscription: Subscription) -> SubscriptionVersion:
@@ -173,23 +200,17 @@ def amend(current: Subscription, data: dict, *, by: User) -> Subscription:
     check = amendment_check(_version(current), by.roles)
     if check.refusal == CONFLICT or current.status != "signed":
         raise units.refusal(check if check.refusal == CONFLICT else edit_check(_version(current)))
-    pending = db.session.scalar(select(Subscription.id).where(Subscription.previous_id == current.id))
-    if pending is not None:
-        raise Conflict("an amendment of this version exists already", rule_id="RE-33",
-                       reason_zh="该版本已有待批或已生效的变更", reason_en="this version has an amendment already")
+    deal_versions.open_step(current)
     reason = (data.get("amendment_reason") or "").strip()
     if not reason:
         raise InvalidInput("invalid amendment", fields={"amendment_reason": ["say why the subscription changes (RE-33)"]})
     values = {name: getattr(current, name) for name in FIELDS}
     values.update({k: v for k, v in data.items() if k in FIELDS})
-    amendment = Subscription(number=current.number, version=current.version + 1, previous_id=current.id,
-                             unit_id=current.unit_id, customer_id=current.customer_id,
-                             salesperson_id=current.salesperson_id, status="draft", copies=dict(current.copies or {}),
-                             amendment_reason=reason, credit_id=current.credit_id, created_by=by.id,
-                             **_checked(values, current.unit_id))
-    db.session.add(amendment)
-    db.session.flush()
-    return amendment
+    checked = _checked(values, current.unit_id)
+    errors = deal_versions.schedule_errors(current, checked["schedule"])
+    if errors:
+        raise InvalidInput("invalid amendment", fields=errors, rule_id="RE-42")
+    return deal_versions.propose_version(current, by=by.id, reason=reason, **checked)
 
 
 def approve(amendment: Subscription, *, by: User, at: dt.datetime | None = None) -> Subscription:
@@ -204,11 +225,7 @@ def approve(amendment: Subscription, *, by: User, at: dt.datetime | None = None)
         raise units.refusal(check)
     if previous.status != "signed":
         raise units.refusal(amendment_check(SubscriptionVersion(previous.id, previous.version, False), by.roles))
-    at = at or utcnow()
-    previous.status = "superseded"
-    amendment.status, amendment.signed_at, amendment.approved_by = "signed", at, by.id
-    db.session.flush()
-    _instalments(amendment)
+    deal_versions.take_over(previous, amendment, approved_by=by.id, at=at or utcnow())
     decisions.record("RE-33", SUBJECT, amendment.id, outcome=check.outcome(), reason_zh=check.reason_zh,
                      reason_en=check.reason_en, decided_by=by.id,
                      facts={"previous_id": previous.id, "reason": amendment.amendment_reason})
@@ -227,7 +244,12 @@ def printed_copies(subscription: Subscription):
 
 
 def search(*, status: str | None = None, unit_id: int | None = None, customer_id: int | None = None):
+    """The subscriptions the viewer may list: the whole office's for :data:`WHOLE_OFFICE`, otherwise only
+    those of customers the viewer may see (CUS-70). Show them through :func:`presented`."""
     stmt = select(Subscription)
+    viewer = current_viewer()
+    if viewer is not None and not set(viewer.roles) & set(WHOLE_OFFICE):
+        stmt = stmt.where(Subscription.customer_id.in_(access.restrict(select(Customer.id))))
     if status:
         stmt = stmt.where(Subscription.status == status)
     if unit_id is not None:
@@ -235,3 +257,28 @@ def search(*, status: str | None = None, unit_id: int | None = None, customer_id
     if customer_id is not None:
         stmt = stmt.where(Subscription.customer_id == customer_id)
     return stmt.order_by(Subscription.id.desc())
+
+
+class MaskedSubscription:
+    """A listed subscription whose buyer's phone the viewer may not read (CUS-70): the phone masked.
+    Read-only; the row behind it is never changed."""
+
+    def __init__(self, subscription: Subscription):
+        self._subscription = subscription
+        self.phone = mask_phone(subscription.phone or "")
+
+    def __getattr__(self, name):
+        return getattr(self._subscription, name)
+
+
+def presented(rows: list[Subscription]) -> list:
+    """Listed subscriptions as the viewer may see them: the buyer's phone masked without the PII right on
+    that customer (``cus.pii.unmasked_roles``, its owner), as the core masks customers."""
+    viewer = request_viewer()
+    if viewer is None or not rows:
+        return rows
+    customers = list(db.session.scalars(select(Customer).where(Customer.id.in_({r.customer_id for r in rows}))))
+    relations = access.relations_of(customers, viewer)
+    values = access.cus_values(viewer)
+    allowed = {c.id for c in customers if pii_unmasked(viewer.roles, relations[c.id].names(), values)}
+    return [row if row.customer_id in allowed else MaskedSubscription(row) for row in rows]

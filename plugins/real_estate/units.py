@@ -190,12 +190,13 @@ def units(*, project_id: int | None = None, building_id: int | None = None, stat
 # ------------------------------------------------------------------ moves
 
 
-def move(unit: Unit, to_state: str, roles, **values):
+def move(unit: Unit, to_state: str, roles, *, allowed_by=None, **values):
     """RE-30: move ``unit`` to ``to_state`` for a holder of ``roles`` (``values``: other columns set in
     the same statement). Refused by the rules → 409/403; lost to another writer → 409. Returns the
-    check (its reasons describe the move)."""
+    check (its reasons describe the move). ``allowed_by``: the allowed check of another rule that makes
+    this move instead of the state machine (RE-40: a swap's new unit takes the old one's state)."""
     from_state = unit.state
-    check = move_check(from_state, to_state, roles)
+    check = allowed_by if allowed_by is not None else move_check(from_state, to_state, roles)
     if not check.allowed:
         raise refusal(check)
     done = db.session.execute(

@@ -461,7 +461,7 @@ class Subscriptions(MethodView):
     @blp.response(200, ReSubscriptionSchema(many=True))
     @blp.paginate()
     def get(self, args, pagination_parameters):
-        return page_of(subscriptions.search(**args), pagination_parameters)
+        return subscriptions.presented(page_of(subscriptions.search(**args), pagination_parameters))
 
     @require_roles(*subscriptions.WRITERS, admin_scope=False)
     @blp.arguments(ReSubscriptionInSchema)

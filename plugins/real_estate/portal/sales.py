@@ -24,7 +24,7 @@ from sqlalchemy import select
 from core.accounts.models import User
 from core.db import db
 from core.errors import KehuError
-from plugins.real_estate import contracts, deposits, holds, subscriptions, units
+from plugins.real_estate import contracts, deal_versions, deposits, holds, subscriptions, units
 from plugins.real_estate.api.sales import (
     ReBuildingSchema,
     ReContractInSchema,
@@ -36,7 +36,7 @@ from plugins.real_estate.api.sales import (
 )
 from plugins.real_estate.names import people_names
 from plugins.real_estate.portal import TEMPLATES
-from plugins.real_estate.sales_models import Building, Contract, Hold, Project, Subscription, Unit
+from plugins.real_estate.sales_models import Building, Hold, Project, Subscription, Unit
 from plugins.real_estate.unit_rules import MANAGER_ROLES, STATE_LABELS, STATES
 from web.portal import select_locale
 from web.portal.forms import Form, refusal_status
@@ -287,7 +287,7 @@ def deposit_registers():
 @bp.route("/subscriptions", endpoint="subscriptions")
 @roles_required(*subscriptions.READERS)
 def subscription_list():
-    rows = list(db.session.scalars(subscriptions.search().limit(200)))
+    rows = subscriptions.presented(list(db.session.scalars(subscriptions.search().limit(200))))
     unit_numbers = {u.id: u.number for u in db.session.scalars(select(Unit).where(
         Unit.id.in_({s.unit_id for s in rows} or {-1})))}
     return render_template(T + "subscriptions.html", rows=rows, unit_numbers=unit_numbers)
@@ -313,9 +313,9 @@ def new_subscription():
 
 def _render_subscription(found: Subscription, forms: dict | None = None, status: int = 200):
     forms = forms or {}
-    versions = subscriptions.versions_of(found.number)
+    versions = deal_versions.versions_of(found)
     unit = units.get_unit(found.unit_id)
-    contract = db.session.scalars(select(Contract).where(Contract.subscription_id.in_([v.id for v in versions]))).first()
+    contract = deal_versions.contract_of(found)
     if "edit" not in forms and found.status == "draft":
         forms["edit"] = Form(values={**{k: getattr(found, k) for k in subscriptions.FIELDS},
                                      "schedule": schedule_text(found.schedule)})

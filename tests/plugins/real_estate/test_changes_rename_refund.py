@@ -3,11 +3,13 @@ before it completes) and RE-43 refunds (409 after the contract signed 2026-05-20
 attempt, the manager's approval, the unit available, the deposits refunded by finance, the credit
 reversed) through the API; finance-only steps are 403 for anybody else with nothing written."""
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 
 from core.db import db
 from core.decisions.models import Decision
+from core.notifications.models import Notification
 from core.staff import credit
 from core.staff.credit_models import PerformanceCredit
 from plugins.real_estate.office_models import Change
@@ -123,3 +125,35 @@ def test_re43_refund_before_the_contract_retention_then_manager_then_finance(cli
         assert deposit.refund_receipt_no == "TK-0001" and deposit.refunded_at is not None
     assert client.post(f"{API}/{change['id']}/deposit-refunds", json=refund,
                        headers=office.headers("zhao")).status_code == 409
+
+
+def test_re41_a_rename_asked_before_the_contract_and_completed_after_it_pays_the_fee(client, office):
+    """RE-41: 陈先生 → 陈小姐 asked for free; the contract (¥1,480,000) is signed meanwhile: completing is
+    409 "fee due", the fee ¥14,800.00 is set and finance told; once paid the rename completes."""
+    r = _rename(client, office)
+    assert r.status_code == 201 and r.get_json()["fee"] == "0.00"
+    add_contract(office, price="1480000")
+    due = client.post(f"{API}/{r.get_json()['id']}/complete", headers=office.headers("wang"))
+    assert due.status_code == 409 and "更名费¥14,800.00" in due.get_json()["reason_zh"], due.get_json()
+    with office.scope():
+        change = rows(Change)[0]
+        change_id = change.id
+        assert change.fee == Decimal("14800.00") and change.status == "approved"
+        assert [n.user_id for n in rows(Notification, kind="re.change")] == [office.ids["zhao"]]
+        assert [s.version for s in rows(Subscription)] == [1]
+    paid = client.post(f"{API}/{change_id}/fee", json={"receipt_no": "GM-001"}, headers=office.headers("zhao"))
+    assert paid.status_code == 200
+    done = client.post(f"{API}/{change_id}/complete", headers=office.headers("wang"))
+    assert done.status_code == 200 and done.get_json()["subscription"]["buyer_name"] == "陈小姐"
+
+
+def test_re33_an_open_change_blocks_an_amendment_and_a_second_change(client, office):
+    """RE-33: one step at a time: with the rename open, a refund request and an amendment are 409."""
+    assert _rename(client, office).status_code == 201
+    refund = client.post(f"{API}/refunds", json={"subscription_id": office.ids["subscription"]},
+                         headers=office.headers("wang"))
+    assert refund.status_code == 409 and "正在办理" in refund.get_json()["reason_zh"]
+    amend = client.post(f"/api/v1/re/sales/subscriptions/{office.ids['subscription']}/amendments",
+                        headers=office.headers("wang"),
+                        json={"amendment_reason": "new address", "mailing_address": "成都市武侯区1号"})
+    assert amend.status_code == 409 and "正在办理" in amend.get_json()["reason_zh"], amend.get_json()

@@ -2,6 +2,8 @@
 and done as the deal's next version; → 0802 (76 m², ¥990,000) is 409 without the manager's approval, done
 once he approves. The old unit is available again, the new one takes its state; refusals write nothing."""
 
+import datetime as dt
+
 import pytest
 
 from core.decisions.models import Decision
@@ -115,3 +117,55 @@ def test_finance_does_not_request_swaps_one_change_at_a_time_and_the_listing(cli
     assert other.status_code == 409 and "正在办理" in other.get_json()["reason_zh"]
     listed = client.get(f"{API}?kind=swap", headers=office.headers("zhao"))
     assert listed.status_code == 200 and [c["to_unit_id"] for c in listed.get_json()] == [office.ids["u1506"]]
+
+
+def _schedule(office, *lines):
+    """The deal 1203's schedule (adding up to its balance ¥1,130,000) and its instalment rows."""
+    from decimal import Decimal
+
+    from core.db import db
+
+    with office.scope():
+        sub = rows(Subscription, id=office.ids["subscription"])[0]
+        sub.schedule = [{"due_on": due, "amount": amount} for due, amount, _paid in lines]
+        db.session.commit()
+    ids = [add_instalment(office, dt.date.fromisoformat(due), amount, seq) for seq, (due, amount, _p) in
+           enumerate(lines, start=1)]
+    with office.scope():
+        for instalment_id, (_due, _amount, paid) in zip(ids, lines, strict=True):
+            if paid:
+                row = rows(Instalment, id=instalment_id)[0]
+                row.paid_at, row.receipt_no = dt.datetime(2026, 3, 9, 2, tzinfo=dt.UTC), "SK-0001"
+                db.session.commit()
+    assert sum(Decimal(a) for _d, a, _p in lines) == Decimal(1130000)
+    return ids
+
+
+def test_re40_the_new_versions_schedule_adds_up_to_its_new_balance(client, office):
+    """RE-40/42: 1203 → 1506 adds ¥330,000 to the balance (1,130,000 → 1,460,000): the last unpaid
+    instalment (2026-06-10, ¥830,000) becomes ¥1,160,000; the paid one (¥300,000) is unchanged."""
+    paid_id, unpaid_id = _schedule(office, ("2026-03-10", "300000.00", True), ("2026-06-10", "830000.00", False))
+    change = _swap(client, office, "u1506").get_json()
+    done = client.post(f"{API}/{change['id']}/complete", headers=office.headers("wang"))
+    assert done.status_code == 200, done.get_json()
+    new = done.get_json()["subscription"]
+    assert new["balance"] == "1460000.00"
+    with office.scope():
+        assert [line["amount"] for line in rows(Subscription, id=new["id"])[0].schedule] == ["300000.00", "1160000.00"]
+        paid, unpaid = rows(Instalment, id=paid_id)[0], rows(Instalment, id=unpaid_id)[0]
+        assert (paid.subscription_id, str(paid.amount), paid.receipt_no) == (new["id"], "300000.00", "SK-0001")
+        assert (unpaid.subscription_id, str(unpaid.amount)) == (new["id"], "1160000.00")
+
+
+def test_re40_a_cheaper_unit_takes_the_difference_off_the_last_unpaid_instalment(client, office):
+    """RE-40: 1203 → 0802 (approved by the manager) is ¥160,000 less: the last unpaid ¥830,000 → ¥670,000."""
+    _schedule(office, ("2026-03-10", "300000.00", True), ("2026-06-10", "830000.00", False))
+    change = _swap(client, office, "u0802").get_json()
+    assert client.post(f"{API}/{change['id']}/approve", headers=office.headers("li")).status_code == 200
+    done = client.post(f"{API}/{change['id']}/complete", headers=office.headers("wang"))
+    assert done.status_code == 200, done.get_json()
+    new = done.get_json()["subscription"]
+    assert new["balance"] == "970000.00"
+    with office.scope():
+        assert [line["amount"] for line in rows(Subscription, id=new["id"])[0].schedule] == ["300000.00", "670000.00"]
+        assert sorted(str(i.amount) for i in rows(Instalment, subscription_id=new["id"])) == ["300000.00", "670000.00"]

@@ -189,3 +189,49 @@ def test_units_import_with_an_odd_floor_is_a_row_level_422(client, office):
     assert made.status_code == 201 and made.get_json()[0]["floor"] == -1
     listed = client.get(f"{API}/units", headers=office.h("wang"), query_string={"building_id": office.building_id})
     assert len(listed.get_json()) == 2
+
+
+def _expired_hold(office):
+    """wang's hold on 3-1502 taken 31 minutes ago (``re.hold.ttl`` 30): past its expiry, not lapsed yet."""
+    import datetime as dt
+
+    from core.accounts.models import User
+    from core.db import utcnow
+    from plugins.real_estate import holds
+
+    with tenant_scope(office.handle.id):
+        wang = db.session.scalars(select(User).where(User.id == office.ids["wang"])).one()
+        record = holds.hold(_unit(office), by=wang, customer_id=office.customer_id,
+                            at=utcnow() - dt.timedelta(minutes=31))
+        db.session.commit()
+        return record.id
+
+
+def test_re31_a_deposit_on_an_expired_hold_is_409_hold_again(client, office):
+    """RE-31/32: the hold expired a minute ago (the lapse job has not run yet): finance's ¥5,000 deposit
+    is 409 "hold again", nothing written; the unit stays held until the job lapses it."""
+    _expired_hold(office)
+    refused = deposit(client, office)
+    assert refused.status_code == 409 and "锁定已过期" in refused.get_json()["reason_zh"], refused.get_json()
+    assert client.get(f"{API}/deposits", headers=office.h("qian")).get_json() == []
+    assert unit_state(client, office) == "held"
+
+
+@pytest.mark.postgres_only
+def test_re31_the_lapse_job_skips_a_unit_locked_by_a_deposit_in_progress(client, office, owner_engine):
+    """RE-31: lock order unit → hold. While another transaction holds 3-1502's row (a deposit being
+    recorded), the lapse job skips it instead of waiting; once it is free, the hold lapses."""
+    from plugins.real_estate import holds
+
+    hold_id = _expired_hold(office)
+    with owner_engine.connect() as other:  # the table owner: no row-level security in the way
+        locked = other.execute(Unit.__table__.select().where(Unit.id == office.unit_id).with_for_update()).all()
+        assert len(locked) == 1
+        with tenant_scope(office.handle.id):
+            assert holds.lapse_due() == []
+            db.session.rollback()
+        other.rollback()
+    with tenant_scope(office.handle.id):
+        assert holds.lapse_due() == [hold_id]
+        db.session.commit()
+        assert _unit(office).state == "available"
