@@ -116,6 +116,8 @@ def test_kehu_provision_demo_adds_each_enabled_plugins_logins(ctx):
     usernames = {login[0] for login in result["huaxin"]}
     assert {"admin", "sales1", "cs"} <= usernames
     assert "reader" not in usernames  # the sample plugin is not enabled for the generic demo tenant
+    office = {login[0] for login in result["jincheng"]}  # the real-estate preset's demo: the core's and the plugin's
+    assert {"admin", "manager", "sales1", "desk", "control", "supervisor"} <= office
 
 
 def test_kehu_customer_fields_and_kehu_checklist_templates_per_plugin_set(plugins):

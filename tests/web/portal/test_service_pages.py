@@ -318,7 +318,7 @@ def test_the_demo_desk_shows_every_page(app, client):
     from tenants.demo import provision_demo_tenants
     from tenants.registry import find_tenant_by_slug
 
-    provision_demo_tenants()
+    provision_demo_tenants(only="huaxin")
     huaxin = find_tenant_by_slug("huaxin")
     from core.service.models import WorkOrder
     from core.db import db
