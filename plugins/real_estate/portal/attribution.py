@@ -30,15 +30,13 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from marshmallow import ValidationError
 from sqlalchemy import select
 
-from core.customers.confidentiality import access
 from core.customers import service as customers
+from core.customers.confidentiality import access
 from core.customers.models import Customer
 from core.customers.staff_facts import users_by_id
 from core.db import db
-from core.errors import KehuError
 from core.plugins.records import NavItem, PortalPages
 from plugins.real_estate import attribution
 from plugins.real_estate import attribution_facts as facts
@@ -53,10 +51,11 @@ from plugins.real_estate.api.attribution import (
 from plugins.real_estate.api.attribution import record_fact as record_fact_from
 from plugins.real_estate.names import customer_names
 from plugins.real_estate.portal import TEMPLATES, TRANSLATIONS
+from plugins.real_estate.portal.steps import attempt
 from plugins.real_estate.reception_models import EVENTS, AttributionEvent, Reception
 from web.portal import select_locale
 from web.portal.customer_manage import id_list, user_options
-from web.portal.forms import Form, refusal_status
+from web.portal.forms import Form
 from web.portal.lookups import as_id
 from web.portal.tenant_pages import roles_required
 
@@ -144,14 +143,9 @@ def customer(customer_id: int):
 def record_fact(customer_id: int):
     customers.get_customer(customer_id)  # 404 before the form is read
     form = Form.posted()
-    try:
-        data = AttributionFactInSchema().load(fact_body(form.values))
-        record_fact_from(customer_id, data, g.user.id)
-        db.session.commit()
-    except (KehuError, ValidationError) as err:
-        db.session.rollback()
-        status = refusal_status(err)
-        form.fail(err, select_locale())
+    _done, status = attempt(form, lambda: record_fact_from(
+        customer_id, AttributionFactInSchema().load(fact_body(form.values)), g.user.id))
+    if status != 200:
         return _customer_page(customer_id, form, status)
     flash(_("Recorded; the attribution was judged again."), "ok")
     return redirect(url_for(".customer", customer_id=customer_id))
@@ -162,15 +156,13 @@ def record_fact(customer_id: int):
 def decide(attribution_event_id: int):
     event = facts.get_event(attribution_event_id)  # 404 before the form is read
     form = Form.posted()
-    try:
+    def decide_it():
         data = AttributionVerdictInSchema().load({"verdict": form.values.get("verdict") or "",
-                                       "note": form.values.get("note") or None})
+                                                   "note": form.values.get("note") or None})
         facts.decide_complaint(event, verdict=data["verdict"], user=g.user, note=data["note"])
-        db.session.commit()
-    except (KehuError, ValidationError) as err:
-        db.session.rollback()
-        status = refusal_status(err)
-        form.fail(err, select_locale())
+
+    _done, status = attempt(form, decide_it)
+    if status != 200:
         flash(form.message, "error")
         return _customer_page(event.customer_id, status=status)
     flash(_("Decided; the attribution was judged again."), "ok")
@@ -216,14 +208,9 @@ def bulk():
     except ValueError:
         form.add("day", "Not a valid date.")
         return _bulk_page(form, 422)
-    try:
-        rows = facts.bulk_attribute(event=form.value("event"), day=day, reason=form.value("reason"),
-                                    assignments=assignments, by=g.user)
-        db.session.commit()
-    except KehuError as err:
-        db.session.rollback()
-        status = refusal_status(err)
-        form.fail(err, select_locale())
+    rows, status = attempt(form, lambda: facts.bulk_attribute(
+        event=form.value("event"), day=day, reason=form.value("reason"), assignments=assignments, by=g.user))
+    if status != 200:
         return _bulk_page(form, status)
     flash(_("%(n)s customers attributed, one decision each.", n=len(rows)), "ok")
     return redirect(url_for(".bulk", event=form.value("event"), day=day.isoformat()))

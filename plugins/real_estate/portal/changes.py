@@ -20,14 +20,13 @@ from sqlalchemy import select
 from core.customers.staff_facts import users_by_id
 from core.db import db
 from core.decisions import service as decisions
-from core.errors import KehuError
 from plugins.real_estate import changes, deal_versions, instalments
 from plugins.real_estate.api.changes import VIEWERS
 from plugins.real_estate.office_models import Change
 from plugins.real_estate.portal import TEMPLATES
+from plugins.real_estate.portal.steps import attempt
 from plugins.real_estate.sales_models import Deposit, Subscription, Unit
-from web.portal import select_locale
-from web.portal.forms import Form, refusal_status
+from web.portal.forms import Form
 from web.portal.lookups import as_id
 from web.portal.paging import paginate
 from web.portal.tenant_pages import roles_required
@@ -79,17 +78,12 @@ def _request(which: str, make, id_fields=("subscription_id",)):
     """A request form: its ids present (422 next to the field otherwise), then the service."""
     form = Form.posted()
     ids = [_posted_id(form, name) for name in id_fields]
-    try:
-        if not form.errors:
-            change = make(form, *ids)
-            db.session.commit()
-            flash(_("The change is recorded."), "ok")
-            return redirect(url_for(".show", change_id=change.id))
-    except KehuError as err:
-        db.session.rollback()
-        status = refusal_status(err)
-        form.fail(err, select_locale())
-        return _index_page(form, which, status)
+    if not form.errors:
+        change, status = attempt(form, lambda: make(form, *ids))
+        if status != 200:
+            return _index_page(form, which, status)
+        flash(_("The change is recorded."), "ok")
+        return redirect(url_for(".show", change_id=change.id))
     form.message = _("Please correct the fields marked below.")
     return _index_page(form, which, 422)
 
@@ -143,13 +137,8 @@ def show(change_id: int):
 def _step(change_id: int, act):
     change = changes.get_change(change_id)  # 404 first, whatever the form holds
     form = Form.posted()
-    try:
-        act(form)
-        db.session.commit()
-    except KehuError as err:
-        db.session.rollback()
-        status = refusal_status(err)
-        form.fail(err, select_locale())
+    _done, status = attempt(form, lambda: act(form))
+    if status != 200:
         return _show_page(changes.get_change(change.id), form, status)
     flash(_("Saved."), "ok")
     return redirect(url_for(".show", change_id=change_id))
@@ -218,13 +207,8 @@ def instalments_index():
 def pay(instalment_id: int):
     instalments.get_instalment(instalment_id)  # 404 first
     form = Form.posted()
-    try:
-        instalments.pay(instalment_id, form.value("receipt_no"), by=g.user)
-        db.session.commit()
-    except KehuError as err:
-        db.session.rollback()
-        status = refusal_status(err)
-        form.fail(err, select_locale())
+    _done, status = attempt(form, lambda: instalments.pay(instalment_id, form.value("receipt_no"), by=g.user))
+    if status != 200:
         return _instalments_page(form, instalment_id, status)
     flash(_("The payment is recorded."), "ok")
     return redirect(url_for(".instalments_index"))

@@ -18,7 +18,16 @@ The pages call the services the API calls (``plugins/real_estate/api/office.py``
 """
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from marshmallow import EXCLUDE, ValidationError
 from sqlalchemy import select
@@ -32,6 +41,7 @@ from plugins.real_estate.api import office as api
 from plugins.real_estate.names import people_names
 from plugins.real_estate.policy import re_policy
 from plugins.real_estate.portal import TEMPLATES, TRANSLATIONS
+from plugins.real_estate.portal.steps import attempt
 from plugins.real_estate.report_rules import weekly_plan_due_day
 from plugins.real_estate.sales_models import Project
 from web.portal import charts, select_locale
@@ -212,14 +222,9 @@ def customer_follow_ups(customer_id: int):
     follow_ups.entries_of(customer_id, g.user)  # 404 before the form is read
     form = Form.posted()
     values = {k: v for k, v in form.values.items() if k in FOLLOW_UP_FIELDS and v not in ("", None)}
-    try:
-        data = api.ReOfficeFollowUpInSchema().load(values)
-        follow_ups.add_entry(customer_id, data, g.user)
-        db.session.commit()
-    except (KehuError, ValidationError) as err:
-        db.session.rollback()
-        status = refusal_status(err)
-        form.fail(err, select_locale())
+    _done, status = attempt(form, lambda: follow_ups.add_entry(
+        customer_id, api.ReOfficeFollowUpInSchema().load(values), g.user))
+    if status != 200:
         return _customer_page(customer_id, form, status)
     flash(_("Follow-up entered."), "ok")
     return redirect(url_for(".customer_follow_ups", customer_id=customer_id))
@@ -248,18 +253,15 @@ def plans_page():
         return _plans_page(Form())
     form = Form.posted()
     values = {k: v for k, v in form.values.items() if k in PLAN_FIELDS and v not in ("", None)}
-    try:
+    def hand_in():
         if not g.user.has_role(*plans.PLANNERS):
             from core.errors import Forbidden
 
             raise Forbidden("only salespeople and managers of the office hand in plans")
-        data = api.ReOfficePlanInSchema().load(values)
-        plan = plans.submit(data, g.user)
-        db.session.commit()
-    except (KehuError, ValidationError) as err:
-        db.session.rollback()
-        status = refusal_status(err)
-        form.fail(err, select_locale())
+        return plans.submit(api.ReOfficePlanInSchema().load(values), g.user)
+
+    plan, status = attempt(form, hand_in)
+    if status != 200:
         return _plans_page(form, status)
     flash(_("Plan handed in."), "ok")
     return redirect(url_for(".plan", plan_id=plan.id))
@@ -283,14 +285,9 @@ def plan(plan_id: int):
 def plan_summary(plan_id: int):
     plans.get_plan(plan_id, g.user)  # 404 / 403 before the form is read
     form = Form.posted()
-    try:
-        data = api.ReOfficeSummaryInSchema().load({k: v for k, v in form.values.items() if k == "summary" and v})
-        plans.summarise(plan_id, data, g.user)
-        db.session.commit()
-    except (KehuError, ValidationError) as err:
-        db.session.rollback()
-        status = refusal_status(err)
-        form.fail(err, select_locale())
+    summary = {k: v for k, v in form.values.items() if k == "summary" and v}
+    _done, status = attempt(form, lambda: plans.summarise(plan_id, api.ReOfficeSummaryInSchema().load(summary), g.user))
+    if status != 200:
         return _plan_page(plan_id, form, status)
     flash(_("Summary saved."), "ok")
     return redirect(url_for(".plan", plan_id=plan_id))

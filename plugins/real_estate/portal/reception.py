@@ -26,7 +26,6 @@ from sqlalchemy import select
 
 from core.customers.assignment.facts import tenant_timezone
 from core.db import db, utcnow
-from core.errors import KehuError
 from plugins.real_estate import reception as service
 from plugins.real_estate.api.reception import (
     RECEIVERS,
@@ -36,11 +35,11 @@ from plugins.real_estate.api.reception import (
 )
 from plugins.real_estate.names import customer_names, people_names
 from plugins.real_estate.portal import OFFICE_MANAGERS, TEMPLATES
+from plugins.real_estate.portal.steps import attempt
 from plugins.real_estate.rotation_rules import ABSENCE_REASONS
 from plugins.real_estate.sales_models import Project
-from web.portal import select_locale
 from web.portal.customer_manage import user_options
-from web.portal.forms import Form, refusal_status
+from web.portal.forms import Form
 from web.portal.lookups import as_id
 from web.portal.tenant_pages import login_required, roles_required
 
@@ -153,16 +152,13 @@ def arrival(project_id: int):
 def register(project_id: int):
     project = service.get_project(project_id)
     form = Form.posted()
-    try:
+    def register():
         data = ReReceptionInSchema().load(arrival_body(form.values))
         data["at"] = local_input(form.values.get("at"))
-        reception = service.register_arrival(project_id, data, region=g.tenant.region, recorded_by=g.user.id)
-        reception_id = reception.id
-        db.session.commit()
-    except (KehuError, ValidationError) as err:
-        db.session.rollback()
-        status = refusal_status(err)
-        form.fail(err, select_locale())
+        return service.register_arrival(project_id, data, region=g.tenant.region, recorded_by=g.user.id).id
+
+    reception_id, status = attempt(form, register)
+    if status != 200:
         return _arrival_page(project, form, status)
     flash(_("Arrival registered."), "ok")
     return redirect(url_for(".show", reception_id=reception_id))
@@ -219,15 +215,13 @@ def set_order(project_id: int):
         the_day = dt.date.fromisoformat(form.values.get("day") or "")
     except ValueError:
         the_day = None
-    try:
+    def set_order():
         if the_day is None:
             raise ValidationError({"day": ["Not a date."]})
         service.set_order(project_id, the_day, order_from(form.values), set_by=g.user.id)
-        db.session.commit()
-    except (KehuError, ValidationError) as err:
-        db.session.rollback()
-        status = refusal_status(err)
-        form.fail(err, select_locale())
+
+    _done, status = attempt(form, set_order)
+    if status != 200:
         return _day_page(project, the_day or _today(), form, status)
     flash(_("Order of the day saved."), "ok")
     return redirect(url_for(".day", project_id=project_id, day=the_day.isoformat()))
@@ -238,16 +232,14 @@ def _day_step(reception_day_id: int, schema, step, message: str):
     project = service.get_project(row.project_id)
     form = Form.posted()
     values = {k: v for k, v in form.values.items() if str(v).strip()}
-    try:
+    def act():
         for name in ("start", "end", "at"):
             if name in values:
                 values[name] = local_input(values[name]).isoformat()
         step(row, **schema().load(values))
-        db.session.commit()
-    except (KehuError, ValidationError) as err:
-        db.session.rollback()
-        status = refusal_status(err)
-        form.fail(err, select_locale())
+
+    _done, status = attempt(form, act)
+    if status != 200:
         return _day_page(project, row.day, form, status)
     flash(message, "ok")
     return redirect(url_for(".day", project_id=project.id, day=row.day.isoformat()))
@@ -304,14 +296,10 @@ def save_minutes(project_id: int):
         the_day = dt.date.fromisoformat(form.values.get("day") or "")
     except ValueError:
         the_day = _today()
-    try:
-        service.save_minutes(project_id, the_day, note=(form.values.get("note") or "").strip() or None,
-                             lines=minutes_lines(form.values), recorded_by=g.user.id)
-        db.session.commit()
-    except (KehuError, ValidationError) as err:
-        db.session.rollback()
-        status = refusal_status(err)
-        form.fail(err, select_locale())
+    _done, status = attempt(form, lambda: service.save_minutes(
+        project_id, the_day, note=(form.values.get("note") or "").strip() or None, lines=minutes_lines(form.values),
+        recorded_by=g.user.id))
+    if status != 200:
         return _minutes_page(project, the_day, form, status)
     flash(_("Minutes saved."), "ok")
     return redirect(url_for(".minutes", project_id=project_id, day=the_day.isoformat()))

@@ -18,13 +18,18 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, g, redirect, render_template, request, url_for
-from marshmallow import ValidationError
 from sqlalchemy import select
 
 from core.accounts.models import User
 from core.db import db
-from core.errors import KehuError
-from plugins.real_estate import contracts, deal_versions, deposits, holds, subscriptions, units
+from plugins.real_estate import (
+    contracts,
+    deal_versions,
+    deposits,
+    holds,
+    subscriptions,
+    units,
+)
 from plugins.real_estate.api.sales import (
     ReBuildingSchema,
     ReContractInSchema,
@@ -36,10 +41,10 @@ from plugins.real_estate.api.sales import (
 )
 from plugins.real_estate.names import people_names
 from plugins.real_estate.portal import TEMPLATES
+from plugins.real_estate.portal.steps import attempt
 from plugins.real_estate.sales_models import Building, Hold, Project, Subscription, Unit
 from plugins.real_estate.unit_rules import MANAGER_ROLES, STATE_LABELS, STATES
-from web.portal import select_locale
-from web.portal.forms import Form, refusal_status
+from web.portal.forms import Form
 from web.portal.lookups import as_id
 from web.portal.service_forms import blank_to_none, local_instant
 from web.portal.tenant_pages import roles_required
@@ -53,19 +58,6 @@ T = "re/sales/"
 
 def _tz() -> str:
     return g.tenant.timezone
-
-
-def _attempt(form: Form, action):
-    """Run ``action`` and commit; a refusal fills ``form`` and gives its status (nothing written)."""
-    try:
-        result = action()
-    except (KehuError, ValidationError) as err:
-        db.session.rollback()
-        status = refusal_status(err)
-        form.fail(err, select_locale())
-        return None, status
-    db.session.commit()
-    return result, 200
 
 
 def schedule_lines(text: str | None) -> list[dict]:
@@ -132,7 +124,7 @@ def setup():
         form = forms[what] = Form.posted() if what in forms else Form()
         v = form.values
         if what == "project":
-            _made, status = _attempt(form, lambda: units.create_project(ReProjectSchema().load(
+            _made, status = attempt(form, lambda: units.create_project(ReProjectSchema().load(
                 {"name": v.get("name", ""), "city": blank_to_none(v.get("city")),
                  "address": blank_to_none(v.get("address"))})))
         elif what == "building":
@@ -141,7 +133,7 @@ def setup():
                 form.add("project_id", "required")
                 status = 422
             else:
-                _made, status = _attempt(form, lambda: units.create_building(project, ReBuildingSchema().load(
+                _made, status = attempt(form, lambda: units.create_building(project, ReBuildingSchema().load(
                     {"name": v.get("name", ""), "floors": blank_to_none(v.get("floors"))})))
         elif what == "unit":
             building = units.get_building(building_id) if (building_id := as_id(v.get("building_id"))) else None
@@ -152,14 +144,14 @@ def setup():
                 body = {k: blank_to_none(v.get(k)) for k in ("number", "floor", "layout", "area", "price",
                                                            "orientation", "popularity")}
                 body = {k: val for k, val in body.items() if val is not None}
-                _made, status = _attempt(form, lambda: units.create_unit(building, ReUnitSchema().load(body)))
+                _made, status = attempt(form, lambda: units.create_unit(building, ReUnitSchema().load(body)))
         elif what == "import":
             building = units.get_building(building_id) if (building_id := as_id(v.get("building_id"))) else None
             if building is None:
                 form.add("building_id", "required")
                 status = 422
             else:
-                _made, status = _attempt(form, lambda: units.import_units(building, v.get("csv") or ""))
+                _made, status = attempt(form, lambda: units.import_units(building, v.get("csv") or ""))
         if status == 200:
             return redirect(url_for(".setup"))
     projects = list(db.session.scalars(select(Project).order_by(Project.name)))
@@ -204,7 +196,7 @@ def hold_unit(unit_id):
     if customer is not None and customer_id is None:
         form.add("customer_id", "not a customer of this company")
         return _render_unit(unit, {"hold": form}, 422)
-    _made, status = _attempt(form, lambda: holds.hold(unit, by=g.user, customer_id=customer_id))
+    _made, status = attempt(form, lambda: holds.hold(unit, by=g.user, customer_id=customer_id))
     if status != 200:
         return _render_unit(units.get_unit(unit_id), {"hold": form}, status)
     return redirect(url_for(".unit", unit_id=unit_id))
@@ -215,7 +207,7 @@ def hold_unit(unit_id):
 def release(hold_id):
     record = holds.get_hold(hold_id, for_update=True)
     form = Form.posted()
-    _done, status = _attempt(form, lambda: holds.release(record, by=g.user))
+    _done, status = attempt(form, lambda: holds.release(record, by=g.user))
     if status != 200:
         return _render_unit(units.get_unit(record.unit_id), {"hold": form}, status)
     return redirect(url_for(".unit", unit_id=record.unit_id))
@@ -231,7 +223,7 @@ def extend(hold_id):
         until_at = dt.datetime.fromisoformat(until) if until else None
     except ValueError:
         until_at = None
-    _done, status = _attempt(form, lambda: holds.extend(record, by=g.user, until=until_at))
+    _done, status = attempt(form, lambda: holds.extend(record, by=g.user, until=until_at))
     if status != 200:
         return _render_unit(units.get_unit(record.unit_id), {"extend": form}, status)
     return redirect(url_for(".unit", unit_id=record.unit_id))
@@ -246,7 +238,7 @@ def deposit(unit_id):
     body = {"kind": v.get("kind") or "small", "amount": blank_to_none(v.get("amount")) or "0",
             "receipt_no": blank_to_none(v.get("receipt_no")), "customer_id": blank_to_none(v.get("customer_id")),
             "received_at": local_instant(v.get("received_at"), _tz())}
-    _made, status = _attempt(form, lambda: deposits.record(unit, ReDepositInSchema().load(body), by=g.user))
+    _made, status = attempt(form, lambda: deposits.record(unit, ReDepositInSchema().load(body), by=g.user))
     if status != 200:
         return _render_unit(units.get_unit(unit_id), {"deposit": form}, status)
     return redirect(url_for(".unit", unit_id=unit_id))
@@ -259,7 +251,7 @@ def edit_unit(unit_id):
     form = Form.posted()
     body = {k: form.values[k] for k in ("price", "area", "popularity", "orientation", "layout")
             if blank_to_none(form.values.get(k)) is not None}
-    _done, status = _attempt(form, lambda: units.update_unit(unit, ReUnitPatchSchema().load(body)))
+    _done, status = attempt(form, lambda: units.update_unit(unit, ReUnitPatchSchema().load(body)))
     if status != 200:
         return _render_unit(units.get_unit(unit_id), {"edit": form}, status)
     return redirect(url_for(".unit", unit_id=unit_id))
@@ -305,7 +297,7 @@ def new_subscription():
     if request.method == "POST":
         body = {"unit_id": unit.id, "customer_id": blank_to_none(form.values.get("customer_id")),
                 **_subscription_body(form.values)}
-        made, status = _attempt(form, lambda: subscriptions.create(ReSubscriptionInSchema().load(body), by=g.user))
+        made, status = attempt(form, lambda: subscriptions.create(ReSubscriptionInSchema().load(body), by=g.user))
         if made is not None:
             return redirect(url_for(".subscription", subscription_id=made.id))
     return render_template(T + "subscription_new.html", unit=unit, form=form), status
@@ -339,7 +331,7 @@ def _subscription_step(subscription_id: int, key: str, step):
     """Look the subscription up (404), run ``step(found, form)``, back to its page."""
     found = subscriptions.get_subscription(subscription_id, for_update=True)
     form = Form.posted()
-    result, status = _attempt(form, lambda: step(found, form))
+    result, status = attempt(form, lambda: step(found, form))
     if status != 200:
         return _render_subscription(subscriptions.get_subscription(subscription_id), {key: form}, status)
     target = result.id if isinstance(result, Subscription) else subscription_id
